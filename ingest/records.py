@@ -1,0 +1,205 @@
+"""Record types shared by every layer: plain frozen dataclasses, no behaviour beyond small helpers."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+
+def content_hash(data: bytes | str) -> str:
+    """Stable short hash used for ids and change detection."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of a loaded file: a paragraph (one line of text) or a table (rows of cells)."""
+
+    kind: Literal["para", "table"]
+    text: str = ""
+    rows: tuple[tuple[str, ...], ...] = ()
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """One row of a task-division table (序号 / 工作任务 / 责任部门)."""
+
+    number: int
+    task: str
+    departments: tuple[str, ...]
+    non_exhaustive: bool  # the department list ends in 等
+
+    @property
+    def lead(self) -> str:
+        return self.departments[0] if self.departments else ""
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A unit of the document: a numbered section, item, preamble, table or table row.
+
+    `text == document.text[start:end]` always holds; `text` is the clause's own text (its heading
+    and body up to its first child), and `subtree_end` is where its last descendant ends.
+    """
+
+    id: str
+    doc_id: str
+    labels: tuple[str, ...]  # keys used in the id, e.g. ("五", "（二）")
+    path: tuple[str, ...]  # display path, e.g. ("五、营造平台经济发展环境", "（二）加大财税政策引导支持力度")
+    kind: Literal["preamble", "section", "item", "table", "row"]
+    heading: str
+    text: str
+    start: int
+    end: int
+    subtree_end: int
+    parent_id: str | None
+    order: int
+    row: TaskRow | None = None
+
+    @property
+    def level(self) -> int:
+        return len(self.labels)
+
+    @property
+    def path_text(self) -> str:
+        return " > ".join(self.path)
+
+    @property
+    def body(self) -> str:
+        """Text without the heading label line when the heading stands alone."""
+        return self.text
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    source: str  # path relative to the corpus folder where possible
+    sha: str  # content hash of the source bytes
+    text: str  # normalised text; clause offsets point into it
+    format: str
+    encoding: str
+    issuer: str | None = None
+    number: str | None = None  # 文号, e.g. 苏政发〔2015〕40号
+    date: str | None = None  # ISO date when the document states one
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    document: Document
+    clauses: tuple[Clause, ...]
+
+    @property
+    def rows(self) -> tuple[TaskRow, ...]:
+        return tuple(c.row for c in self.clauses if c.row is not None)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved clause with the best-matching sentence span inside it."""
+
+    clause: Clause
+    doc_title: str
+    score: float
+    span: tuple[int, int]  # offsets into clause.text
+    sources: dict[str, int] = field(default_factory=dict)  # retriever name -> rank (1-based)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "clause_id": self.clause.id,
+            "doc_title": self.doc_title,
+            "path": self.clause.path_text,
+            "text": self.clause.text,
+            "score": round(self.score, 6),
+            "span": list(self.span),
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    clause: Clause
+    doc_title: str
+    quote: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "clause_id": self.clause.id,
+            "doc_title": self.doc_title,
+            "path": self.clause.path_text,
+            "text": self.clause.text,
+            "quote": self.quote,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    answered: bool
+    mode: str  # "extractive" | "llm" | "extractive (llm failed: …)"
+    kind: str  # question kind recognised
+    citations: tuple[Citation, ...]
+    related: tuple[Hit, ...]
+    latency_ms: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "answered": self.answered,
+            "mode": self.mode,
+            "kind": self.kind,
+            "citations": [c.to_json() for c in self.citations],
+            "related": [h.to_json() for h in self.related],
+            "latency_ms": round(self.latency_ms, 1),
+        }
+
+
+def clause_to_dict(c: Clause) -> dict[str, Any]:
+    return asdict(c)
+
+
+def clause_from_dict(d: dict[str, Any]) -> Clause:
+    row = d.get("row")
+    return Clause(
+        id=d["id"],
+        doc_id=d["doc_id"],
+        labels=tuple(d["labels"]),
+        path=tuple(d["path"]),
+        kind=d["kind"],
+        heading=d["heading"],
+        text=d["text"],
+        start=d["start"],
+        end=d["end"],
+        subtree_end=d["subtree_end"],
+        parent_id=d["parent_id"],
+        order=d["order"],
+        row=TaskRow(
+            number=row["number"],
+            task=row["task"],
+            departments=tuple(row["departments"]),
+            non_exhaustive=row["non_exhaustive"],
+        )
+        if row
+        else None,
+    )
+
+
+def document_to_dict(d: Document) -> dict[str, Any]:
+    return asdict(d)
+
+
+def document_from_dict(d: dict[str, Any]) -> Document:
+    return Document(**d)
