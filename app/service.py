@@ -1,0 +1,109 @@
+"""The application service: one embedder, one current index generation, ingest under a lock.
+
+CLI, web app and HTTP API all go through this object, so they behave the same."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Callable, Iterable
+
+from app.settings import Settings
+from index.build import IndexLock, Layout, build_index
+from index.embedder import CachedEmbedder, Embedder, SentenceTransformerEmbedder
+from index.search import Searcher
+from ingest.pipeline import IngestReport, sync
+from ingest.store import RecordStore
+
+log = logging.getLogger(__name__)
+
+
+class Service:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        self.settings = settings
+        self.records = RecordStore(settings.records_dir)
+        self.layout = Layout(settings.index_dir)
+        self._embedder = embedder
+        self._searcher: Searcher | None = None
+        self._lock = threading.RLock()
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            with self._lock:
+                if self._embedder is None:
+                    inner = SentenceTransformerEmbedder(self.settings.embed_model, threads=self.settings.torch_threads)
+                    self._embedder = CachedEmbedder(inner, self.settings.cache_dir)
+        return self._embedder
+
+    # -- ingest --------------------------------------------------------------------------------
+    def index_is_stale(self) -> bool:
+        """True when there is no index, or it was built from other records or another model."""
+        current = self.layout.current()
+        if current is None:
+            return True
+        meta = self.layout.meta(current)
+        return (
+            meta.get("records_fingerprint") != self.records.fingerprint()
+            or meta.get("model") != self._configured_model_name()
+            or meta.get("chroma", "embedded") != (self.settings.chroma_url or "embedded")
+        )
+
+    def _configured_model_name(self) -> str:
+        if self._embedder is not None:
+            return self._embedder.name
+        from index.embedder import DEFAULT_MODEL, resolve_model
+
+        name = self.settings.embed_model
+        return name if name == DEFAULT_MODEL else str(resolve_model(name))
+
+    def ingest(
+        self,
+        paths: Iterable[Path] | None = None,
+        *,
+        rebuild: bool = False,
+        progress: Callable[[Iterable], Iterable] = lambda it: it,
+        embed_progress: Callable[[Iterable], Iterable] = lambda it: it,
+    ) -> tuple[IngestReport, dict | None]:
+        """Parse new and changed files, then build and switch to a new index if anything changed.
+        Returns the report and the new index meta (None when the index was already up to date)."""
+        paths = list(paths) if paths else [Path(self.settings.corpus_dir)]
+        with IndexLock(Path(self.settings.data_dir)):
+            report = sync(paths, self.records, progress=progress)
+            meta = None
+            if rebuild or report.changed or self.index_is_stale():
+                meta = build_index(
+                    self.records,
+                    self.layout,
+                    self.embedder,
+                    chroma_url=self.settings.chroma_url,
+                    records_fingerprint=self.records.fingerprint(),
+                    progress=embed_progress,
+                )
+        return report, meta
+
+    def remove(self, doc_id: str) -> dict:
+        with IndexLock(Path(self.settings.data_dir)):
+            if doc_id not in self.records.manifest():
+                raise KeyError(f"no ingested document {doc_id!r}; `policyqa documents` lists them")
+            self.records.remove(doc_id)
+            return build_index(
+                self.records, self.layout, self.embedder, chroma_url=self.settings.chroma_url,
+                records_fingerprint=self.records.fingerprint(),
+            )
+
+    # -- reading -------------------------------------------------------------------------------
+    @property
+    def searcher(self) -> Searcher:
+        """The searcher for the current generation; reopened when an ingest switched generations.
+        A request holds on to the searcher it got, so it reads one generation from start to end."""
+        current = self.layout.current()
+        s = self._searcher
+        if s is None or s.generation != current:
+            with self._lock:
+                s = self._searcher
+                if s is None or s.generation != self.layout.current():
+                    s = Searcher(self.layout, self.embedder, self.settings.chroma_url)
+                    self._searcher = s
+        return s

@@ -1,0 +1,167 @@
+"""Pure scoring functions for the gold set: retrieval ranks, fact matching, refusals, latency."""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+# The allowed values of a gold item's "kind"; load_gold's error message is built from this table.
+KINDS: tuple[str, ...] = (
+    "department",
+    "reverse_department",
+    "figure",
+    "policy",
+    "entity",
+    "locate",
+    "unanswerable",
+)
+
+REQUIRED_KEYS: tuple[str, ...] = ("id", "question", "kind", "gold", "facts", "answerable")
+
+
+def fold(text: str) -> str:
+    """NFKC (full-width digits, letters and ％ become half-width), lowercase, drop all whitespace."""
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def hit_at_k(ranked_ids: list[str], gold: list[str], k: int) -> float:
+    """1.0 if any gold id is among the first k ranked ids, else 0.0."""
+    if not gold:
+        raise ValueError("hit_at_k needs at least one gold id")
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    wanted = set(gold)
+    return 1.0 if any(rid in wanted for rid in ranked_ids[:k]) else 0.0
+
+
+def reciprocal_rank(ranked_ids: list[str], gold: list[str]) -> float:
+    """1/rank of the first gold id in ranked_ids (ranks start at 1); 0.0 if none is there."""
+    if not gold:
+        raise ValueError("reciprocal_rank needs at least one gold id")
+    wanted = set(gold)
+    for rank, rid in enumerate(ranked_ids, start=1):
+        if rid in wanted:
+            return 1.0 / rank
+    return 0.0
+
+
+def facts_present(answer: str, facts: list[list[str]]) -> tuple[bool, list[int]]:
+    """Whether every fact has an alternative that is a folded substring of answer; plus the missing indexes."""
+    folded = fold(answer)
+    missing = [i for i, alternatives in enumerate(facts) if not any(fold(a) in folded for a in alternatives)]
+    return not missing, missing
+
+
+def answer_correct(answered: bool, answer: str, facts: list[list[str]]) -> bool:
+    """An answerable question is answered correctly when the system answered and every fact is present."""
+    return answered and facts_present(answer, facts)[0]
+
+
+def refusal_correct(answered: bool) -> bool:
+    """An unanswerable question is handled correctly when the system declined to answer."""
+    return not answered
+
+
+def citation_precision(cited_ids: list[str], gold: list[str]) -> float | None:
+    """Share of cited ids that are gold ids; None when nothing was cited (precision is undefined)."""
+    if not cited_ids:
+        return None
+    wanted = set(gold)
+    return sum(1 for cid in cited_ids if cid in wanted) / len(cited_ids)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (0-100) with linear interpolation between closest ranks, as numpy's default."""
+    if not values:
+        raise ValueError("percentile of an empty list")
+    if not 0 <= p <= 100:
+        raise ValueError(f"p must be between 0 and 100, got {p}")
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * p / 100
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+@dataclass(frozen=True)
+class GoldItem:
+    """One question of the gold set with the clause ids and facts that answer it."""
+
+    id: str
+    question: str
+    kind: str
+    gold: tuple[str, ...]
+    facts: tuple[tuple[str, ...], ...]
+    answerable: bool
+
+
+def _is_str_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def _check_record(rec: object) -> str | None:
+    """The problem with one parsed line, or None if it is a valid gold item."""
+    if not isinstance(rec, dict):
+        return "expected a JSON object"
+    missing = [k for k in REQUIRED_KEYS if k not in rec]
+    if missing:
+        return f"missing key(s): {', '.join(missing)}"
+    if not isinstance(rec["id"], str) or not rec["id"].strip():
+        return "id must be a non-empty string"
+    if not isinstance(rec["question"], str) or not rec["question"].strip():
+        return "question must be a non-empty string"
+    if rec["kind"] not in KINDS:
+        return f"unknown kind {rec['kind']!r}; expected one of: {', '.join(KINDS)}"
+    if not isinstance(rec["answerable"], bool):
+        return "answerable must be true or false"
+    if not _is_str_list(rec["gold"]):
+        return "gold must be a list of clause id strings"
+    if not isinstance(rec["facts"], list) or not all(_is_str_list(f) and f for f in rec["facts"]):
+        return "facts must be a list of non-empty lists of strings"
+    if bad := [g for g in rec["gold"] if "#" not in g]:
+        return f"gold id {bad[0]!r} is not of the form <doc_id>#<labels>"
+    if rec["answerable"]:
+        if rec["kind"] == "unanswerable":
+            return "kind 'unanswerable' needs answerable false"
+        if not rec["gold"]:
+            return "answerable item has empty gold"
+    else:
+        if rec["kind"] != "unanswerable":
+            return f"answerable false needs kind 'unanswerable', got {rec['kind']!r}"
+        if rec["gold"] or rec["facts"]:
+            return "unanswerable item must have empty gold and facts"
+    return None
+
+
+def load_gold(path: str | Path) -> list[GoldItem]:
+    """Read a gold JSONL file; a bad line raises ValueError naming the file, line number and problem."""
+    path = Path(path)
+    items: list[GoldItem] = []
+    seen: dict[str, int] = {}
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{lineno}: invalid JSON: {exc.msg}") from None
+            if problem := _check_record(rec):
+                raise ValueError(f"{path}:{lineno}: {problem}")
+            if rec["id"] in seen:
+                raise ValueError(f"{path}:{lineno}: duplicate id {rec['id']!r} (first on line {seen[rec['id']]})")
+            seen[rec["id"]] = lineno
+            items.append(
+                GoldItem(
+                    id=rec["id"],
+                    question=rec["question"],
+                    kind=rec["kind"],
+                    gold=tuple(rec["gold"]),
+                    facts=tuple(tuple(f) for f in rec["facts"]),
+                    answerable=rec["answerable"],
+                )
+            )
+    return items

@@ -1,0 +1,218 @@
+"""Build an index generation from parsed records and switch to it atomically.
+
+Layout under the index folder:
+    CURRENT                  name of the generation being served (replaced atomically)
+    gen-<time>-<id>/         one complete, immutable index: meta.json, clauses.json, docs.json,
+                             bm25/, chroma/ (embedded mode; a server holds collection policyqa-<gen>)
+A build writes a new generation beside the served one and only then rewrites CURRENT, so readers
+see the old index or the new one, never a mix, and a build killed midway leaves the old one intact.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import math
+import os
+import shutil
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from index.embedder import Embedder
+from index.keyword import KeywordIndex
+from index.store import ClauseVectors, drop_collection
+from index.tokenizer import Tokenizer, corpus_words
+from index.units import keyword_text, units_for
+from ingest.records import Clause, ParsedDocument, clause_to_dict, document_to_dict
+from ingest.store import write_atomic
+
+log = logging.getLogger(__name__)
+
+INDEX_FORMAT = "2"
+KEEP_GENERATIONS = 2  # the served one and its predecessor (a reader may still be using it)
+
+
+class IndexBusy(Exception):
+    pass
+
+
+class IndexMissing(Exception):
+    pass
+
+
+class IndexLock:
+    """One writer at a time. flock is released by the kernel if the writer dies, even by SIGKILL."""
+
+    def __init__(self, root: Path):
+        root.mkdir(parents=True, exist_ok=True)
+        self.path = root / ".lock"
+        self.fd: int | None = None
+
+    def __enter__(self) -> "IndexLock":
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(self.fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(self.fd)
+            self.fd = None
+            raise IndexBusy(f"another ingest is running (pid {holder}); wait for it to finish and try again")
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, str(os.getpid()).encode(), 0)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+@dataclass(frozen=True)
+class Layout:
+    root: Path
+
+    @property
+    def current_file(self) -> Path:
+        return self.root / "CURRENT"
+
+    def current(self) -> str | None:
+        try:
+            name = self.current_file.read_text().strip()
+        except FileNotFoundError:
+            return None
+        return name if name and (self.root / name / "meta.json").exists() else None
+
+    def gen_dir(self, name: str) -> Path:
+        return self.root / name
+
+    def meta(self, name: str | None = None) -> dict:
+        name = name or self.current()
+        if not name:
+            raise IndexMissing("no index has been built yet; run `policyqa ingest` first")
+        return json.loads((self.gen_dir(name) / "meta.json").read_text(encoding="utf-8"))
+
+    def generations(self) -> list[str]:
+        if not self.root.exists():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name.startswith("gen-"))
+
+
+def collection_name(generation: str) -> str:
+    return f"policyqa-{generation}"
+
+
+def build_index(
+    docs: Iterable[ParsedDocument],
+    layout: Layout,
+    embedder: Embedder,
+    *,
+    chroma_url: str = "",
+    records_fingerprint: str = "",
+    progress: Callable[[Iterable], Iterable] = lambda it: it,
+) -> dict:
+    """Write a new generation from all documents and make it current. Returns its meta."""
+    docs = list(docs)
+    t0 = time.perf_counter()
+    name = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    gen = layout.gen_dir(name)
+    gen.mkdir(parents=True)
+    try:
+        meta = _write_generation(docs, gen, name, embedder, chroma_url, records_fingerprint, progress)
+    except BaseException:
+        shutil.rmtree(gen, ignore_errors=True)
+        if chroma_url:
+            drop_collection(collection_name(name), url=chroma_url)
+        raise
+    meta["seconds"] = round(time.perf_counter() - t0, 3)
+    write_atomic(gen / "meta.json", json.dumps(meta, ensure_ascii=False, indent=1))
+    write_atomic(layout.current_file, name)
+    _prune(layout, keep=name, chroma_url=chroma_url)
+    return meta
+
+
+def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url: str, fingerprint: str, progress):
+    clauses: list[Clause] = [c for d in docs for c in d.clauses]
+    children: dict[str, list[Clause]] = {}
+    for c in clauses:
+        if c.parent_id:
+            children.setdefault(c.parent_id, []).append(c)
+    section_of = {c.id: c.labels[0] for c in clauses}
+
+    tokenizer = Tokenizer(corpus_words(docs))
+    token_lists = [tokenizer.tokenize(keyword_text(c, children.get(c.id, []))) for c in clauses]
+    keyword = KeywordIndex.build(token_lists)
+    keyword.save(gen / "bm25")
+    df = Counter(t for toks in token_lists for t in set(toks))
+
+    units = [u for c in clauses for u in units_for(c, children.get(c.id, []), embedder.max_chars)]
+    vectors = _encode(embedder, [u.text for u in units], progress)
+    by_id = {c.id: c for c in clauses}
+    store = ClauseVectors(collection_name(name), path=None if chroma_url else gen / "chroma", url=chroma_url)
+    store.add(
+        ids=[u.id for u in units],
+        vectors=vectors,
+        metadatas=[
+            {
+                "clause_id": u.clause_id,
+                "doc_id": by_id[u.clause_id].doc_id,
+                "section": section_of[u.clause_id],
+                "kind": u.kind,
+                "start": u.span[0],
+                "end": u.span[1],
+            }
+            for u in units
+        ],
+        documents=[u.text for u in units],
+    )
+    write_atomic(gen / "clauses.json", json.dumps([clause_to_dict(c) for c in clauses], ensure_ascii=False))
+    write_atomic(gen / "docs.json", json.dumps([document_to_dict(d.document) for d in docs], ensure_ascii=False))
+    n = max(1, len(clauses))
+    idf = {t: math.log(1 + (n - k + 0.5) / (k + 0.5)) for t, k in df.items()}
+    write_atomic(gen / "idf.json", json.dumps(idf, ensure_ascii=False))
+    return {
+        "format": INDEX_FORMAT,
+        "generation": name,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "model": embedder.name,
+        "dim": embedder.dim,
+        "dictionary_hash": tokenizer.dictionary_hash,
+        "user_words": tokenizer.user_words,
+        "records_fingerprint": fingerprint,
+        "chroma": chroma_url or "embedded",
+        "collection": collection_name(name),
+        "documents": len(docs),
+        "clauses": len(clauses),
+        "units": len(units),
+    }
+
+
+def _encode(embedder: Embedder, texts: list[str], progress) -> np.ndarray:
+    batch = 64
+    parts = [embedder.encode(texts[i : i + batch]) for i in progress(range(0, len(texts), batch))]
+    return np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
+def _prune(layout: Layout, keep: str, chroma_url: str) -> None:
+    gens = layout.generations()
+    # Only the writer holding the lock gets here, so a generation without meta.json is a dead build.
+    complete = [g for g in gens if (layout.gen_dir(g) / "meta.json").exists() or g == keep]
+    old = [g for g in gens if g not in complete] + complete[: max(0, len(complete) - KEEP_GENERATIONS)]
+    for g in old:
+        if g == keep:
+            continue
+        meta_path = layout.gen_dir(g) / "meta.json"
+        try:
+            meta = json.loads(meta_path.read_text())
+            if meta.get("chroma", "embedded") != "embedded":
+                drop_collection(meta["collection"], url=meta["chroma"])
+        except (OSError, ValueError, KeyError):
+            pass
+        shutil.rmtree(layout.gen_dir(g), ignore_errors=True)

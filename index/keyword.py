@@ -1,0 +1,39 @@
+"""Keyword index: BM25 (bm25s) over jieba tokens, one entry per clause.
+
+llama-index's BM25 retriever is not used: its token pattern turns a run of Chinese into a single
+token (every score 0.0) and it ignores a custom tokenizer. bm25s takes our tokens directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+
+class KeywordIndex:
+    def __init__(self, retriever: bm25s.BM25, size: int):
+        self.retriever = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, token_lists: list[list[str]]) -> "KeywordIndex":
+        retriever = bm25s.BM25(k1=1.2, b=0.75)
+        # An empty token list would make bm25s drop the row; a placeholder keeps rows aligned.
+        retriever.index([toks or ["\u2400"] for toks in token_lists], show_progress=False)
+        return cls(retriever, len(token_lists))
+
+    def save(self, path: Path) -> None:
+        self.retriever.save(str(path))
+        (path / "size.txt").write_text(str(self.size))
+
+    @classmethod
+    def load(cls, path: Path) -> "KeywordIndex":
+        size = int((path / "size.txt").read_text())
+        return cls(bm25s.BM25.load(str(path)), size)
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        if not tokens or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self.retriever.get_scores(tokens), dtype=np.float32)

@@ -1,0 +1,256 @@
+"""Hybrid clause search: jieba BM25 and m3e dense retrieval, fused with llama-index's reciprocal-rank fusion."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from index.build import Layout
+from index.embedder import Embedder
+from index.keyword import KeywordIndex
+from index.store import ClauseVectors
+from index.tokenizer import Tokenizer, normalize_query
+from index.units import sentences
+from ingest.records import Clause, Document, Hit, clause_from_dict, document_from_dict
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "keyword", "semantic"]
+MODES: tuple[str, ...] = ("hybrid", "keyword", "semantic")
+CANDIDATES = 40  # per retriever, before fusion
+DENSE_UNITS = 120  # units fetched from Chroma; several units map to one clause
+
+
+class IndexMismatch(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One retriever's clause ranking for a query."""
+
+    ids: list[str]
+    scores: dict[str, float]
+    sentence_sims: dict[tuple[str, int], float]  # (clause id, sentence start) -> similarity
+
+
+class Searcher:
+    """Reads one index generation; immutable once opened, so it is safe to share between threads."""
+
+    def __init__(self, layout: Layout, embedder: Embedder, chroma_url: str = ""):
+        meta = layout.meta()
+        self.meta = meta
+        self.generation = meta["generation"]
+        gen = layout.gen_dir(self.generation)
+        if meta["model"] != embedder.name or meta["dim"] != embedder.dim:
+            raise IndexMismatch(
+                f"the index was built with embedding model {meta['model']} ({meta['dim']} dims) but the "
+                f"configured model is {embedder.name} ({embedder.dim} dims); run `policyqa ingest --rebuild`"
+            )
+        built_in = meta.get("chroma", "embedded")
+        if (built_in == "embedded") != (not chroma_url) or (chroma_url and built_in != chroma_url):
+            raise IndexMismatch(
+                f"the index was built in {'the embedded store' if built_in == 'embedded' else built_in} but "
+                f"POLICYQA_CHROMA_URL is {chroma_url or 'unset'}; run `policyqa ingest --rebuild` with the "
+                "setting you mean to serve with"
+            )
+        self.tokenizer = Tokenizer(meta["user_words"])
+        if self.tokenizer.dictionary_hash != meta["dictionary_hash"]:
+            raise IndexMismatch(
+                "the tokenizer dictionary changed since the index was built (index/domain_words.txt or jieba); "
+                "run `policyqa ingest --rebuild`"
+            )
+        self.embedder = embedder
+        self.clauses: list[Clause] = [
+            clause_from_dict(d) for d in json.loads((gen / "clauses.json").read_text(encoding="utf-8"))
+        ]
+        self.docs: dict[str, Document] = {
+            d["id"]: document_from_dict(d) for d in json.loads((gen / "docs.json").read_text(encoding="utf-8"))
+        }
+        self.by_id: dict[str, Clause] = {c.id: c for c in self.clauses}
+        self.position = {c.id: i for i, c in enumerate(self.clauses)}
+        self.idf: dict[str, float] = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
+        self.keyword = KeywordIndex.load(gen / "bm25")
+        self.vectors = ClauseVectors(
+            meta["collection"], path=None if chroma_url else gen / "chroma", url=chroma_url
+        )
+        self._fusion = _Fusion()
+
+    # -- filters -------------------------------------------------------------------------------
+    def resolve_doc(self, doc: str | None) -> set[str] | None:
+        """A document id, or a part of its title or file name."""
+        if not doc:
+            return None
+        if doc in self.docs:
+            return {doc}
+        found = {d.id for d in self.docs.values() if doc in d.title or doc in d.source or doc in d.id}
+        if not found:
+            raise ValueError(f"no ingested document matches {doc!r}; `policyqa documents` lists them")
+        return found
+
+    def _allowed(self, docs: set[str] | None, section: str | None) -> np.ndarray | None:
+        if docs is None and not section:
+            return None
+        prefix = tuple(section.split(".")) if section else ()
+        return np.array(
+            [
+                (docs is None or c.doc_id in docs) and c.labels[: len(prefix)] == prefix
+                for c in self.clauses
+            ],
+            dtype=bool,
+        )
+
+    # -- retrievers ----------------------------------------------------------------------------
+    def keyword_ranking(self, tokens: list[str], allowed: np.ndarray | None, n: int = CANDIDATES) -> Ranked:
+        scores = self.keyword.scores(tokens)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        order = np.argsort(-scores, kind="stable")[:n]
+        ids = [self.clauses[i].id for i in order if scores[i] > 0]
+        return Ranked(ids, {self.clauses[i].id: float(scores[i]) for i in order if scores[i] > 0}, {})
+
+    def dense_ranking(self, vector: np.ndarray, docs: set[str] | None, section: str | None, allowed, n=CANDIDATES) -> Ranked:
+        where: dict | None = None
+        conds = []
+        if docs is not None:
+            conds.append({"doc_id": {"$in": sorted(docs)}})
+        if section:
+            conds.append({"section": section.split(".")[0]})
+        if conds:
+            where = conds[0] if len(conds) == 1 else {"$and": conds}
+        best: dict[str, float] = {}
+        sent: dict[tuple[str, int], float] = {}
+        for _uid, sim, meta in self.vectors.query(vector, DENSE_UNITS, where):
+            cid = meta["clause_id"]
+            if allowed is not None and not allowed[self.position[cid]]:
+                continue
+            best[cid] = max(best.get(cid, -1.0), sim)
+            if meta.get("kind") == "sentence":
+                sent[(cid, int(meta["start"]))] = sim
+        ids = sorted(best, key=lambda c: -best[c])[:n]
+        return Ranked(ids, best, sent)
+
+    # -- search --------------------------------------------------------------------------------
+    def search(self, query: str, k: int = 5, doc: str | None = None, section: str | None = None,
+               mode: Mode = "hybrid") -> list[Hit]:
+        if mode not in MODES:
+            raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+        q = normalize_query(query)
+        tokens = self.tokenizer.tokenize(q)
+        docs = self.resolve_doc(doc)
+        allowed = self._allowed(docs, section)
+        rankings: dict[str, Ranked] = {}
+        if mode in ("hybrid", "keyword"):
+            rankings["keyword"] = self.keyword_ranking(tokens, allowed)
+        if mode in ("hybrid", "semantic"):
+            rankings["dense"] = self.dense_ranking(self.embedder.encode([q])[0], docs, section, allowed)
+        fused = self._fusion.fuse(rankings, k, self.by_id) if len(rankings) > 1 else [
+            (cid, next(iter(rankings.values())).scores[cid]) for cid in next(iter(rankings.values())).ids[:k]
+        ]
+        sims = rankings["dense"].sentence_sims if "dense" in rankings else {}
+        hits = []
+        for cid, score in fused:
+            clause = self.by_id[cid]
+            hits.append(
+                Hit(
+                    clause=clause,
+                    doc_title=self.docs[clause.doc_id].title,
+                    score=score,
+                    span=self.best_span(clause, tokens, sims),
+                    sources={name: r.ids.index(cid) + 1 for name, r in rankings.items() if cid in r.ids},
+                )
+            )
+        return hits
+
+    def sentence_scores(self, clause: Clause, tokens: list[str], sims: dict | None = None) -> list[tuple[tuple[int, int], float]]:
+        """Each sentence of a clause with how well it matches the query tokens (idf-weighted
+        recall) plus its dense similarity when Chroma returned that sentence."""
+        weights = {t: self.idf.get(t, 0.0) for t in set(tokens)}
+        total = sum(weights.values()) or 1.0
+        out = []
+        for s, e in sentences(clause.text):
+            sent_tokens = set(self.tokenizer.tokenize(clause.text[s:e]))
+            lexical = sum(w for t, w in weights.items() if t in sent_tokens) / total
+            out.append(((s, e), lexical + (sims or {}).get((clause.id, s), 0.0)))
+        return out
+
+    def best_span(self, clause: Clause, tokens: list[str], sims: dict) -> tuple[int, int]:
+        scored = self.sentence_scores(clause, tokens, sims)
+        if not scored:
+            return (0, len(clause.text))
+        return max(scored, key=lambda x: x[1])[0]
+
+    # -- browsing ------------------------------------------------------------------------------
+    def clause(self, clause_id: str) -> Clause:
+        try:
+            return self.by_id[clause_id]
+        except KeyError:
+            raise KeyError(f"no clause {clause_id!r}; ids look like <doc>#五.（二） — see `policyqa outline DOC`") from None
+
+    def children(self, clause_id: str | None, doc_id: str | None = None) -> list[Clause]:
+        return [c for c in self.clauses if c.parent_id == clause_id and (doc_id is None or c.doc_id == doc_id)]
+
+    def neighbours(self, clause_id: str) -> tuple[Clause | None, Clause | None]:
+        i = self.position[clause_id]
+        doc = self.clauses[i].doc_id
+        prev = self.clauses[i - 1] if i > 0 and self.clauses[i - 1].doc_id == doc else None
+        nxt = self.clauses[i + 1] if i + 1 < len(self.clauses) and self.clauses[i + 1].doc_id == doc else None
+        return prev, nxt
+
+
+class _Fusion:
+    """Reciprocal-rank fusion through llama-index's QueryFusionRetriever (mode reciprocal_rerank).
+
+    Each of our rankings is wrapped as a llama-index retriever returning one node per clause; the
+    node for a clause is built once, so both retrievers hand llama-index nodes with the same hash
+    and the fusion counts a clause found by both retrievers once, with both ranks."""
+
+    def __init__(self) -> None:
+        from llama_index.core import Settings as LlamaSettings
+        from llama_index.core.llms import MockLLM
+
+        # QueryFusionRetriever reads Settings.llm even with num_queries=1; unset, it would try OpenAI.
+        LlamaSettings.llm = MockLLM()
+        self._nodes: dict[str, object] = {}
+
+    def node(self, clause: Clause):
+        from llama_index.core.schema import TextNode
+
+        n = self._nodes.get(clause.id)
+        if n is None:
+            n = TextNode(id_=clause.id, text=clause.text, metadata={"clause_id": clause.id})
+            self._nodes[clause.id] = n
+        return n
+
+    def fuse(self, rankings: dict[str, Ranked], k: int, by_id: dict[str, Clause]) -> list[tuple[str, float]]:
+        from llama_index.core.llms import MockLLM
+        from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
+        from llama_index.core.schema import NodeWithScore
+
+        fusion = self
+
+        class _Fixed(BaseRetriever):
+            def __init__(self, ranked: Ranked):
+                super().__init__()
+                self.ranked = ranked
+
+            def _retrieve(self, query_bundle):
+                n = len(self.ranked.ids)
+                # RRF reads only the order; scores are given as descending ranks to keep it exact.
+                return [NodeWithScore(node=fusion.node(by_id[c]), score=float(n - i)) for i, c in enumerate(self.ranked.ids)]
+
+        retriever = QueryFusionRetriever(
+            [_Fixed(r) for r in rankings.values()],
+            llm=MockLLM(),
+            mode="reciprocal_rerank",
+            similarity_top_k=k,
+            num_queries=1,
+            use_async=False,
+            verbose=False,
+        )
+        return [(n.node.node_id, float(n.score or 0.0)) for n in retriever.retrieve("q")]

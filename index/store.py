@@ -1,0 +1,95 @@
+"""Vector store: the one place that talks to Chroma (embedded PersistentClient or a `chroma run` server)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+class StoreUnavailable(Exception):
+    pass
+
+
+def _client(path: Path | None, url: str):
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if url:
+        u = urlparse(url if "://" in url else f"http://{url}")
+        if not u.hostname or not u.port:
+            raise StoreUnavailable(f"POLICYQA_CHROMA_URL={url!r} must look like http://127.0.0.1:8000")
+        try:
+            return chromadb.HttpClient(host=u.hostname, port=u.port, ssl=u.scheme == "https", settings=settings)
+        except Exception as e:  # noqa: BLE001
+            raise StoreUnavailable(
+                f"cannot reach the Chroma server at {url} ({e}); start it with "
+                "`chroma run --path DIR --host 127.0.0.1 --port PORT` or unset POLICYQA_CHROMA_URL"
+            ) from e
+    assert path is not None
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+class ClauseVectors:
+    """One Chroma collection of embedding units. Every call passes explicit embeddings: a
+    collection without an embedding function would try to download Chroma's default model."""
+
+    def __init__(self, collection_name: str, path: Path | None = None, url: str = ""):
+        self.name = collection_name
+        self.url = url
+        self.client = _client(path, url)
+        self.collection = self.client.get_or_create_collection(
+            collection_name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+
+    def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]], documents: list[str]) -> None:
+        step = 2000
+        for i in range(0, len(ids), step):
+            self.collection.add(
+                ids=ids[i : i + step],
+                embeddings=vectors[i : i + step].tolist(),
+                metadatas=metadatas[i : i + step],
+                documents=documents[i : i + step],
+            )
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float, dict]]:
+        """(unit id, cosine similarity, metadata), best first."""
+        n = self.count()
+        if n == 0:
+            return []
+        res = self.collection.query(
+            query_embeddings=[vector.tolist()],
+            n_results=min(k, n),
+            where=where or None,
+            include=["distances", "metadatas"],
+        )
+        return [
+            (uid, 1.0 - float(dist), meta)
+            for uid, dist, meta in zip(res["ids"][0], res["distances"][0], res["metadatas"][0])
+        ]
+
+    def drop(self) -> None:
+        try:
+            self.client.delete_collection(self.name)
+        except Exception as e:  # noqa: BLE001 - already gone is fine
+            log.info("could not drop collection %s: %s", self.name, e)
+
+
+def drop_collection(collection_name: str, path: Path | None = None, url: str = "") -> None:
+    try:
+        client = _client(path, url)
+        client.delete_collection(collection_name)
+    except Exception as e:  # noqa: BLE001
+        log.info("could not drop collection %s: %s", collection_name, e)

@@ -1,0 +1,267 @@
+"""Tests for evals/metrics.py, hand-computed, plus sanity checks on the shipped gold set."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from evals.metrics import (
+    KINDS,
+    GoldItem,
+    answer_correct,
+    citation_precision,
+    facts_present,
+    fold,
+    hit_at_k,
+    load_gold,
+    percentile,
+    reciprocal_rank,
+    refusal_correct,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLD = ROOT / "evals" / "gold.jsonl"
+CORPUS = ROOT / "corpus" / "jiangsu-platform-economy-guideline.txt"
+DOC_ID = "jiangsu-platform-economy-guideline"
+
+RANKED = ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("１５％", "15%"),
+        ("ＡＢＣ", "abc"),
+        ("3－5年", "3-5年"),
+        ("1﹒平台", "1.平台"),
+        (" 省 发展改革委\t\n", "省发展改革委"),
+        ("省\u3000统计局", "省统计局"),
+    ],
+)
+def test_fold(text, expected):
+    assert fold(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("gold", "k", "expected"),
+    [
+        (["a"], 1, 1.0),
+        (["b"], 1, 0.0),
+        (["c"], 2, 0.0),
+        (["c"], 3, 1.0),
+        (["d"], 4, 1.0),
+        (["d"], 10, 1.0),
+        (["x"], 4, 0.0),
+        (["x", "c"], 3, 1.0),
+    ],
+)
+def test_hit_at_k(gold, k, expected):
+    assert hit_at_k(RANKED, gold, k) == expected
+
+
+def test_hit_at_k_rejects_empty_gold_and_bad_k():
+    with pytest.raises(ValueError):
+        hit_at_k(RANKED, [], 3)
+    with pytest.raises(ValueError):
+        hit_at_k(RANKED, ["a"], 0)
+
+
+@pytest.mark.parametrize(
+    ("gold", "expected"),
+    [
+        (["a"], 1.0),
+        (["c"], 0.3333),
+        (["d", "c"], 0.3333),
+        (["x"], 0.0),
+    ],
+)
+def test_reciprocal_rank(gold, expected):
+    assert reciprocal_rank(RANKED, gold) == pytest.approx(expected, abs=1e-4)
+
+
+def test_reciprocal_rank_of_empty_ranking_is_zero():
+    assert reciprocal_rank([], ["a"]) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("answer", "facts", "expected"),
+    [
+        ("省发展改革委负责统筹协调", [["省发展改革委", "发展改革委"]], (True, [])),
+        ("由发展改革委牵头", [["省发展改革委", "发展改革委"]], (True, [])),
+        ("税率为１５％", [["15%"]], (True, [])),
+        ("ABC 公司", [["ａｂｃ"]], (True, [])),
+        ("增长20%以上", [["20%"], ["15%"]], (False, [1])),
+        ("什么都没有", [["20%"], ["15%"], ["无"]], (False, [0, 1, 2])),
+        ("商务厅、交通运输厅", [["商务厅"], ["金融办"], ["交通运输厅"]], (False, [1])),
+        ("任意回答", [], (True, [])),
+    ],
+)
+def test_facts_present(answer, facts, expected):
+    assert facts_present(answer, facts) == expected
+
+
+@pytest.mark.parametrize(
+    ("answered", "answer", "facts", "expected"),
+    [
+        (True, "减按１５％的税率", [["15%"]], True),
+        (False, "减按15%的税率", [["15%"]], False),
+        (True, "减按25%的税率", [["15%"]], False),
+    ],
+)
+def test_answer_correct(answered, answer, facts, expected):
+    assert answer_correct(answered, answer, facts) is expected
+
+
+@pytest.mark.parametrize(("answered", "expected"), [(False, True), (True, False)])
+def test_refusal_correct(answered, expected):
+    assert refusal_correct(answered) is expected
+
+
+@pytest.mark.parametrize(
+    ("cited", "gold", "expected"),
+    [
+        (["a", "b", "x"], ["a", "b"], 0.6667),
+        (["a"], ["a", "b"], 1.0),
+        (["x", "y"], ["a"], 0.0),
+    ],
+)
+def test_citation_precision(cited, gold, expected):
+    assert citation_precision(cited, gold) == pytest.approx(expected, abs=1e-4)
+
+
+def test_citation_precision_none_when_nothing_cited():
+    assert citation_precision([], ["a"]) is None
+
+
+@pytest.mark.parametrize(
+    ("values", "p", "expected"),
+    [
+        ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50, 5.5),
+        ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95, 9.55),
+        ([10, 1, 5, 3], 50, 4.0),
+        ([10, 1, 5, 3], 0, 1.0),
+        ([10, 1, 5, 3], 100, 10.0),
+        ([7.0], 95, 7.0),
+    ],
+)
+def test_percentile(values, p, expected):
+    assert percentile(values, p) == pytest.approx(expected)
+
+
+def test_percentile_rejects_empty_and_out_of_range():
+    with pytest.raises(ValueError):
+        percentile([], 50)
+    with pytest.raises(ValueError):
+        percentile([1.0], 101)
+
+
+# ---- load_gold ----------------------------------------------------------------------------------
+
+GOOD = {
+    "id": "q1",
+    "question": "统计监测谁负责？",
+    "kind": "department",
+    "gold": [f"{DOC_ID}#重点任务分工表.13"],
+    "facts": [["省统计局", "统计局"]],
+    "answerable": True,
+}
+REFUSE = {"id": "q2", "question": "增值税税率？", "kind": "unanswerable", "gold": [], "facts": [], "answerable": False}
+
+
+def _write(tmp_path: Path, *records) -> Path:
+    path = tmp_path / "gold.jsonl"
+    lines = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_load_gold_reads_items(tmp_path):
+    items = load_gold(_write(tmp_path, GOOD, "", REFUSE))
+    assert items == [
+        GoldItem("q1", "统计监测谁负责？", "department", (f"{DOC_ID}#重点任务分工表.13",), (("省统计局", "统计局"),), True),
+        GoldItem("q2", "增值税税率？", "unanswerable", (), (), False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        ({**GOOD, "id": "q9", "kind": "foo"},
+         "unknown kind 'foo'; expected one of: department, reverse_department, figure, policy, entity, locate, unanswerable"),
+        ({k: v for k, v in GOOD.items() if k not in ("facts", "answerable")}, "missing key(s): facts, answerable"),
+        ({**GOOD, "id": "q9", "gold": []}, "answerable item has empty gold"),
+        ({**REFUSE, "id": "q9", "gold": [f"{DOC_ID}#五.（二）"]}, "unanswerable item must have empty gold and facts"),
+        ({**REFUSE, "id": "q9", "facts": [["15%"]]}, "unanswerable item must have empty gold and facts"),
+        ({**GOOD, "id": "q9", "answerable": False}, "answerable false needs kind 'unanswerable', got 'department'"),
+        ({**REFUSE, "id": "q9", "answerable": True}, "kind 'unanswerable' needs answerable false"),
+        ({**GOOD, "id": "q9", "facts": [[]]}, "facts must be a list of non-empty lists of strings"),
+        ({**GOOD, "id": "q9", "facts": ["统计局"]}, "facts must be a list of non-empty lists of strings"),
+        ({**GOOD, "id": "q9", "gold": ["重点任务分工表.13"]}, "gold id '重点任务分工表.13' is not of the form <doc_id>#<labels>"),
+        ({**GOOD, "id": "q9", "answerable": "yes"}, "answerable must be true or false"),
+        ({**GOOD}, "duplicate id 'q1' (first on line 1)"),
+        ("{not json", "invalid JSON: Expecting property name enclosed in double quotes"),
+        ("[1, 2]", "expected a JSON object"),
+    ],
+)
+def test_load_gold_names_file_line_and_problem(tmp_path, bad, problem):
+    path = _write(tmp_path, GOOD, bad)
+    with pytest.raises(ValueError) as excinfo:
+        load_gold(path)
+    assert str(excinfo.value) == f"{path}:2: {problem}"
+
+
+# ---- the shipped gold set -----------------------------------------------------------------------
+
+MINIMUMS = {
+    "department": 25,
+    "reverse_department": 10,
+    "figure": 20,
+    "policy": 25,
+    "entity": 15,
+    "locate": 15,
+    "unanswerable": 30,
+}
+TOP_SECTIONS = {f"{DOC_ID}#{n}" for n in "一二三四五"}
+
+
+@pytest.fixture(scope="module")
+def shipped() -> list[GoldItem]:
+    return load_gold(GOLD)
+
+
+def test_shipped_gold_size_and_ids(shipped):
+    assert len(shipped) >= 140
+    assert len({it.id for it in shipped}) == len(shipped)
+    assert sum(not it.answerable for it in shipped) >= 30
+
+
+def test_shipped_gold_kinds_meet_minimums(shipped):
+    counts = Counter(it.kind for it in shipped)
+    assert set(counts) <= set(KINDS)
+    assert {k: counts[k] for k in MINIMUMS if counts[k] < MINIMUMS[k]} == {}
+
+
+def test_shipped_gold_covers_every_table_row(shipped):
+    rows = {g for it in shipped if it.kind == "department" for g in it.gold if "#重点任务分工表." in g}
+    assert rows == {f"{DOC_ID}#重点任务分工表.{n}" for n in range(1, 15)}
+
+
+def test_shipped_gold_ids_point_into_the_document(shipped):
+    for it in shipped:
+        for g in it.gold:
+            assert g.startswith(f"{DOC_ID}#"), (it.id, g)
+            assert g not in TOP_SECTIONS, (it.id, g)  # a top heading's own text is one line
+
+
+def test_shipped_gold_facts_appear_in_corpus(shipped):
+    corpus = fold(CORPUS.read_text(encoding="utf-8"))
+    missing = [
+        (it.id, alternatives)
+        for it in shipped
+        for alternatives in it.facts
+        if not any(fold(a) in corpus for a in alternatives)
+    ]
+    assert missing == []
