@@ -107,3 +107,28 @@ class Service:
                     s = Searcher(self.layout, self.embedder, self.settings.chroma_url)
                     self._searcher = s
         return s
+
+    # -- answering -----------------------------------------------------------------------------
+    def ask(self, question: str, conv=None):
+        """Answer a question; raises ValueError with a clear message for unusable input."""
+        from app.qa import Conversation, answer_question
+
+        question = _clean_question(question, self.settings.max_question_chars)
+        conv = conv if conv is not None else Conversation()
+        answer = answer_question(self.searcher, question, conv)
+        conv.add(question, answer)
+        return answer
+
+
+def _clean_question(question: str, limit: int) -> str:
+    import unicodedata
+
+    if not isinstance(question, str):
+        raise ValueError("the question must be text")
+    # Control characters (other than line breaks) carry nothing and can break logs and terminals.
+    q = "".join(ch for ch in question if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+    if not q:
+        raise ValueError("the question is empty; type a question about the documents, e.g. 哪个部门负责平台经济统计监测？")
+    if len(q) > limit:
+        raise ValueError(f"the question is {len(q)} characters long; keep it under {limit} characters")
+    return q
