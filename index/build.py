@@ -29,7 +29,7 @@ from index.embedder import Embedder
 from index.keyword import KeywordIndex
 from index.store import ClauseVectors, drop_collection
 from index.tokenizer import Tokenizer, corpus_words
-from index.units import keyword_text, units_for
+from index.units import is_container, keyword_text, sentences, units_for
 from ingest.records import Clause, ParsedDocument, clause_to_dict, document_to_dict
 from ingest.store import write_atomic
 
@@ -147,12 +147,33 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
     section_of = {c.id: c.labels[0] for c in clauses}
 
     tokenizer = Tokenizer(corpus_words(docs))
-    token_lists = [tokenizer.tokenize(keyword_text(c, children.get(c.id, []))) for c in clauses]
+    # Containers get no tokens and no vectors: they are browsed, not retrieved.
+    token_lists = [
+        [] if is_container(c, children.get(c.id, [])) else tokenizer.tokenize(keyword_text(c, children.get(c.id, [])))
+        for c in clauses
+    ]
     keyword = KeywordIndex.build(token_lists)
     keyword.save(gen / "bm25")
     df = Counter(t for toks in token_lists for t in set(toks))
+    # Sentence-level BM25 as well: all query words inside one sentence is a strong signal that a
+    # clause-level score (which sums matches spread over a long clause) does not see.
+    sent_clause: list[int] = []
+    sent_tokens: list[list[str]] = []
+    for i, (c, toks) in enumerate(zip(clauses, token_lists)):
+        if not toks:
+            continue
+        for s, e in sentences(c.text):
+            sent_clause.append(i)
+            sent_tokens.append(tokenizer.tokenize(c.text[s:e]))
+    KeywordIndex.build(sent_tokens).save(gen / "bm25-sentences")
+    write_atomic(gen / "sentences.json", json.dumps(sent_clause))
 
-    units = [u for c in clauses for u in units_for(c, children.get(c.id, []), embedder.max_chars)]
+    units = [
+        u
+        for c in clauses
+        if not is_container(c, children.get(c.id, []))
+        for u in units_for(c, children.get(c.id, []), embedder.max_chars)
+    ]
     vectors = _encode(embedder, [u.text for u in units], progress)
     by_id = {c.id: c for c in clauses}
     store = ClauseVectors(collection_name(name), path=None if chroma_url else gen / "chroma", url=chroma_url)

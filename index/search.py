@@ -15,7 +15,8 @@ from index.embedder import Embedder
 from index.keyword import KeywordIndex
 from index.store import ClauseVectors
 from index.tokenizer import Tokenizer, normalize_query
-from index.units import sentences
+from index.intent import Intent, classify
+from index.units import is_container, sentences
 from ingest.records import Clause, Document, Hit, clause_from_dict, document_from_dict
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,18 @@ class Searcher:
         }
         self.by_id: dict[str, Clause] = {c.id: c for c in self.clauses}
         self.position = {c.id: i for i, c in enumerate(self.clauses)}
+        kids: dict[str, list[Clause]] = {}
+        for c in self.clauses:
+            if c.parent_id:
+                kids.setdefault(c.parent_id, []).append(c)
+        self.searchable = np.array([not is_container(c, kids.get(c.id, [])) for c in self.clauses], dtype=bool)
+        self.is_row = np.array([c.kind == "row" for c in self.clauses], dtype=bool)
+        names = {d for c in self.clauses if c.row for d in c.row.departments}
+        self.departments = sorted(names | {_strip_province(d) for d in names})
         self.idf: dict[str, float] = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
         self.keyword = KeywordIndex.load(gen / "bm25")
+        self.sentence_keyword = KeywordIndex.load(gen / "bm25-sentences")
+        self.sentence_clause = np.array(json.loads((gen / "sentences.json").read_text()), dtype=np.int64)
         self.vectors = ClauseVectors(
             meta["collection"], path=None if chroma_url else gen / "chroma", url=chroma_url
         )
@@ -93,23 +104,50 @@ class Searcher:
             raise ValueError(f"no ingested document matches {doc!r}; `policyqa documents` lists them")
         return found
 
-    def _allowed(self, docs: set[str] | None, section: str | None) -> np.ndarray | None:
+    def _allowed(self, docs: set[str] | None, section: str | None) -> np.ndarray:
         if docs is None and not section:
-            return None
+            return self.searchable
         prefix = tuple(section.split(".")) if section else ()
-        return np.array(
-            [
-                (docs is None or c.doc_id in docs) and c.labels[: len(prefix)] == prefix
-                for c in self.clauses
-            ],
+        return self.searchable & np.array(
+            [(docs is None or c.doc_id in docs) and c.labels[: len(prefix)] == prefix for c in self.clauses],
             dtype=bool,
         )
 
+    def sentence_ranking(self, tokens: list[str], allowed: np.ndarray, n: int = CANDIDATES) -> Ranked:
+        """Clauses ranked by their best-matching sentence under BM25."""
+        scores = self.sentence_keyword.scores(tokens)
+        best: dict[int, float] = {}
+        for j in np.argsort(-scores, kind="stable")[: n * 4]:
+            i = int(self.sentence_clause[j])
+            if scores[j] <= 0:
+                break
+            if allowed[i] and i not in best:
+                best[i] = float(scores[j])
+        ids = [self.clauses[i].id for i in sorted(best, key=lambda i: -best[i])][:n]
+        return Ranked(ids, {self.clauses[i].id: v for i, v in best.items()}, {})
+
+    def intent(self, normalized_query: str) -> Intent:
+        return classify(normalized_query, self.departments)
+
+    def rows_ranking(self, intent: Intent, tokens: list[str], allowed: np.ndarray) -> Ranked:
+        """For questions about who owns what: task-table rows. With a department named ("商务厅负责
+        哪些任务") the rows that list it, lead rows first; otherwise rows ranked by BM25."""
+        mask = allowed & self.is_row
+        if intent.kind == "tasks_of" and intent.departments:
+            wanted = intent.departments
+            order = []
+            for i in np.flatnonzero(mask):
+                depts = [_strip_province(d) for d in self.clauses[i].row.departments]
+                pos = [depts.index(_strip_province(w)) for w in wanted if _strip_province(w) in depts]
+                if pos:
+                    order.append((min(pos), i))
+            ids = [self.clauses[i].id for _, i in sorted(order)]
+            return Ranked(ids, {cid: 1.0 / (r + 1) for r, cid in enumerate(ids)}, {})
+        return self.keyword_ranking(tokens, mask)
+
     # -- retrievers ----------------------------------------------------------------------------
-    def keyword_ranking(self, tokens: list[str], allowed: np.ndarray | None, n: int = CANDIDATES) -> Ranked:
-        scores = self.keyword.scores(tokens)
-        if allowed is not None:
-            scores = np.where(allowed, scores, 0.0)
+    def keyword_ranking(self, tokens: list[str], allowed: np.ndarray, n: int = CANDIDATES) -> Ranked:
+        scores = np.where(allowed, self.keyword.scores(tokens), 0.0)
         order = np.argsort(-scores, kind="stable")[:n]
         ids = [self.clauses[i].id for i in order if scores[i] > 0]
         return Ranked(ids, {self.clauses[i].id: float(scores[i]) for i in order if scores[i] > 0}, {})
@@ -127,7 +165,7 @@ class Searcher:
         sent: dict[tuple[str, int], float] = {}
         for _uid, sim, meta in self.vectors.query(vector, DENSE_UNITS, where):
             cid = meta["clause_id"]
-            if allowed is not None and not allowed[self.position[cid]]:
+            if not allowed[self.position[cid]]:
                 continue
             best[cid] = max(best.get(cid, -1.0), sim)
             if meta.get("kind") == "sentence":
@@ -141,31 +179,61 @@ class Searcher:
         if mode not in MODES:
             raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
         q = normalize_query(query)
-        tokens = self.tokenizer.tokenize(q)
+        tokens = self.tokenizer.tokenize_query(q)
         docs = self.resolve_doc(doc)
         allowed = self._allowed(docs, section)
+        intent = self.intent(q)
+        vector = self.embedder.encode([q])[0] if mode != "keyword" else None
+        if mode != "semantic" and intent.kind == "tasks_of" and intent.departments:
+            # "商务厅负责哪些任务": the rows that list the department are an exact answer set; they
+            # come first (ranked by topic and lead position), then anything else that matches.
+            listing = allowed & self._rows_listing(intent.departments, lead_only=intent.lead)
+            if intent.lead and not listing.any():
+                listing = allowed & self._rows_listing(intent.departments)
+            if listing.any():
+                first = self._ranked_hits(q, tokens, vector, intent, listing, docs, section, mode, k)
+                rest = self._ranked_hits(q, tokens, vector, None, allowed & ~listing, docs, section, mode, k)
+                return (first + rest)[:k]
+        return self._ranked_hits(q, tokens, vector, intent, allowed, docs, section, mode, k)
+
+    def _rows_listing(self, departments: tuple[str, ...], lead_only: bool = False) -> np.ndarray:
+        """Task rows that list one of the departments (as lead, first in the list, if lead_only)."""
+        wanted = {_strip_province(d) for d in departments}
+
+        def listed(c: Clause) -> bool:
+            names = c.row.departments[:1] if lead_only else c.row.departments
+            return bool(wanted & {_strip_province(d) for d in names})
+
+        return np.array([bool(c.row) and listed(c) for c in self.clauses], dtype=bool)
+
+    def _ranked_hits(self, q, tokens, vector, intent: Intent | None, allowed, docs, section, mode, k) -> list[Hit]:
         rankings: dict[str, Ranked] = {}
         if mode in ("hybrid", "keyword"):
             rankings["keyword"] = self.keyword_ranking(tokens, allowed)
-        if mode in ("hybrid", "semantic"):
-            rankings["dense"] = self.dense_ranking(self.embedder.encode([q])[0], docs, section, allowed)
-        fused = self._fusion.fuse(rankings, k, self.by_id) if len(rankings) > 1 else [
-            (cid, next(iter(rankings.values())).scores[cid]) for cid in next(iter(rankings.values())).ids[:k]
-        ]
+            rankings["sentence"] = self.sentence_ranking(tokens, allowed)
+            if intent is not None and intent.kind in ("department", "tasks_of"):
+                rankings["rows"] = self.rows_ranking(intent, tokens, allowed)
+        if vector is not None:
+            rankings["dense"] = self.dense_ranking(vector, docs, section, allowed)
+        rankings = {name: r for name, r in rankings.items() if r.ids}
+        if not rankings:
+            return []
+        if len(rankings) > 1:
+            fused = self._fusion.fuse(rankings, k, self.by_id)
+        else:
+            only = next(iter(rankings.values()))
+            fused = [(cid, only.scores[cid]) for cid in only.ids[:k]]
         sims = rankings["dense"].sentence_sims if "dense" in rankings else {}
-        hits = []
-        for cid, score in fused:
-            clause = self.by_id[cid]
-            hits.append(
-                Hit(
-                    clause=clause,
-                    doc_title=self.docs[clause.doc_id].title,
-                    score=score,
-                    span=self.best_span(clause, tokens, sims),
-                    sources={name: r.ids.index(cid) + 1 for name, r in rankings.items() if cid in r.ids},
-                )
+        return [
+            Hit(
+                clause=self.by_id[cid],
+                doc_title=self.docs[self.by_id[cid].doc_id].title,
+                score=score,
+                span=self.best_span(self.by_id[cid], tokens, sims),
+                sources={name: r.ids.index(cid) + 1 for name, r in rankings.items() if cid in r.ids},
             )
-        return hits
+            for cid, score in fused
+        ]
 
     def sentence_scores(self, clause: Clause, tokens: list[str], sims: dict | None = None) -> list[tuple[tuple[int, int], float]]:
         """Each sentence of a clause with how well it matches the query tokens (idf-weighted
@@ -176,7 +244,7 @@ class Searcher:
         for s, e in sentences(clause.text):
             sent_tokens = set(self.tokenizer.tokenize(clause.text[s:e]))
             lexical = sum(w for t, w in weights.items() if t in sent_tokens) / total
-            out.append(((s, e), lexical + (sims or {}).get((clause.id, s), 0.0)))
+            out.append(((s, e), lexical + 0.5 * (sims or {}).get((clause.id, s), 0.0)))
         return out
 
     def best_span(self, clause: Clause, tokens: list[str], sims: dict) -> tuple[int, int]:
@@ -201,6 +269,10 @@ class Searcher:
         prev = self.clauses[i - 1] if i > 0 and self.clauses[i - 1].doc_id == doc else None
         nxt = self.clauses[i + 1] if i + 1 < len(self.clauses) and self.clauses[i + 1].doc_id == doc else None
         return prev, nxt
+
+
+def _strip_province(name: str) -> str:
+    return name[1:] if name.startswith("省") and len(name) > 3 else name
 
 
 class _Fusion:

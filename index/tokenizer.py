@@ -53,6 +53,37 @@ DEPARTMENT_ALIASES: dict[str, str] = {
     "旅游部门": "旅游局",
 }
 
+# Words people use for what the documents say otherwise; a query keeps its own word and gains these.
+QUERY_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "用地": ("土地利用",),
+    "土地": ("土地利用",),
+    "落户": ("户籍",),
+    "户口": ("户籍",),
+    "房补": ("住房货币补贴",),
+    "住房补贴": ("住房货币补贴",),
+    "租房": ("公租房", "廉租房"),
+    "贷款": ("融资",),
+    "借钱": ("融资",),
+    "减税": ("税率", "税收"),
+    "税收优惠": ("税率", "减按"),
+    "优惠税率": ("税率", "减按"),
+    "补贴": ("扶持", "支持"),
+    "资助": ("扶持", "资金"),
+    "奖励": ("扶持",),
+    "上市": ("上市融资",),
+    "千亿": ("1000亿",),
+    "百亿": ("100亿",),
+    "五百亿": ("500亿",),
+    "网购": ("网络零售", "电子商务"),
+    "电商": ("电子商务",),
+    "快递": ("配送",),
+    "宽带": ("宽带江苏",),
+    "无线": ("无线江苏",),
+    "数据统计": ("统计监测",),
+    "诚信": ("信用",),
+    "征信": ("信用",),
+}
+
 # Function words and punctuation that carry no retrieval signal in questions or clauses.
 STOP_WORDS = frozenset(
     """的 了 和 与 及 等 在 对 是 为 把 被 或 而 并 也 都 就 还 又 以 于 之 其 这 那 有 个 吗 呢 吧 啊 呀 么 嘛
@@ -111,7 +142,8 @@ def _named_entities(c: Clause) -> set[str]:
     """Items of enumerations like "鼓励苏宁易购、中国制造网等本地优势企业" -> {苏宁易购, 中国制造网}."""
     out: set[str] = set()
     for m in _ENTITY_LIST.finditer(c.text):
-        items = m.group(1).split("、")
+        # The listed names follow the last verb: "鼓励和支持苏宁易购、中国制造网" -> after 支持.
+        items = re.split(r"支持|鼓励|推动|依托|培育|推进|引进", m.group(1))[-1].split("、")
         if len(items) < 2:
             continue
         for item in items:
@@ -128,6 +160,7 @@ class Tokenizer:
         import jieba
 
         self.user_words = sorted(set(domain_words()) | set(user_words))
+        self._known = frozenset(w for w in self.user_words if len(w) >= 3)
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
         for w in self.user_words:
@@ -152,4 +185,10 @@ class Tokenizer:
         return out
 
     def tokenize_query(self, text: str) -> list[str]:
-        return self.tokenize(normalize_query(text))
+        """Tokens of a query (already normalised or not), with synonyms of its words added."""
+        q = normalize_query(text)
+        extra = [alt for word, alts in QUERY_SYNONYMS.items() if word in q for alt in alts]
+        tokens = self.tokenize(q + (" " + " ".join(extra) if extra else ""))
+        # A name the dictionary knows whole (an enterprise, a department, a policy term) says more
+        # than the sub-words search mode also emits for it ("中国制造网" vs "中国", "制造"): count it twice.
+        return tokens + [t for t in tokens if t in self._known]

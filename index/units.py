@@ -39,6 +39,12 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def is_container(clause: Clause, children: list[Clause]) -> bool:
+    """A clause that is only a heading over its children ("一、总体要求", "（二）基本原则。", a table's
+    title and header): its children carry the content, so it is not a search result itself."""
+    return clause.kind == "table" or (bool(children) and "\n" not in clause.text and len(clause.text) <= 40)
+
+
 def search_text(clause: Clause, children: list[Clause]) -> str:
     """Text a clause is found by. A heading-only clause ("（二）基本原则。") stands for its children,
     so it is represented by its own line and its children's headings."""

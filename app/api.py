@@ -1,0 +1,181 @@
+"""JSON routes for scripts, served beside the Gradio app: /api/ask, /api/search, /api/clauses/{id}, /healthz.
+
+They return the same JSON as `policyqa ask --json`, `search --json` and `show --json`. Endpoints are
+plain `def`, so FastAPI runs the blocking search in its threadpool."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+
+from app.render import openapi_html
+from index.build import IndexBusy, IndexMissing
+from index.embedder import ModelNotFound
+from index.search import MODES, IndexMismatch
+from index.store import StoreUnavailable
+from ingest.records import clause_to_dict
+
+log = logging.getLogger(__name__)
+
+MAX_K = 100
+MAX_SESSIONS = 1000  # conversations kept for /api/ask follow-ups, least recently used dropped first
+UNAVAILABLE = (IndexMissing, IndexMismatch, ModelNotFound, StoreUnavailable, IndexBusy)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class AskRequest(BaseModel):
+    question: str = Field(description="The question, in Chinese; at most POLICYQA_MAX_QUESTION_CHARS characters.")
+    session: str | None = Field(
+        default=None, max_length=200,
+        description="Any id chosen by the caller; questions with the same id are one conversation (follow-ups).",
+    )
+
+
+class Sessions:
+    """Conversations by caller-chosen id, bounded so that a script cannot grow memory without end."""
+
+    def __init__(self, limit: int = MAX_SESSIONS):
+        self.limit = limit
+        self._items: OrderedDict[str, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session: str | None):
+        from app.qa import Conversation
+
+        if not session:
+            return Conversation()
+        with self._lock:
+            conv = self._items.pop(session, None) or Conversation()
+            self._items[session] = conv
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+            return conv
+
+
+def document_rows(searcher) -> list[dict]:
+    """The ingested documents with their metadata, as `policyqa documents --json` prints them."""
+    counts: dict[str, int] = {}
+    for c in searcher.clauses:
+        counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+    return [
+        {"id": d.id, "title": d.title, "issuer": d.issuer, "number": d.number, "date": d.date,
+         "format": d.format, "encoding": d.encoding, "clauses": counts.get(d.id, 0), "source": d.source}
+        for d in searcher.docs.values()
+    ]
+
+
+def clause_json(searcher, clause_id: str) -> dict:
+    """One clause as `policyqa show --json` prints it, plus its neighbours' and children's ids."""
+    c = searcher.clause(clause_id)
+    prev, nxt = searcher.neighbours(c.id)
+    return {
+        **clause_to_dict(c),
+        "doc_title": searcher.docs[c.doc_id].title,
+        "path_text": c.path_text,
+        "neighbours": {"prev": prev.id if prev else None, "next": nxt.id if nxt else None},
+        "children": [ch.id for ch in searcher.children(c.id, c.doc_id)],
+    }
+
+
+def search_json(searcher, query: str, k: int = 5, doc: str | None = None, section: str | None = None,
+                mode: str = "hybrid") -> dict:
+    """Validate and run a search; the result is what `policyqa search --json` prints."""
+    if not query or not query.strip():
+        raise ValueError("the query is empty; type some words to search for")
+    if not 1 <= k <= MAX_K:
+        raise ValueError(f"k must be between 1 and {MAX_K}")
+    if mode not in MODES:
+        raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+    hits = searcher.search(query, k=k, doc=doc or None, section=section or None, mode=mode)
+    return {"query": query, "hits": [h.to_json() for h in hits]}
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def create_api(svc) -> FastAPI:
+    """The FastAPI app holding the JSON routes; the web module mounts Gradio on it at '/'."""
+    app = FastAPI(
+        title="policyqa",
+        version="0.1.0",
+        description="Cited answers and clause search over Chinese policy documents.",
+        docs_url=None,  # FastAPI's page loads its scripts from a CDN; ours below works offline
+        redoc_url=None,
+    )
+    sessions = Sessions()
+
+    @app.exception_handler(ApiError)
+    def _api_error(request: Request, exc: ApiError):
+        return _error(exc.status, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    def _bad_request(request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return _error(400, f"{where}: {first.get('msg', 'invalid request')}" if where else "invalid request body")
+
+    def searcher():
+        try:
+            return svc.searcher
+        except UNAVAILABLE as e:
+            raise ApiError(503, str(e)) from None
+
+    def run(fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except UNAVAILABLE as e:
+            raise ApiError(503, str(e)) from None
+        except ValueError as e:
+            raise ApiError(400, str(e)) from None
+
+    @app.get("/healthz", summary="Liveness and the index being served")
+    def healthz():
+        s = searcher()
+        return {"status": "ok", "generation": s.generation, "documents": len(s.docs), "clauses": len(s.clauses)}
+
+    @app.post("/api/ask", summary="Answer a question with cited clauses (same JSON as `policyqa ask --json`)")
+    def ask(body: AskRequest):
+        searcher()  # 503 before anything else when there is no index
+        conv = sessions.get(body.session)
+        return run(svc.ask, body.question, conv).to_json()
+
+    @app.get("/api/search", summary="Find clauses (same JSON as `policyqa search --json`)")
+    def search(
+        q: str = Query(..., description="Words or a question."),
+        k: int = Query(5, description=f"Number of clauses, 1 to {MAX_K}."),
+        doc: str | None = Query(None, description="Only this document: id or part of its title."),
+        section: str | None = Query(None, description="Only this section, by label path, e.g. 五 or 五.（二）."),
+        mode: str = Query("hybrid", description="hybrid, keyword or semantic."),
+    ):
+        return run(search_json, searcher(), q, k, doc, section, mode)
+
+    @app.get("/api/clauses/{clause_id:path}", summary="One clause with its document, path and neighbours")
+    def clause(clause_id: str):
+        s = searcher()
+        try:
+            return clause_json(s, clause_id)
+        except KeyError as e:
+            raise ApiError(404, str(e.args[0]) if e.args else "no such clause") from None
+
+    @app.get("/api/documents", summary="The ingested documents (same JSON as `policyqa documents --json`)")
+    def documents():
+        return document_rows(searcher())
+
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    def docs_page():
+        return openapi_html(app.openapi())
+
+    return app

@@ -1,0 +1,47 @@
+"""What a question asks for, by ordered rules: one table, shared by retrieval and answering."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Ordered: the first rule that matches decides. Patterns run on the folded, alias-expanded query.
+# "tasks_of" needs a department named in the question; that check is done in classify().
+INTENT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("tasks_of", re.compile(r"(负责|牵头|承担|分工|管)(了)?(哪些|什么|啥|几项|多少)|(哪些|什么|几项)(任务|工作|事|活)|(任务|工作|事|活)(有|是)?(哪些|什么|啥)|要干|干(些)?(什么|啥|哪些)|分到|职责")),
+    ("department", re.compile(r"哪个(部门|厅|局|委|单位|机构)|哪(些)?(部门|单位)|谁(来)?(负责|牵头|管|主管|统筹|抓)|归(谁|哪)|由谁|牵头(部门|单位)|责任(部门|单位)|主管部门|负责部门|哪里管|找谁"
+                              r"|(是不是|是否|是)[^，。?？]{0,14}(牵头|负责|主管|在抓|在管|来管|来定|来做|来抓)")),
+    ("figure", re.compile(r"多少|几(家|个|年|项|成)|百分之|比例|目标是|增长|规模|税率|%|数字|指标")),
+    ("locate", re.compile(r"哪(一)?条|哪一(部分|节|段|款)|在哪(里)?(提|讲|说|写|规定)|条款|原文|怎么(写|说|表述)|出处|第几")),
+)
+
+LEAD = re.compile(r"牵头|领头|主抓|主责|带头")
+
+INTENTS: tuple[str, ...] = tuple(name for name, _ in INTENT_RULES) + ("policy",)
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: str  # one of INTENTS
+    departments: tuple[str, ...]  # department names found in the question (canonical forms)
+    lead: bool = False  # the question asks about leading (牵头), not merely taking part
+
+
+def mentioned_departments(query: str, departments: list[str]) -> tuple[str, ...]:
+    """Departments named in the query, longest names first, without overlaps."""
+    found: list[str] = []
+    for d in sorted(departments, key=len, reverse=True):
+        if d in query and not any(d in f for f in found):
+            found.append(d)
+    return tuple(found)
+
+
+def classify(query: str, departments: list[str]) -> Intent:
+    """`query` is already normalised (folded, aliases applied)."""
+    depts = mentioned_departments(query, departments)
+    for name, pattern in INTENT_RULES:
+        if pattern.search(query):
+            if name == "tasks_of" and not depts:
+                continue
+            return Intent(name, depts, lead=bool(LEAD.search(query)))
+    return Intent("policy", depts)
