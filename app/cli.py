@@ -250,5 +250,12 @@ def _stdin_lines() -> list[str]:
     return [line.rstrip("\n") for line in sys.stdin if line.strip()]
 
 
+
+from evals.cli import bench_cmd, eval_cmd  # noqa: E402
+
+main.add_command(eval_cmd, "eval")
+main.add_command(bench_cmd, "bench")
+
+
 if __name__ == "__main__":
     main()

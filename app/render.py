@@ -104,7 +104,7 @@ def citations_html(citations: Sequence[dict]) -> str:
         span = quote_range(c["text"], c.get("quote", ""))
         label = f'<b>[{int(c["n"])}]</b> {esc(c["path"])} <span class="pq-doc">《{esc(c["doc_title"])}》</span>'
         items.append(f"<li>{_clause_button(c['clause_id'], label, 'pq-cite', span, int(c['n']))}</li>")
-    return f'<div class="pq-cites"><div class="pq-h">引用条款（点击查看原文）</div><ol>{"".join(items)}</ol></div>'
+    return f'<div class="pq-cites"><div class="pq-h">引用条款（点击查看原文）</div><ul>{"".join(items)}</ul></div>'
 
 
 def related_html(hits: Sequence[dict], title: str = "相关条款") -> str:

@@ -13,6 +13,7 @@ from app.settings import Settings
 from index.build import IndexLock, Layout, build_index
 from index.embedder import CachedEmbedder, Embedder, SentenceTransformerEmbedder
 from index.search import Searcher
+from index.tokenizer import domain_words_hash
 from ingest.pipeline import IngestReport, sync
 from ingest.store import RecordStore
 
@@ -45,7 +46,8 @@ class Service:
             return True
         meta = self.layout.meta(current)
         return (
-            meta.get("records_fingerprint") != self.records.fingerprint()
+            meta.get("domain_words_hash") != domain_words_hash()
+            or meta.get("records_fingerprint") != self.records.fingerprint()
             or meta.get("model") != self._configured_model_name()
             or meta.get("chroma", "embedded") != (self.settings.chroma_url or "embedded")
         )

@@ -28,7 +28,7 @@ import numpy as np
 from index.embedder import Embedder
 from index.keyword import KeywordIndex
 from index.store import ClauseVectors, drop_collection
-from index.tokenizer import Tokenizer, corpus_words
+from index.tokenizer import Tokenizer, corpus_words, domain_words_hash
 from index.units import is_container, keyword_text, sentences, units_for
 from ingest.records import Clause, ParsedDocument, clause_to_dict, document_to_dict
 from ingest.store import write_atomic
@@ -195,6 +195,8 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
     )
     write_atomic(gen / "clauses.json", json.dumps([clause_to_dict(c) for c in clauses], ensure_ascii=False))
     write_atomic(gen / "docs.json", json.dumps([document_to_dict(d.document) for d in docs], ensure_ascii=False))
+    everything = "\n".join(c.text for c in clauses)
+    terms_present = sorted(w for w in tokenizer.user_words if w in everything)
     n = max(1, len(clauses))
     idf = {t: math.log(1 + (n - k + 0.5) / (k + 0.5)) for t, k in df.items()}
     write_atomic(gen / "idf.json", json.dumps(idf, ensure_ascii=False))
@@ -205,7 +207,9 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
         "model": embedder.name,
         "dim": embedder.dim,
         "dictionary_hash": tokenizer.dictionary_hash,
+        "domain_words_hash": domain_words_hash(),
         "user_words": tokenizer.user_words,
+        "terms_present": terms_present,
         "records_fingerprint": fingerprint,
         "chroma": chroma_url or "embedded",
         "collection": collection_name(name),

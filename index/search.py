@@ -14,9 +14,9 @@ from index.build import Layout
 from index.embedder import Embedder
 from index.keyword import KeywordIndex
 from index.store import ClauseVectors
-from index.tokenizer import Tokenizer, normalize_query
+from index.tokenizer import Tokenizer, fold, normalize_query
 from index.intent import Intent, classify
-from index.units import is_container, sentences
+from index.units import expand_heading, is_container, sentences
 from ingest.records import Clause, Document, Hit, clause_from_dict, document_from_dict
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,8 @@ class Searcher:
         names = {d for c in self.clauses if c.row for d in c.row.departments}
         self.departments = sorted(names | {_strip_province(d) for d in names})
         self.idf: dict[str, float] = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
+        self.terms_present = frozenset(meta.get("terms_present", ()))
+        self._mentions: dict[str, bool] = {}
         self.keyword = KeywordIndex.load(gen / "bm25")
         self.sentence_keyword = KeywordIndex.load(gen / "bm25-sentences")
         self.sentence_clause = np.array(json.loads((gen / "sentences.json").read_text()), dtype=np.int64)
@@ -231,20 +233,23 @@ class Searcher:
                 score=score,
                 span=self.best_span(self.by_id[cid], tokens, sims),
                 sources={name: r.ids.index(cid) + 1 for name, r in rankings.items() if cid in r.ids},
+                similarity=rankings["dense"].scores.get(cid, 0.0) if "dense" in rankings else 0.0,
             )
             for cid, score in fused
         ]
 
     def sentence_scores(self, clause: Clause, tokens: list[str], sims: dict | None = None) -> list[tuple[tuple[int, int], float]]:
-        """Each sentence of a clause with how well it matches the query tokens (idf-weighted
-        recall) plus its dense similarity when Chroma returned that sentence."""
-        weights = {t: self.idf.get(t, 0.0) for t in set(tokens)}
+        """Each sentence of a clause with how well it matches the query: the idf-weighted share of
+        query words it contains (as substrings of the folded sentence: segmentation of a name can
+        differ between question and clause), plus half its dense similarity when Chroma returned it.
+        A sentence that is only the clause's heading is extended over the next sentence."""
+        weights = {t: self.idf.get(t, 0.0) or 1.0 for t in set(tokens)}
         total = sum(weights.values()) or 1.0
         out = []
         for s, e in sentences(clause.text):
-            sent_tokens = set(self.tokenizer.tokenize(clause.text[s:e]))
-            lexical = sum(w for t, w in weights.items() if t in sent_tokens) / total
-            out.append(((s, e), lexical + 0.5 * (sims or {}).get((clause.id, s), 0.0)))
+            folded = fold(clause.text[s:e])
+            lexical = sum(w for t, w in weights.items() if t in folded) / total
+            out.append((expand_heading(clause, (s, e)), lexical + 0.5 * (sims or {}).get((clause.id, s), 0.0)))
         return out
 
     def best_span(self, clause: Clause, tokens: list[str], sims: dict) -> tuple[int, int]:
@@ -252,6 +257,17 @@ class Searcher:
         if not scored:
             return (0, len(clause.text))
         return max(scored, key=lambda x: x[1])[0]
+
+    def mentions(self, term: str) -> bool:
+        """Whether any clause contains the term verbatim (cached; a full scan only for new terms)."""
+        if term in self.terms_present or term in self.idf:
+            return True
+        found = self._mentions.get(term)
+        if found is None:
+            found = any(term in c.text for c in self.clauses)
+            if len(self._mentions) < 10_000:
+                self._mentions[term] = found
+        return found
 
     # -- browsing ------------------------------------------------------------------------------
     def clause(self, clause_id: str) -> Clause:

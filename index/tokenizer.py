@@ -89,7 +89,8 @@ STOP_WORDS = frozenset(
     """的 了 和 与 及 等 在 对 是 为 把 被 或 而 并 也 都 就 还 又 以 于 之 其 这 那 有 个 吗 呢 吧 啊 呀 么 嘛
     我 我们 你 你们 他 她 它 他们 咱们 请问 请 问 一下 什么 怎么 怎样 如何 哪些 哪个 哪 谁 多少 几 能 能否 可以 可不可以
     是否 是不是 有没有 会 要 想 需要 应该 该 给 让 从 向 到 上 下 中 里 吗 么 呢 吗 啥 咋 这个 那个 这些 那些 一些 相关 有关 方面
-    关于 按照 通过 进行 具有 一批 一个 各类 各项 省 省里 文件 规定 政策文件 意见 指导意见""".split()
+    关于 按照 通过 进行 具有 一批 一个 各类 各项 省 省里 文件 规定 政策文件 意见 指导意见
+    哪条 哪一条 一条 哪里 在哪 在哪里 提到 提 提的 提过 部分 一部分 哪部分 内容 条款 怎么 写 说 讲 被 点名 吗""".split()
 )
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 _ALIAS_RE = re.compile("|".join(sorted(map(re.escape, DEPARTMENT_ALIASES), key=len, reverse=True)))
@@ -112,6 +113,13 @@ def apply_aliases(text: str) -> str:
 def normalize_query(text: str) -> str:
     """What a query goes through before tokenizing or embedding."""
     return apply_aliases(fold(text.strip()))
+
+
+def domain_words_hash() -> str:
+    """Changes when the maintained word list changes; an index built with another list is stale."""
+    import jieba
+
+    return content_hash(DOMAIN_WORDS_FILE.read_bytes() + jieba.__version__.encode())
 
 
 def domain_words() -> list[str]:
@@ -161,6 +169,7 @@ class Tokenizer:
 
         self.user_words = sorted(set(domain_words()) | set(user_words))
         self._known = frozenset(w for w in self.user_words if len(w) >= 3)
+        self._domain = frozenset(domain_words())
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
         for w in self.user_words:
@@ -192,3 +201,17 @@ class Tokenizer:
         # A name the dictionary knows whole (an enterprise, a department, a policy term) says more
         # than the sub-words search mode also emits for it ("中国制造网" vs "中国", "制造"): count it twice.
         return tokens + [t for t in tokens if t in self._known]
+
+    def places(self, text: str) -> list[str]:
+        """Place names (jieba part-of-speech ns) in a text, e.g. 浙江省, 上海."""
+        import jieba.posseg
+
+        with _jieba_lock:
+            if not hasattr(self, "_pos"):
+                self._pos = jieba.posseg.POSTokenizer(self._jieba)
+            pairs = self._pos.lcut(fold(text))
+        return [w for w, flag in pairs if flag == "ns" and len(w) >= 2]
+
+    def known_terms(self, tokens: list[str]) -> list[str]:
+        """Tokens that are whole entries of the maintained policy vocabulary."""
+        return [t for t in dict.fromkeys(tokens) if t in self._domain]

@@ -79,3 +79,15 @@ def units_for(clause: Clause, children: list[Clause], max_chars: int, overlap: i
         for j, (s, e) in enumerate(spans):
             out.append(Unit(f"{clause.id}@s{j}", clause.id, clause.text[s:e][:max_chars], "sentence", (s, e)))
     return out
+
+
+def expand_heading(clause: Clause, span: tuple[int, int]) -> tuple[int, int]:
+    """A span that is only the heading ("（一）指导思想。", "——优化布局、集聚发展。") says nothing:
+    extend it over the next sentence."""
+    s, e = span
+    piece = clause.text[s:e].strip()
+    if clause.heading and piece.rstrip("。：:").endswith(clause.heading) and len(piece) <= len(clause.heading) + 6:
+        rest = [sp for sp in sentences(clause.text) if sp[0] >= e]
+        if rest:
+            return (s, rest[0][1])
+    return span

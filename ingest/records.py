@@ -113,6 +113,7 @@ class Hit:
     score: float
     span: tuple[int, int]  # offsets into clause.text
     sources: dict[str, int] = field(default_factory=dict)  # retriever name -> rank (1-based)
+    similarity: float = 0.0  # best cosine similarity of the clause's units to the query (0 if not in the dense list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -153,6 +154,7 @@ class Answer:
     citations: tuple[Citation, ...]
     related: tuple[Hit, ...]
     latency_ms: float = 0.0
+    query: str = ""  # what was searched (a follow-up is resolved against the previous turn)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -1,0 +1,211 @@
+"""Naive reference pipelines measured beside ours, and the rule that turns their passages into clause ids.
+
+Two baselines, both built over the same documents in the same run as the evaluation:
+
+- `LlamaIndexNaive`: llama-index as its tutorial would set it up: `SentenceSplitter()` (chunk 1024,
+  overlap 200) over each document's full text, `HuggingFaceEmbedding` with the same m3e-small
+  model we use, an in-memory `VectorStoreIndex` and `as_retriever(similarity_top_k=k)`.
+- `JiebaBM25Paragraphs`: plain `jieba.lcut` (jieba's default dictionary, none of our domain words)
+  and bm25s over the paragraphs: the non-empty lines of each document, which for a .txt source are
+  its non-empty lines, stripped (every table cell is a line of its own).
+
+Scoring rule (`covered_clauses`): a passage stands for the clauses whose text it covers, that is,
+whose [start, end) in the document text overlaps the passage's span for at least half of the
+clause's characters. A passage that contains the whole clause covers 100% of it; a paragraph that
+holds only part of a clause (one cell of a table row, say) covers it only if that part is at least
+half of the clause. Large chunks therefore cover many clauses at once, which is why every system's
+mean characters per hit is reported beside its hit rates.
+
+jieba is imported here as well as in index/tokenizer.py on purpose: the baseline must not share our
+tokenizer's dictionary.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable, Protocol, Sequence
+
+from ingest.records import Clause
+
+log = logging.getLogger(__name__)
+
+MIN_CLAUSE_COVER = 0.5  # share of a clause's characters a passage must overlap to count as a hit
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved piece of a document with its character span in the document text."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
+
+
+class Baseline(Protocol):
+    name: str
+
+    def retrieve(self, query: str, k: int) -> list[Passage]: ...
+
+
+# -- the mapping rule ---------------------------------------------------------------------------
+def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Characters shared by two half-open spans."""
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def covers(passage: Passage, clause: Clause) -> bool:
+    """Whether the passage covers at least MIN_CLAUSE_COVER of the clause's characters."""
+    if passage.doc_id != clause.doc_id:
+        return False
+    length = clause.end - clause.start
+    if length <= 0:
+        return passage.start <= clause.start < passage.end
+    return overlap((passage.start, passage.end), (clause.start, clause.end)) >= MIN_CLAUSE_COVER * length
+
+
+class ClauseMap:
+    """Looks up the clauses a passage covers, in document order."""
+
+    def __init__(self, clauses: Iterable[Clause]):
+        self.by_doc: dict[str, list[Clause]] = {}
+        for c in clauses:
+            self.by_doc.setdefault(c.doc_id, []).append(c)
+        for cs in self.by_doc.values():
+            cs.sort(key=lambda c: (c.start, c.end))
+
+    def __call__(self, passage: Passage) -> tuple[str, ...]:
+        return tuple(c.id for c in self.by_doc.get(passage.doc_id, ()) if covers(passage, c))
+
+
+# -- paragraphs ---------------------------------------------------------------------------------
+def paragraphs(doc_id: str, text: str) -> list[Passage]:
+    """The non-empty lines of a document text, stripped, with their spans."""
+    out: list[Passage] = []
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            start = pos + (len(line) - len(line.lstrip()))
+            out.append(Passage(doc_id, start, start + len(stripped), stripped))
+        pos += len(line) + 1
+    return out
+
+
+def plain_jieba() -> Callable[[str], list[str]]:
+    """jieba's default dictionary, segmented with lcut; whitespace tokens dropped."""
+    import jieba
+
+    def tokenize(text: str) -> list[str]:
+        return [t for t in jieba.lcut(text) if t.strip()]
+
+    return tokenize
+
+
+class JiebaBM25Paragraphs:
+    """bm25s (default parameters) over jieba tokens of every paragraph."""
+
+    name = "jieba-bm25 paragraphs"
+
+    def __init__(self, docs: Iterable[tuple[str, str]], tokenize: Callable[[str], list[str]] | None = None):
+        import bm25s
+
+        self.tokenize = tokenize or plain_jieba()
+        self.passages = [p for doc_id, text in docs for p in paragraphs(doc_id, text)]
+        self.bm25 = bm25s.BM25()
+        # bm25s drops rows without tokens; a placeholder keeps passages and rows aligned.
+        self.bm25.index([self.tokenize(p.text) or ["\u2400"] for p in self.passages], show_progress=False)
+
+    def retrieve(self, query: str, k: int) -> list[Passage]:
+        import numpy as np
+
+        if not self.passages:
+            return []
+        scores = np.asarray(self.bm25.get_scores(self.tokenize(query)), dtype=np.float32)
+        order = np.argsort(-scores, kind="stable")[:k]
+        # A paragraph sharing no token with the query was not retrieved, whatever its rank.
+        return [replace(self.passages[i], score=float(scores[i])) for i in order if scores[i] > 0]
+
+
+# -- llama-index --------------------------------------------------------------------------------
+def huggingface_embedding(model: str = "m3e-small"):
+    """llama-index's HuggingFaceEmbedding on the local model folder (the same one index/embedder.py uses)."""
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    from index.embedder import resolve_model
+
+    return HuggingFaceEmbedding(model_name=str(resolve_model(model)), device="cpu")
+
+
+def configure_llama_index(embed_model) -> None:
+    """Set the global defaults explicitly: left unset, llama-index reaches for OpenAI."""
+    from llama_index.core import Settings
+    from llama_index.core.llms import MockLLM
+
+    Settings.llm = MockLLM()  # `= None` does the same but prints a line to stdout
+    Settings.embed_model = embed_model
+
+
+class LlamaIndexNaive:
+    """SentenceSplitter() defaults + the embedding model + an in-memory VectorStoreIndex."""
+
+    name = "llama-index naive"
+
+    def __init__(self, index, texts: dict[str, str]):
+        self.index = index
+        self.texts = texts
+        self._retrievers: dict[int, object] = {}
+
+    @classmethod
+    def build(cls, docs: Iterable[tuple[str, str]], embed_model=None) -> "LlamaIndexNaive":
+        from llama_index.core import Document, VectorStoreIndex
+        from llama_index.core.node_parser import SentenceSplitter
+
+        embed_model = embed_model if embed_model is not None else huggingface_embedding()
+        configure_llama_index(embed_model)
+        texts = dict(docs)
+        # No metadata: llama-index would prepend it to the embedded text.
+        documents = [Document(text=text, id_=doc_id) for doc_id, text in texts.items()]
+        nodes = SentenceSplitter().get_nodes_from_documents(documents)
+        index = VectorStoreIndex(nodes, embed_model=embed_model)
+        return cls(index, texts)
+
+    @classmethod
+    def load(cls, persist_dir: Path, embed_model=None) -> "LlamaIndexNaive":
+        from llama_index.core import StorageContext, load_index_from_storage
+
+        embed_model = embed_model if embed_model is not None else huggingface_embedding()
+        configure_llama_index(embed_model)
+        storage = StorageContext.from_defaults(persist_dir=str(persist_dir))
+        return cls(load_index_from_storage(storage, embed_model=embed_model), {})
+
+    def persist(self, persist_dir: Path) -> None:
+        self.index.storage_context.persist(persist_dir=str(persist_dir))
+
+    @property
+    def chunks(self) -> int:
+        return len(self.index.docstore.docs)
+
+    def retrieve(self, query: str, k: int) -> list[Passage]:
+        retriever = self._retrievers.get(k)
+        if retriever is None:
+            retriever = self._retrievers[k] = self.index.as_retriever(similarity_top_k=k)
+        return [self._passage(n) for n in retriever.retrieve(query)]
+
+    def _passage(self, scored) -> Passage:
+        node = scored.node
+        text = node.get_content()
+        doc_id = node.ref_doc_id or ""
+        start, end = node.start_char_idx, node.end_char_idx
+        if start is None or end is None:  # the splitter could not place the chunk: find it
+            start = self.texts.get(doc_id, "").find(text)
+            start, end = (start, start + len(text)) if start >= 0 else (0, 0)
+        return Passage(doc_id, start, end, text, float(scored.score or 0.0))
+
+
+def build_baselines(docs: Sequence[tuple[str, str]], model: str = "m3e-small") -> list[Baseline]:
+    """Both baselines over (doc_id, text) pairs."""
+    return [LlamaIndexNaive.build(docs, huggingface_embedding(model)), JiebaBM25Paragraphs(docs)]

@@ -1,0 +1,166 @@
+"""`policyqa eval` and `policyqa bench`: registered on the main group at the end of app/cli.py."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from app.settings import PROJECT_ROOT, Settings
+
+DEFAULT_GOLD = PROJECT_ROOT / "evals" / "gold.jsonl"
+DEFAULT_SCALE = "1,10,100,1000"
+
+
+def _settings(ctx: click.Context) -> Settings:
+    obj = ctx.find_root().obj or {}
+    return obj.get("settings") or Settings.from_env()
+
+
+def _progress(settings: Settings, desc: str, unit: str = "question"):
+    if not settings.progress or not sys.stderr.isatty():
+        return lambda it: it
+    from tqdm import tqdm
+
+    return lambda it: tqdm(it, desc=desc, unit=unit, file=sys.stderr, leave=False)
+
+
+def _load_items(gold: Path):
+    from evals.metrics import load_gold
+
+    if not gold.is_file():
+        raise click.ClickException(f"gold file {gold} not found; pass --gold FILE (format: evals/README.md)")
+    try:
+        items = load_gold(gold)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    if not items:
+        raise click.ClickException(f"{gold} holds no questions; add one JSON object per line (evals/README.md)")
+    return items
+
+
+def _open_service(settings: Settings):
+    """The service over an existing index, or one clear line saying what to run."""
+    from app.service import Service
+    from index.build import IndexMissing, Layout
+    from index.embedder import ModelNotFound
+    from index.search import IndexMismatch
+    from index.store import StoreUnavailable
+
+    if Layout(settings.index_dir).current() is None:
+        raise click.ClickException(f"no index in {settings.index_dir}; run `policyqa ingest` first")
+    svc = Service(settings)
+    try:
+        svc.searcher  # noqa: B018 - opens the index now, so a mismatch is reported before any work
+    except (IndexMissing, IndexMismatch, ModelNotFound, StoreUnavailable) as e:
+        raise click.ClickException(str(e)) from None
+    return svc
+
+
+@click.command("eval")
+@click.option("--gold", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_GOLD,
+              show_default="evals/gold.jsonl", help="Gold set (JSONL, format in evals/README.md).")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("results"), show_default=True,
+              help="Results folder: writes OUT/eval-<time>/ and copies it to OUT/latest/.")
+@click.option("--no-baselines", is_flag=True, help="Only our system (skips building the two baselines).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON instead of tables.")
+@click.option("-k", "k", default=5, show_default=True, help="Hits retrieved per question (hit@k for k <= this).")
+@click.pass_context
+def eval_cmd(ctx, gold: Path, out: Path, no_baselines: bool, as_json: bool, k: int) -> None:
+    """Score retrieval and answers on the gold set, beside two naive baselines."""
+    from evals.report import eval_chart, eval_markdown, json_writer, overall_table, text_writer, write_results
+    from evals.run import run_eval
+
+    if not 1 <= k <= 100:
+        raise click.ClickException("-k must be between 1 and 100")
+    settings = _settings(ctx)
+    items = _load_items(gold)
+    svc = _open_service(settings)
+    baselines = [] if no_baselines else _build_baselines(svc, settings)
+    result = run_eval(svc, items, baselines, k=k, progress=_progress(settings, "eval"))
+    result["gold"] = str(gold)
+    if result["missing_gold_ids"]:
+        ids = result["missing_gold_ids"]
+        click.echo(f"warning: {len(ids)} gold ids are not in the index, e.g. {ids[0]}; "
+                   "is the index built from the gold set's documents?", err=True)
+    markdown = eval_markdown(result)
+    folder = write_results(out, "eval", {
+        "eval.json": json_writer(result),
+        "report.md": text_writer(markdown),
+        "eval.png": lambda p: eval_chart(result, p),
+    })
+    if as_json:
+        click.echo(json.dumps({key: result[key] for key in result if key != "rows"} | {"folder": str(folder)},
+                              ensure_ascii=False))
+        return
+    for line in markdown.split("\n## ")[1:]:
+        click.echo("## " + line.rstrip() + "\n")
+    click.echo(f"results: {folder} (copied to {out / 'latest'})")
+
+
+def _build_baselines(svc, settings: Settings):
+    import time
+
+    from evals.baselines import build_baselines
+
+    t0 = time.perf_counter()
+    docs = [(d.id, d.text) for d in svc.searcher.docs.values()]
+    click.echo(f"building baselines over {len(docs)} documents …", err=True)
+    baselines = build_baselines(docs, settings.embed_model)
+    click.echo(f"baselines built in {time.perf_counter() - t0:.1f}s", err=True)
+    return baselines
+
+
+@click.command("bench")
+@click.option("--scale", default=DEFAULT_SCALE, show_default=True,
+              help="Synthetic corpus sizes (documents) for the scaling run; 'none' skips it.")
+@click.option("--naive-max", default=1000, show_default=True, help="Largest size the naive pipeline is run at.")
+@click.option("--repeat", default=3, show_default=True, help="Cold starts per system (the median is reported).")
+@click.option("--gold", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_GOLD,
+              show_default="evals/gold.jsonl", help="Questions for the warm-latency runs.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("results"), show_default=True,
+              help="Results folder: writes OUT/bench-<time>/ and copies it to OUT/latest/.")
+@click.option("--skip-corpus", is_flag=True, help="Only the scaling run.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead of tables.")
+@click.pass_context
+def bench_cmd(ctx, scale: str, naive_max: int, repeat: int, gold: Path, out: Path, skip_corpus: bool, as_json: bool):
+    """Measure ingest, cold start, latency and memory, ours beside naive llama-index, and how they scale."""
+    from evals import bench
+    from evals.report import bench_markdown, json_writer, scaling_chart, text_writer, write_results
+
+    settings = _settings(ctx)
+    sizes = _parse_scale(scale)
+    if repeat < 1:
+        raise click.ClickException("--repeat must be at least 1")
+    questions = [it.question for it in _load_items(gold)]
+    corpus = Path(settings.corpus_dir)
+    if not skip_corpus and not any(corpus.glob("*")):
+        raise click.ClickException(f"the corpus folder {corpus} is empty; set POLICYQA_CORPUS_DIR or pass --skip-corpus")
+    plan = bench.Plan(corpus=None if skip_corpus else corpus, questions=questions, sizes=sizes,
+                      naive_max=naive_max, repeat=repeat, model=settings.embed_model)
+    click.echo(bench.estimate_line(plan), err=True)
+    result = bench.run(plan, log=lambda msg: click.echo(msg, err=True))
+    markdown = bench_markdown(result)
+    files = {"bench.json": json_writer(result), "bench.md": text_writer(markdown)}
+    if result.get("scaling"):
+        files["scaling.png"] = lambda p: scaling_chart(result, p)
+    folder = write_results(out, "bench", files)
+    if as_json:
+        click.echo(json.dumps(result | {"folder": str(folder)}, ensure_ascii=False))
+        return
+    click.echo(markdown)
+    click.echo(f"results: {folder} (copied to {out / 'latest'})")
+
+
+def _parse_scale(scale: str) -> list[int]:
+    if scale.strip().lower() in ("", "none", "0"):
+        return []
+    try:
+        sizes = [int(s) for s in scale.split(",") if s.strip()]
+    except ValueError:
+        raise click.ClickException(f"--scale {scale!r} must be comma-separated document counts, e.g. 1,10,100") from None
+    if any(n < 1 for n in sizes):
+        raise click.ClickException("--scale sizes must be at least 1")
+    return sorted(set(sizes))
