@@ -54,7 +54,7 @@ def _friendly(fn):
     def wrapper(*args, **kwargs):
         from index.build import IndexBusy, IndexMissing
         from index.embedder import ModelNotFound
-        from index.search import IndexMismatch
+        from index.search import IndexMismatch, QueryError
         from index.store import StoreUnavailable
 
         try:
@@ -63,7 +63,7 @@ def _friendly(fn):
             raise UserError(str(e)) from None
         except KeyError as e:
             raise UserError(str(e.args[0]) if e.args else str(e)) from None
-        except ValueError as e:
+        except QueryError as e:
             raise UserError(str(e)) from None
 
     return wrapper
@@ -79,7 +79,7 @@ def main(ctx: click.Context, data_dir: Path | None, no_progress: bool, verbose: 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings.from_env(data_dir=data_dir, progress=False if no_progress else None)
-    except ValueError as e:
+    except ValueError as e:  # a POLICYQA_* variable that does not parse
         raise UserError(str(e)) from None
     ctx.obj = {"settings": settings}
 

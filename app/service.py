@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 from app.settings import Settings
 from index.build import IndexLock, Layout, build_index
 from index.embedder import CachedEmbedder, Embedder, SentenceTransformerEmbedder
-from index.search import Searcher
+from index.search import QueryError, Searcher
 from index.tokenizer import domain_words_hash
 from ingest.pipeline import IngestReport, sync
 from ingest.store import RecordStore
@@ -74,7 +74,8 @@ class Service:
         with IndexLock(Path(self.settings.data_dir)):
             report = sync(paths, self.records, progress=progress)
             meta = None
-            if rebuild or report.changed or self.index_is_stale():
+            # With no document at all there is nothing to index; an existing index stays as it was.
+            if report.documents and (rebuild or report.changed or self.index_is_stale()):
                 meta = build_index(
                     self.records,
                     self.layout,
@@ -126,11 +127,11 @@ def _clean_question(question: str, limit: int) -> str:
     import unicodedata
 
     if not isinstance(question, str):
-        raise ValueError("the question must be text")
+        raise QueryError("the question must be text")
     # Control characters (other than line breaks) carry nothing and can break logs and terminals.
     q = "".join(ch for ch in question if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
     if not q:
-        raise ValueError("the question is empty; type a question about the documents, e.g. 哪个部门负责平台经济统计监测？")
+        raise QueryError("the question is empty; type a question about the documents, e.g. 哪个部门负责平台经济统计监测？")
     if len(q) > limit:
-        raise ValueError(f"the question is {len(q)} characters long; keep it under {limit} characters")
+        raise QueryError(f"the question is {len(q)} characters long; keep it under {limit} characters")
     return q

@@ -31,6 +31,10 @@ class IndexMismatch(Exception):
     pass
 
 
+class QueryError(ValueError):
+    """Unusable input from a user (empty question, unknown document, bad mode): say what to do."""
+
+
 @dataclass(frozen=True)
 class Ranked:
     """One retriever's clause ranking for a query."""
@@ -103,7 +107,7 @@ class Searcher:
             return {doc}
         found = {d.id for d in self.docs.values() if doc in d.title or doc in d.source or doc in d.id}
         if not found:
-            raise ValueError(f"no ingested document matches {doc!r}; `policyqa documents` lists them")
+            raise QueryError(f"no ingested document matches {doc!r}; `policyqa documents` lists them")
         return found
 
     def _allowed(self, docs: set[str] | None, section: str | None) -> np.ndarray:
@@ -179,7 +183,7 @@ class Searcher:
     def search(self, query: str, k: int = 5, doc: str | None = None, section: str | None = None,
                mode: Mode = "hybrid") -> list[Hit]:
         if mode not in MODES:
-            raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+            raise QueryError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
         q = normalize_query(query)
         tokens = self.tokenizer.tokenize_query(q)
         docs = self.resolve_doc(doc)

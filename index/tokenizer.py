@@ -167,6 +167,8 @@ class Tokenizer:
     def __init__(self, user_words: Iterable[str] = ()):
         import jieba
 
+        # jieba installs its own stderr handler at DEBUG; its dictionary chatter is not ours to print.
+        jieba.setLogLevel(logging.WARNING)
         self.user_words = sorted(set(domain_words()) | set(user_words))
         self._known = frozenset(w for w in self.user_words if len(w) >= 3)
         self._domain = frozenset(domain_words())
