@@ -43,6 +43,7 @@ ALL = ""  # the "no filter" value of the document and department dropdowns
 CHUNKS = 6  # pieces an answer is revealed in, for the streaming feel
 CHUNK_PAUSE = 0.04
 WRONG_PASSWORD_PAUSE = 1.0  # seconds; slows down guessing
+SHUTDOWN_GRACE = 3  # seconds open connections get to finish when the server is stopped
 
 # Clicks inside our HTML (citations, neighbours, tree items, search results) arrive as one 'click'
 # event carrying the clause id and the span to mark; 'copy' buttons copy a clause reference.
@@ -273,7 +274,7 @@ class WebApp:
         history.append({"role": "assistant", "content": ""})
         for part in _chunks(render.answer_markdown(answer["answer"])):
             history[-1] = {"role": "assistant", "content": part}
-            yield history, "", gr.skip(), conv, gr.skip()
+            yield list(history), "", gr.skip(), conv, gr.skip()
             time.sleep(CHUNK_PAUSE)
         history[-1] = {"role": "assistant", "content": _with_sources(answer)}
         yield history, "", sources_html(answer), conv, answer
@@ -624,4 +625,5 @@ def serve(svc, host: str = "127.0.0.1", port: int = 7860) -> None:
     warm(svc)
     app = create_app(svc)
     log.warning("policyqa on http://%s:%d (JSON API at /docs)", host, port)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # Open browser tabs hold event streams; without a timeout, Ctrl-C would wait for them to close.
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE)

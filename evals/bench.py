@@ -402,7 +402,8 @@ def bench_corpus(plan: Plan, tmp: Path, log: Callable[[str], None]) -> tuple[dic
         if system in failed:
             log(f"[corpus {i}/{len(steps)}] {system}: {title}: skipped (its index could not be built)")
             continue
-        log(f"[corpus {i}/{len(steps)}] {system}: {title} …")
+        log(f"[corpus {i}/{len(steps)}] {system}: {title} (load {load_1m():.1f}) …")
+        out[system].setdefault("load_1m", []).append(load_1m())
         t0 = time.perf_counter()
         try:
             out[system].update(step())
@@ -442,6 +443,7 @@ def bench_scaling(plan: Plan, tmp: Path, log: Callable[[str], None]) -> list[dic
 
 def _scale_step(step: Callable[[], Child], index_dir: Path, log: Callable[[str], None]) -> dict:
     t0 = time.perf_counter()
+    load = load_1m()
     try:
         child = step()
     except ChildFailed as e:
@@ -456,17 +458,24 @@ def _scale_step(step: Callable[[], Child], index_dir: Path, log: Callable[[str],
         "query_p95_ms": p.get("search_p95_ms", p.get("retrieve_p95_ms")),
         "peak_rss_mb": child.peak_rss_mb,
         "process_s": round(child.wall_s, 2),
+        "load_1m": load,
     }
     log(f"  done in {time.perf_counter() - t0:.0f}s (ingest {out['ingest_s']}s, query p50 {out['query_p50_ms']} ms, "
         f"peak RSS {out['peak_rss_mb']:.0f} MB)")
     return out
 
 
+def load_1m() -> float:
+    """The 1-minute load average: above the CPU count, other processes shared the CPUs with the bench."""
+    return round(os.getloadavg()[0], 2)
+
+
 def machine(model: str) -> dict:
     import psutil
 
     return {"cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-            "python": platform.python_version(), "platform": platform.platform(), "model": model}
+            "python": platform.python_version(), "platform": platform.platform(), "model": model,
+            "load_1m_start": load_1m()}
 
 
 NOTES = (
@@ -480,6 +489,8 @@ NOTES = (
     "Each scaling size uses a fresh data folder and an empty embedding cache; within one ingest, a text that occurs "
     "again (headings, boilerplate sentences) is embedded once, as in any real ingest ('distinct_units').",
     "The naive pipeline reads the .txt/.md files of a folder as they are.",
+    "Latencies and times are wall clock: when the 1-minute load average ('load_1m', recorded at each stage) exceeds "
+    "the CPU count, other processes were competing for the CPUs and the figures are inflated.",
 )
 
 
@@ -503,6 +514,7 @@ def run(plan: Plan, log: Callable[[str], None] = lambda msg: None) -> dict:
                 f"queries; the naive pipeline up to {plan.naive_max} documents."
             )
     result["seconds"] = round(time.perf_counter() - t0, 1)
+    result["machine"]["load_1m_end"] = load_1m()
     return result
 
 

@@ -180,7 +180,7 @@ def bench_main_table(bench: dict) -> str:
 
 def bench_scaling_table(bench: dict) -> str:
     header = ["docs", "clauses", "units", "ingest s", "index MB", "search p50/p95 ms", "ask p50 ms", "peak RSS MB",
-              "naive build s", "naive MB", "naive p50/p95 ms", "naive RSS MB"]
+              "naive build s", "naive MB", "naive p50/p95 ms", "naive RSS MB", "load"]
     rows = []
     for r in bench["scaling"]:
         o, n = r.get("ours") or {}, r.get("naive") or {}
@@ -190,7 +190,7 @@ def bench_scaling_table(bench: dict) -> str:
             _f(o.get("ask_p50_ms")), _f(o.get("peak_rss_mb"), "{:.0f}"),
             _f(n.get("ingest_s")), _f(n.get("index_mb")),
             f"{_f(n.get('query_p50_ms'))} / {_f(n.get('query_p95_ms'))}" if n else DASH,
-            _f(n.get("peak_rss_mb"), "{:.0f}"),
+            _f(n.get("peak_rss_mb"), "{:.0f}"), _f(o.get("load_1m")),
         ])
     return markdown_table(header, rows)
 
@@ -209,7 +209,8 @@ def bench_markdown(bench: dict) -> str:
 def bench_machine_line(bench: dict) -> str:
     m = bench.get("machine", {})
     return (f"Machine: {m.get('cpus')} CPUs, {m.get('memory_gb')} GB RAM, Python {m.get('python')}; "
-            f"model {m.get('model')}; total bench time {_f(bench.get('seconds'), '{:.0f}')} s.")
+            f"model {m.get('model')}; total bench time {_f(bench.get('seconds'), '{:.0f}')} s; 1-minute load average "
+            f"{_f(m.get('load_1m_start'))} at the start, {_f(m.get('load_1m_end'))} at the end.")
 
 
 # -- results folders ----------------------------------------------------------------------------

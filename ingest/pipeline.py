@@ -17,7 +17,7 @@ from ingest.structure import metadata, split_clauses
 log = logging.getLogger(__name__)
 
 # Bump when parsing changes so that an unchanged corpus is re-parsed once with the new rules.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 _IGNORED_NAMES = re.compile(r"^(\.|~\$|README)", re.IGNORECASE)
 
 

@@ -288,7 +288,8 @@ def split_clauses(doc_id: str, blocks: tuple[Block, ...]) -> tuple[str, str, lis
     title, n_title = split_title(lines)
     b = _Builder(doc_id, text, lines, tuple(blocks))
     i = n_title
-    while i < len(lines):
+    end = len(lines) - _trailer_length(lines)
+    while i < end:
         line = lines[i]
         if line.cell is not None:
             j = i
@@ -305,8 +306,19 @@ def split_clauses(doc_id: str, blocks: tuple[Block, ...]) -> tuple[str, str, lis
         i += 1
     clauses = _finish(doc_id, text, b.clauses)
     if not any(c.kind in ("section", "item", "table") for c in clauses):
-        clauses = _paragraph_clauses(doc_id, text, lines[n_title:])
+        clauses = _paragraph_clauses(doc_id, text, lines[n_title:end])
     return text, title, lines, clauses
+
+
+def _trailer_length(lines: list[Line]) -> int:
+    """The signature at the end ("江苏省商务厅" / "2020年3月5日") belongs to no clause."""
+    if not lines or lines[-1].cell is not None or not DATE_LINE.fullmatch(lines[-1].text):
+        return 0
+    prev = lines[-2] if len(lines) > 1 else None
+    if prev and prev.cell is None and len(prev.text) <= 20 and not match_heading(prev.text) \
+            and not prev.text.endswith(("。", "；", "：")):
+        return 2
+    return 1
 
 
 def _paragraph_clauses(doc_id: str, text: str, lines: list[Line]) -> list[Clause]:

@@ -1,0 +1,479 @@
+"""The web app: HTML rendering and escaping, upload checks, the admin gate, feedback, and the
+Gradio endpoints /ask and /search called through gradio_client on a live server."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app import render
+from app.qa import Conversation
+from app.service import Service
+from app.settings import Settings
+from app.web import (
+    WebApp,
+    UploadError,
+    check_password,
+    check_upload,
+    create_app,
+    department_choices,
+    record_feedback,
+    sanitize_filename,
+    store_upload,
+    task_rows,
+)
+from ingest.records import Clause
+from tests.conftest import GUIDELINE, GUIDELINE_ID, TINY_POLICY, FakeEmbedder
+
+SCRIPT_POLICY = """关于网页安全测试的通知
+一、总则
+（一）本条含有<script>alert(1)</script>字样和 <b>粗体</b> & 符号，用于检验转义。
+（二）园区奖励标准为每家五十万元。
+"""
+
+
+# -- a live server shared by the tests of a module --------------------------------------------------
+class LiveServer:
+    """uvicorn in a background thread on a free loopback port; `stop()` ends it."""
+
+    def __init__(self, app):
+        import uvicorn
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def start(self) -> "LiveServer":
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+def make_service(root: Path, files: dict[str, str | Path], embedder=None, **settings) -> Service:
+    """A Service over a fresh corpus and data folder under `root`, already ingested."""
+    corpus = root / "corpus"
+    corpus.mkdir(parents=True)
+    for name, content in files.items():
+        if isinstance(content, Path):
+            shutil.copyfile(content, corpus / name)
+        else:
+            (corpus / name).write_text(content, encoding="utf-8")
+    settings.setdefault("admin_password", "")
+    svc = Service(Settings.from_env(corpus_dir=corpus, data_dir=root / "data", **settings),
+                  embedder=embedder or FakeEmbedder())
+    svc.ingest([corpus])
+    return svc
+
+
+CORPUS = {f"{GUIDELINE_ID}.txt": GUIDELINE, "tiny.txt": TINY_POLICY, "script.txt": SCRIPT_POLICY}
+
+
+@pytest.fixture(scope="module")
+def svc(tmp_path_factory) -> Service:
+    return make_service(tmp_path_factory.mktemp("web"), CORPUS, admin_password="s3cret-口令", max_upload_mb=1)
+
+
+@pytest.fixture(scope="module")
+def server(svc):
+    live = LiveServer(create_app(svc)).start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    from gradio_client import Client
+
+    return Client(server.url, verbose=False)
+
+
+@pytest.fixture
+def web(svc) -> WebApp:
+    return WebApp(svc)
+
+
+class NoProgress:
+    def tqdm(self, it, desc=None):
+        return it
+
+
+# -- render ------------------------------------------------------------------------------------------
+def test_mark_ranges_escapes_text_and_merges_overlaps():
+    assert render.mark_ranges("a<b>c&d", [(1, 4), (3, 5)]) == "a<mark>&lt;b&gt;c</mark>&amp;d"
+
+
+def test_highlight_terms_marks_every_occurrence_through_folding():
+    from index.tokenizer import fold
+
+    # full-width "ＡＩ" folds to "ai"; offsets still point into the original text
+    out = render.highlight_terms("发展ＡＩ，ai与补贴<补贴>", ["ai", "补贴"], fold)
+    assert out == (
+        '发展<mark class="pq-term">ＡＩ</mark>，<mark class="pq-term">ai</mark>与'
+        '<mark class="pq-term">补贴</mark>&lt;<mark class="pq-term">补贴</mark>&gt;'
+    )
+
+
+@pytest.mark.parametrize(
+    "text, quote, expected",
+    [("甲。乙丙。丁", "乙丙。", (2, 5)), ("甲乙", "", None), ("甲乙", "丙", None), ("甲乙", " 乙 ", (1, 2))],
+)
+def test_quote_range(text, quote, expected):
+    assert render.quote_range(text, quote) == expected
+
+
+def _clause(cid: str, text: str, path=("一、总则", "（一）<script>")) -> Clause:
+    return Clause(id=cid, doc_id="d", labels=("一", "（一）"), path=path, kind="item", heading="h", text=text,
+                  start=0, end=len(text), subtree_end=len(text), parent_id=None, order=0)
+
+
+def test_clause_panel_escapes_everything_and_marks_the_quote():
+    text = "前文<script>alert(1)</script>。引用句。"
+    c = _clause('d#"x"', text)
+    prev = _clause("d#prev", "上", path=("<i>上一条</i>",))
+    out = render.clause_panel_html("《<文件>》", c, render.quote_range(text, "引用句。"), prev, None)
+    assert "<script>" not in out and "<i>" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert '<mark class="pq-quote">引用句。</mark>' in out
+    assert 'data-cid="d#&quot;x&quot;"' not in out  # the clause itself is not a link…
+    assert 'data-cid="d#prev"' in out  # …its neighbour is
+    assert "pq-next" not in out
+
+
+def test_citations_html_links_each_citation_with_its_quote_span():
+    cites = [{"n": 1, "clause_id": "d#一", "doc_title": "T", "path": "一、<总则>", "text": "甲乙。丙丁。", "quote": "丙丁。"}]
+    out = render.citations_html(cites)
+    assert 'data-cid="d#一" data-s="3" data-e="6" data-n="1"' in out
+    assert "一、&lt;总则&gt;" in out
+    assert render.citations_html([]) == ""
+
+
+def test_hits_html_marks_terms_and_offers_a_copyable_reference():
+    hit = {"clause_id": "d#二", "doc_title": "文件<1>", "path": "二、措施", "text": "财政支持<b>补贴</b>", "score": 0.5,
+           "span": [0, 4]}
+    out = render.hits_html([hit], ["补贴"])
+    assert '<mark class="pq-term">补贴</mark>' in out
+    assert "&lt;b&gt;" in out and "<b>" not in out
+    assert 'data-copy="《文件&lt;1&gt;》二、措施（d#二）"' in out
+    assert "没有找到" in render.hits_html([], ["x"])
+
+
+def test_openapi_page_lists_routes_without_external_scripts():
+    spec = {"info": {"title": "t<x>"}, "paths": {"/api/ask": {"post": {"summary": "Ask <now>", "responses": {"200": {}}}}}}
+    out = render.openapi_html(spec)
+    assert "/api/ask" in out and "Ask &lt;now&gt;" in out and "t&lt;x&gt;" in out
+    assert "<script" not in out
+
+
+def test_answer_markdown_shows_markup_as_text():
+    assert render.answer_markdown("<script>x</script>[1]") == "&lt;script&gt;x&lt;/script&gt;[1]"
+
+
+# -- uploads -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name, safe",
+    [
+        ("../../x.txt", "x.txt"),
+        ("..\\..\\windows\\evil.pdf", "evil.pdf"),
+        ("/etc/passwd.md", "passwd.md"),
+        ("通知 (2020) 第1号.DOCX", "通知_2020_第1号.DOCX"),
+        (".hidden.txt", "hidden.txt"),
+        ("a..b....html", "a.b.html"),
+        ("报告；<script>.txt", "报告_script.txt"),
+        ("ｆｕｌｌ．ｔｘｔ", "full.txt"),
+    ],
+)
+def test_sanitize_filename(name, safe):
+    assert sanitize_filename(name) == safe
+
+
+@pytest.mark.parametrize("name", ["", "..", "../..", "/", "***", "._-"])
+def test_sanitize_filename_rejects_names_without_usable_characters(name):
+    with pytest.raises(UploadError, match="no usable characters"):
+        sanitize_filename(name)
+
+
+def test_check_upload_limits_type_and_size(tmp_path):
+    exe = tmp_path / "tool.exe"
+    exe.write_bytes(b"MZ")
+    with pytest.raises(UploadError, match=r"tool\.exe: unsupported file type \.exe; supported are \.txt"):
+        check_upload(exe, exe.name, 1000)
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 1001)
+    with pytest.raises(UploadError, match="over the limit"):
+        check_upload(big, big.name, 1000)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(UploadError, match="empty"):
+        check_upload(empty, empty.name, 1000)
+    assert check_upload(big, "../../big.txt", 2000) == "big.txt"
+
+
+def test_store_upload_never_replaces_a_stored_file(tmp_path):
+    uploads = tmp_path / "uploads"
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_text("第一版", encoding="utf-8")
+    b.write_text("第二版", encoding="utf-8")
+    first = store_upload(a, "通知.txt", uploads, 1000)
+    again = store_upload(a, "通知.txt", uploads, 1000)
+    second = store_upload(b, "../通知.txt", uploads, 1000)
+    assert first == again == uploads / "通知.txt"
+    assert second.parent == uploads and second.name.startswith("通知-") and second.suffix == ".txt"
+    assert first.read_text(encoding="utf-8") == "第一版" and second.read_text(encoding="utf-8") == "第二版"
+    assert sorted(p.name for p in uploads.iterdir()) == sorted([first.name, second.name])  # no temp files left
+
+
+def test_check_password():
+    assert check_password("s3cret", "s3cret")
+    assert not check_password("s3cre", "s3cret")
+    assert not check_password(None, "s3cret")
+    assert not check_password("", "")  # an unset password never opens the admin tab
+
+
+# -- handlers ----------------------------------------------------------------------------------------
+def test_feedback_is_appended_as_jsonl(tmp_path):
+    path = tmp_path / "feedback.jsonl"
+    answer = {"question": "问？", "answer": "答[1]", "citations": [{"clause_id": "d#一"}]}
+    record_feedback(path, answer, "useful")
+    record_feedback(path, answer, "wrong", "  引错了条款 ")
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    assert [{k: v for k, v in e.items() if k != "time"} for e in lines] == [
+        {"question": "问？", "answer": "答[1]", "citations": ["d#一"], "verdict": "useful"},
+        {"question": "问？", "answer": "答[1]", "citations": ["d#一"], "verdict": "wrong", "comment": "引错了条款"},
+    ]
+    with pytest.raises(ValueError):
+        record_feedback(path, answer, "meh")
+
+
+def test_feedback_buttons_write_to_the_data_folder(web, svc):
+    msg, comment = web.feedback({"question": "q", "answer": "a", "citations": []}, "wrong", "说明")
+    assert "有误" in msg and comment == ""
+    entry = json.loads((Path(svc.settings.data_dir) / "feedback.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert entry["verdict"] == "wrong" and entry["comment"] == "说明"
+    assert web.feedback(None, "useful", "")[0] == "还没有可以评价的回答。"
+
+
+def test_chat_streams_the_answer_and_keeps_the_conversation(web):
+    conv = Conversation()
+    steps = list(web.respond("哪个部门牵头平台经济统计监测？", [], conv))
+    contents = [s[0][-1]["content"] for s in steps]
+    assert len(steps) >= 3 and contents[0] and len(contents[0]) < len(contents[-2])  # revealed in pieces
+    history, box, sources, conv_out, last = steps[-1]
+    assert box == "" and conv_out is conv and len(conv.turns) == 1
+    assert last["citations"] and f'data-cid="{last["citations"][0]["clause_id"]}"' in sources
+    follow = list(web.respond("那它的任务编号是多少？", history, conv))[-1]
+    assert len(follow[0]) == 4 and len(conv.turns) == 2  # the follow-up went into the same conversation
+
+
+def test_chat_shows_input_errors_instead_of_failing(web):
+    conv = Conversation()
+    history, box, sources, _, last = list(web.respond("问" * 600, [], conv))[-1]
+    assert "500" in history[-1]["content"] and "pq-error" in sources and last is None and not conv.turns
+    assert list(web.respond("   ", [], conv))[-1][0] == []
+
+
+def test_chat_escapes_document_text(web):
+    history, _, sources, _, last = list(web.respond("园区奖励 script 粗体 检验转义", [], Conversation()))[-1]
+    assert "<script>" not in history[-1]["content"] and "<script>" not in sources
+
+
+def test_open_clause_escapes_script_and_links_neighbours(web, svc):
+    import gradio as gr
+
+    cid = "script#一.（一）"
+    text = svc.searcher.clause(cid).text
+    s = text.index("用于")
+    out = web.open_clause(gr.EventData(None, {"cid": cid, "s": str(s), "e": str(len(text))}))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "<script>" not in out
+    assert "&lt;b&gt;粗体&lt;/b&gt; &amp; 符号" in out
+    assert f'<mark class="pq-quote">{text[s:]}</mark>' in out
+    assert 'data-cid="script#一"' in out and 'data-cid="script#一.（二）"' in out
+    assert "no clause" in web.open_clause(gr.EventData(None, {"cid": "nope#x"}))
+    assert "<mark" not in web.open_clause(gr.EventData(None, {"cid": cid, "s": "5", "e": "99999"}))
+
+
+def test_search_tab_highlights_terms_and_escapes(web):
+    out = web.run_search("园区奖励", "keyword", "script", "", 5)
+    assert '<mark class="pq-term">园区</mark>' in out or '<mark class="pq-term">园区奖励</mark>' in out
+    out = web.run_search("检验转义", "keyword", "", "", 5)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "<script>" not in out
+    out = web.run_search("script", "keyword", "", "", 5)  # the term is marked inside the escaped tag
+    assert '&lt;<mark class="pq-term">script</mark>&gt;' in out and "<script>" not in out
+    assert "pq-error" in web.run_search("", "hybrid", "", "", 5)
+    assert "no ingested document" in web.run_search("补贴", "hybrid", "没有这个文件", "", 5)
+
+
+def test_section_filter_narrows_the_search(web):
+    out = web.run_search("支持", "keyword", GUIDELINE_ID, "五", 50)
+    paths = [p for p in out.split('class="pq-open"')[1:]]
+    assert paths and all(">五、" in p.split("</button>")[0] for p in paths)
+
+
+def test_task_table_filters_by_department_with_and_without_the_province_prefix(svc):
+    s = svc.searcher
+    assert [r[0] for r in task_rows(s, "商务厅")] == [1, 2, 3, 4, 8, 10, 12, 13]
+    assert [r[0] for r in task_rows(s, "省商务厅")] == [1, 2, 3, 4, 8, 10, 12, 13]
+    assert [r[0] for r in task_rows(s, "发改委")] == [1, 4, 8, 9, 10, 12, 13]  # the alias table applies
+    assert len(task_rows(s)) == 14
+    row3 = task_rows(s, "商务厅")[2]
+    assert row3[2] == "省商务厅" and row3[3] == "省商务厅、交通运输厅 等" and row3[5] == f"{GUIDELINE_ID}#重点任务分工表.3"
+    choices = dict((v, label) for label, v in department_choices(s))
+    assert choices["商务厅"] == "商务厅（8）" and choices["发展改革委"] == "发展改革委（7）"
+
+
+def test_clause_tree_lists_a_documents_clauses_in_order(web, svc):
+    out = web.outline("tiny")
+    ids = [c.id for c in svc.searcher.clauses if c.doc_id == "tiny"]
+    assert [p.split('"')[0] for p in out.split('data-cid="')[1:]] == ids
+
+
+# -- admin -------------------------------------------------------------------------------------------
+def test_admin_is_disabled_without_a_password(tmp_path):
+    svc = make_service(tmp_path, {"tiny.txt": TINY_POLICY}, admin_password="")
+    config = WebApp(svc).build().get_config_file()
+    text = str(config)
+    assert "管理功能未启用" in text and "POLICYQA_ADMIN_PASSWORD" in text
+    assert not [c for c in config["components"] if c["type"] in ("file", "uploadbutton")]
+    assert not WebApp(svc).login("")[0]
+
+
+def test_admin_login_and_gate(web, svc):
+    t0 = time.monotonic()
+    authed, panel, msg, _ = web.login("wrong")
+    assert authed is False and panel["visible"] is False and "不正确" in msg
+    assert time.monotonic() - t0 >= 0.9  # guessing is slowed down
+    authed, panel, msg, _ = web.login("s3cret-口令")
+    assert authed is True and panel["visible"] is True
+    assert web.upload([str(GUIDELINE)], False, NoProgress()) == "请先输入管理密码。"
+    assert web.remove("tiny", True, False) == "请先输入管理密码。"
+    assert "tiny" in svc.searcher.docs
+
+
+def test_admin_upload_rejects_bad_files_and_keeps_stored_ones(web, svc, tmp_path):
+    exe = tmp_path / "run.exe"
+    exe.write_bytes(b"MZ")
+    big = tmp_path / "big.txt"
+    big.write_bytes("很大".encode() * 400_000)  # 2.4 MB, over the 1 MB limit
+    before = dict(svc.records.manifest())
+    msg = web.upload([str(exe), str(big)], True, NoProgress())
+    assert msg.splitlines()[0] == "没有可导入的文件。"
+    assert "run.exe: unsupported file type .exe" in msg and "big.txt: 2.4 MB is over the limit of 1 MB" in msg
+    assert svc.records.manifest() == before
+    assert not web.uploads.exists() or not any(web.uploads.iterdir())
+
+
+def test_admin_upload_ingests_and_is_searchable_then_removable(web, svc, client, tmp_path):
+    src = tmp_path / "x.txt"  # as Gradio hands it over: a temporary copy named like the upload
+    src.write_text("关于数据要素市场的通知\n一、总则\n（一）培育数据经纪人制度，探索公共数据授权运营。\n", encoding="utf-8")
+    msg = web.upload([str(src)], True, NoProgress())
+    assert msg.startswith("完成：新增 1") and "新增 x" in msg and "已启用" in msg
+    assert (web.uploads / "x.txt").exists() and not src.exists()
+    hits = json.loads(client.predict("数据经纪人", 3, "", "", "keyword", api_name="/search"))["hits"]
+    assert hits[0]["clause_id"] == "x#一.（一）"
+    assert web.remove("x", False, True) == "请勾选“确认删除”。"
+    assert web.remove("x", True, True) == "已删除 x（及其上传的文件）。"
+    assert not (web.uploads / "x.txt").exists() and "x" not in svc.searcher.docs
+    assert "no ingested document" in web.remove("x", True, True)
+
+
+def test_admin_events_ignore_a_client_that_claims_to_be_logged_in(server, client):
+    """The login flag is server-side session state: a raw queue call cannot set it."""
+    config = httpx.get(f"{server.url}/config").json()
+    fn = next(i for i, d in enumerate(config["dependencies"]) if d["api_name"] == "upload")
+    session = "attacker-session"
+    r = httpx.post(f"{server.url}/gradio_api/queue/join",
+                   json={"data": [None, True], "fn_index": fn, "session_hash": session, "trigger_id": None})
+    assert r.status_code == 200
+    with httpx.stream("GET", f"{server.url}/gradio_api/queue/data", params={"session_hash": session}, timeout=20) as s:
+        done = next(json.loads(line[5:]) for line in s.iter_lines() if "process_completed" in line)
+    assert done["output"]["data"] == ["请先输入管理密码。"]
+
+
+# -- Gradio endpoints through gradio_client ------------------------------------------------------------
+def test_only_ask_and_search_are_public_api(client):
+    info = client.view_api(print_info=False, return_format="dict")
+    assert sorted(info["named_endpoints"]) == ["/ask", "/search"]
+
+
+def test_gradio_ask_returns_the_cli_json(client, svc):
+    out = json.loads(client.predict("哪个部门牵头平台经济统计监测？", api_name="/ask"))
+    direct = svc.ask("哪个部门牵头平台经济统计监测？", Conversation()).to_json()
+    out.pop("latency_ms"), direct.pop("latency_ms")
+    assert out == direct
+    assert set(out) == {"question", "answer", "answered", "mode", "kind", "citations", "related"}
+
+
+def test_gradio_search_returns_the_cli_json(client, svc):
+    out = json.loads(client.predict("住房补贴", 3, "", "", "keyword", api_name="/search"))
+    hits = svc.searcher.search("住房补贴", k=3, mode="keyword")
+    assert out == {"query": "住房补贴", "hits": [h.to_json() for h in hits]}
+    assert list(out["hits"][0]) == ["clause_id", "doc_title", "path", "text", "score", "span"]
+    filtered = json.loads(client.predict("支持", 5, "tiny", "二", "hybrid", api_name="/search"))
+    assert filtered["hits"] and all(h["clause_id"].startswith("tiny#二") for h in filtered["hits"])
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [(("", 5, "", "", "hybrid"), "the query is empty"), (("x", 0, "", "", "hybrid"), "k must be between 1 and 100"),
+     (("x", 5, "", "", "fuzzy"), "unknown search mode 'fuzzy'")],
+)
+def test_gradio_search_errors(client, args, message):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match=message):
+        client.predict(*args, api_name="/search")
+
+
+def test_gradio_ask_error_is_the_services_message(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="the question is empty"):
+        client.predict("  ", api_name="/ask")
+
+
+# -- safe defaults -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "path",
+    ["/file=/etc/passwd", "/gradio_api/file=/etc/passwd", "/gradio_api/file=../../../../etc/passwd",
+     "/gradio_api/file=%2Fetc%2Fpasswd", "/static/../../../../etc/passwd"],
+)
+def test_no_route_serves_arbitrary_files(server, path):
+    r = httpx.get(server.url + path)
+    assert r.status_code >= 400 and "root:" not in r.text
+
+
+def test_data_folder_files_are_not_served(server, svc):
+    manifest = Path(svc.settings.data_dir) / "parsed" / "manifest.json"
+    r = httpx.get(f"{server.url}/gradio_api/file={manifest}")
+    assert r.status_code >= 400 and GUIDELINE_ID not in r.text
+
+
+def test_page_config_has_analytics_off_and_no_share_link(server):
+    import os
+
+    config = httpx.get(f"{server.url}/config").json()
+    assert config["analytics_enabled"] is False and not config.get("share_url")
+    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
+    assert Settings().host == "127.0.0.1"
+
+
+def test_gradio_and_json_routes_share_one_server(server):
+    assert httpx.get(server.url + "/").status_code == 200
+    assert httpx.get(server.url + "/healthz").json()["status"] == "ok"

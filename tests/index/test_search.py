@@ -1,0 +1,202 @@
+"""Hybrid search over a built index: clause-level hits, spans, filters, generations, persistence."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from app.service import Service
+from app.settings import Settings
+from index.build import IndexBusy, IndexLock, Layout, build_index
+from index.keyword import KeywordIndex
+from index.search import IndexMismatch, QueryError, Searcher
+from index.tokenizer import Tokenizer
+from ingest.pipeline import sync
+from ingest.store import RecordStore
+from tests.conftest import GUIDELINE, ROOT, FakeEmbedder
+
+
+def build(corpus: Path, data_dir: Path, embedder, chroma_url: str = "") -> tuple[Layout, RecordStore]:
+    store = RecordStore(data_dir / "parsed")
+    sync([corpus], store)
+    layout = Layout(data_dir / "index")
+    build_index(store, layout, embedder, chroma_url=chroma_url, records_fingerprint=store.fingerprint())
+    return layout, store
+
+
+@pytest.fixture
+def tiny_index(tiny_corpus, data_dir, fake_embedder):
+    layout, _ = build(tiny_corpus, data_dir, fake_embedder)
+    return Searcher(layout, fake_embedder)
+
+
+def test_bm25_scores_chinese_queries(tiny_index):
+    tokens = tiny_index.tokenizer.tokenize_query("跨境电商产业园奖励")
+    scores = tiny_index.keyword.scores(tokens)
+    assert scores.max() > 0
+    top = tiny_index.clauses[int(np.argmax(scores))]
+    assert top.id == "tiny#二.（一）"
+
+
+def test_llama_index_bm25_is_blind_to_chinese_which_is_why_we_use_bm25s():
+    # The shipped llama-index BM25 tokenizer keeps a run of Chinese as one token: no overlap, zero scores.
+    from llama_index.core.schema import TextNode
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    nodes = [TextNode(text="对新认定的跨境电商产业园给予一次性奖励"), TextNode(text="引进的专业人才可享受人才公寓政策")]
+    hits = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=2).retrieve("人才公寓")
+    assert all((h.score or 0.0) == 0.0 for h in hits)
+    ours = KeywordIndex.build([Tokenizer().tokenize(n.text) for n in nodes])
+    assert ours.scores(Tokenizer().tokenize("人才公寓"))[1] > 0
+
+
+def test_hits_are_clauses_with_the_matching_sentence(tiny_index):
+    hits = tiny_index.search("引进专业人才能住人才公寓吗", k=3)
+    assert hits[0].clause.id == "tiny#二.（二）"
+    s, e = hits[0].span
+    assert hits[0].clause.text[s:e] == "跨境电商企业引进的专业人才可享受人才公寓政策。"
+    assert hits[0].doc_title == "省商务厅关于促进跨境电商发展的通知"
+    assert set(hits[0].sources) == {"keyword", "sentence", "dense"}
+    # Headings over children ("一、总体目标") are browsed, not returned.
+    assert all(h.clause.kind != "section" for h in tiny_index.search("总体目标", k=5))
+
+
+def test_filters_by_document_and_section(tiny_corpus, data_dir, fake_embedder):
+    (tiny_corpus / "other.txt").write_text("其他文件\n一、人才\n（一）人才公寓。提供人才公寓一千套。", encoding="utf-8")
+    layout, _ = build(tiny_corpus, data_dir, fake_embedder)
+    s = Searcher(layout, fake_embedder)
+    assert {h.clause.doc_id for h in s.search("人才公寓", k=5)} == {"tiny", "other"}
+    assert {h.clause.doc_id for h in s.search("人才公寓", k=5, doc="other")} == {"other"}
+    assert {h.clause.doc_id for h in s.search("人才公寓", k=5, doc="跨境电商")} == {"tiny"}
+    assert [h.clause.id for h in s.search("人才", k=5, doc="tiny", section="二")] == ["tiny#二.（二）", "tiny#二.（一）"]
+    with pytest.raises(QueryError, match="no ingested document matches"):
+        s.search("人才", doc="nothing")
+
+
+@pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
+def test_modes(tiny_index, mode):
+    hits = tiny_index.search("一次性奖励200万元", k=2, mode=mode)
+    assert hits[0].clause.id == "tiny#二.（一）"
+
+
+def test_unknown_mode(tiny_index):
+    with pytest.raises(QueryError, match="choose one of hybrid, keyword, semantic"):
+        tiny_index.search("x", mode="fuzzy")
+
+
+def test_new_generation_replaces_old_and_old_readers_keep_working(tiny_corpus, data_dir, fake_embedder):
+    layout, store = build(tiny_corpus, data_dir, fake_embedder)
+    old = Searcher(layout, fake_embedder)
+    (tiny_corpus / "tiny.txt").write_text((tiny_corpus / "tiny.txt").read_text() + "三、附则\n（一）施行。本通知自发布之日起施行。\n",
+                                         encoding="utf-8")
+    sync([tiny_corpus], store)
+    build_index(store, layout, fake_embedder, records_fingerprint=store.fingerprint())
+    new = Searcher(layout, fake_embedder)
+    assert new.generation != old.generation and layout.current() == new.generation
+    assert "tiny#三.（一）" in new.by_id and "tiny#三.（一）" not in old.by_id
+    assert old.search("人才公寓", k=1)[0].clause.id == "tiny#二.（二）"
+    build_index(store, layout, fake_embedder, records_fingerprint=store.fingerprint())
+    assert len(layout.generations()) == 2  # the served one and its predecessor
+
+
+def test_one_writer_at_a_time(data_dir):
+    with IndexLock(data_dir):
+        with pytest.raises(IndexBusy, match=r"another ingest is running \(pid \d+\)"):
+            with IndexLock(data_dir):
+                pass
+    with IndexLock(data_dir):  # released afterwards
+        pass
+
+
+def test_dictionary_change_is_a_mismatch(tiny_corpus, data_dir, fake_embedder, monkeypatch):
+    layout, _ = build(tiny_corpus, data_dir, fake_embedder)
+    meta_path = layout.gen_dir(layout.current()) / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["dictionary_hash"] = "0" * 16
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(IndexMismatch, match=r"tokenizer dictionary changed .* run `policyqa ingest --rebuild`"):
+        Searcher(layout, fake_embedder)
+
+
+def test_index_persists_across_processes(tiny_corpus, data_dir):
+    code = (
+        "import sys; sys.path.insert(0, %r)\n"
+        "from tests.conftest import FakeEmbedder\n"
+        "from app.service import Service\nfrom app.settings import Settings\n"
+        "svc = Service(Settings.from_env(corpus_dir=%r), embedder=FakeEmbedder())\n"
+        "svc.ingest()\n"
+    ) % (str(ROOT), str(tiny_corpus))
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "POLICYQA_DATA_DIR": str(data_dir)})
+    svc = Service(Settings.from_env(), embedder=FakeEmbedder())
+    assert not svc.index_is_stale() or svc.layout.current() is not None
+    assert svc.searcher.search("人才公寓", k=1)[0].clause.id == "tiny#二.（二）"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """A real `chroma run` on a loopback port, stopped by its pid afterwards."""
+    port = _free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("chroma server did not start within 60 s")
+    yield url
+    os.kill(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_chroma_server_gives_identical_results(tiny_corpus, tmp_path, chroma_server, fake_embedder):
+    embedded_layout, _ = build(tiny_corpus, tmp_path / "embedded", fake_embedder)
+    server_layout, _ = build(tiny_corpus, tmp_path / "server", fake_embedder, chroma_url=chroma_server)
+    a = Searcher(embedded_layout, fake_embedder)
+    b = Searcher(server_layout, fake_embedder, chroma_url=chroma_server)
+    for q in ["人才公寓", "跨境电商产业园奖励", "发展目标500亿元", "市场主导"]:
+        assert [(h.clause.id, h.span) for h in a.search(q, k=4)] == [(h.clause.id, h.span) for h in b.search(q, k=4)]
+    with pytest.raises(IndexMismatch, match="POLICYQA_CHROMA_URL is unset"):
+        Searcher(server_layout, fake_embedder)
+
+
+@pytest.mark.slow
+def test_real_model_on_the_guideline(tmp_path, real_embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / GUIDELINE.name).write_bytes(GUIDELINE.read_bytes())
+    layout, _ = build(corpus, tmp_path / "data", real_embedder)
+    s = Searcher(layout, real_embedder)
+    cases = {
+        "高新技术企业的企业所得税怎么优惠": "五.（二）",
+        "引进高端人才的住房补贴可以计入成本吗": "五.（四）",
+        "哪个部门牵头平台经济统计监测": "重点任务分工表.13",
+        "經信委牽頭哪些任務": "重点任务分工表.2",
+    }
+    for q, label in cases.items():
+        assert s.search(q, k=1)[0].clause.id == f"jiangsu-platform-economy-guideline#{label}", q

@@ -1,0 +1,76 @@
+"""Tokenizer: the corpus's own words, department aliases, traditional input, stop words."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.tokenizer import Tokenizer, apply_aliases, corpus_words, fold, normalize_query
+from ingest.loaders import load_file
+from ingest.records import ParsedDocument
+from ingest.structure import split_clauses
+from tests.conftest import GUIDELINE, GUIDELINE_ID
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    _, _, _, clauses = split_clauses(GUIDELINE_ID, load_file(GUIDELINE).blocks)
+    return ParsedDocument(document=None, clauses=tuple(clauses))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def tokenizer(parsed):
+    return Tokenizer(corpus_words([parsed]))
+
+
+def test_corpus_words_hold_departments_and_named_enterprises(parsed):
+    words = set(corpus_words([parsed]))
+    assert {"省统计局", "统计局", "人民银行南京分行", "江苏铁塔", "经济和信息化委"} <= words
+    assert {"苏宁易购", "中国制造网", "途牛旅游网", "汇通达", "买卖宝"} <= words
+    assert {"宽带江苏", "互联网+", "智慧江苏"} <= words
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("发改委", "发展改革委"),
+        ("省发改委牵头", "省发展改革委牵头"),
+        ("经信委", "经济和信息化委"),
+        ("人社厅负责", "人力资源社会保障厅负责"),
+        ("金融工作办公室", "金融办"),
+    ],
+)
+def test_department_aliases(query, expected):
+    assert apply_aliases(query) == expected
+
+
+def test_traditional_and_full_width_input_is_folded():
+    assert normalize_query("經信委負責哪些任務？") == "经济和信息化委负责哪些任务?"
+    assert fold("ＡＢＣ１５％") == "abc15%"
+
+
+def test_user_words_stay_whole(tokenizer):
+    tokens = tokenizer.tokenize("鼓励和支持苏宁易购、中国制造网等本地优势企业，省经济和信息化委负责")
+    assert "苏宁易购" in tokens and "中国制造网" in tokens and "省经济和信息化委" in tokens
+
+
+def test_domain_list_word_stays_whole(tokenizer):
+    assert "二选一" in tokenizer.tokenize("平台搞二选一怎么办")
+
+
+def test_stop_words_and_punctuation_are_dropped(tokenizer):
+    assert tokenizer.tokenize("请问，我们的住房补贴怎么办？") == ["住房", "补贴", "住房补贴"]
+
+
+def test_query_gains_synonyms_and_weights_known_names(tokenizer):
+    tokens = tokenizer.tokenize_query("平台项目用地有支持吗")
+    assert "土地利用" in tokens
+    assert tokenizer.tokenize_query("中国制造网").count("中国制造网") == 2
+
+
+def test_dictionary_hash_depends_on_words():
+    assert Tokenizer(["甲乙丙"]).dictionary_hash != Tokenizer(["甲乙丁"]).dictionary_hash
+    assert Tokenizer(["甲乙丙"]).dictionary_hash == Tokenizer(["甲乙丙"]).dictionary_hash
+
+
+def test_places_found_by_part_of_speech(tokenizer):
+    assert tokenizer.places("浙江省对平台经济有什么政策") == ["浙江省"]
