@@ -20,6 +20,8 @@ from index.units import sentences
 from ingest.records import Answer, Clause, Hit
 
 RETRIEVE_K = 8
+TASKS_K = 30
+MIN_DUTY_COVERAGE = 0.5  # a body sentence naming a responsible department must match the question this well
 MAX_SENTENCES = 3
 # Calibrated on evals/gold.jsonl (see `policyqa eval`): below both, the best clause shares too
 # little with the question to answer from it.
@@ -65,12 +67,13 @@ def resolve(question: str, conv: Conversation | None) -> Resolved:
     return Resolved(q, frozenset(), False)
 
 
-def answer_question(searcher: Searcher, question: str, conv: Conversation | None = None) -> Answer:
+def answer_question(searcher: Searcher, question: str, conv: Conversation | None = None, llm=None) -> Answer:
     t0 = time.perf_counter()
     r = resolve(question, conv)
     q = normalize_query(r.query)
     intent = searcher.intent(q)
-    hits = [h for h in searcher.search(r.query, k=RETRIEVE_K + len(r.exclude)) if h.clause.id not in r.exclude]
+    k = TASKS_K if intent.kind == "tasks_of" else RETRIEVE_K  # a department may own many rows
+    hits = [h for h in searcher.search(r.query, k=k + len(r.exclude)) if h.clause.id not in r.exclude]
     tokens = searcher.tokenizer.tokenize_query(q)
     if not hits or not tokens:
         return _refusal(question, r, "没有检索到与问题相关的条款", hits, t0)
@@ -82,18 +85,36 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
     text, citations = build_citations(draft.lines)
     if not citations:
         return _refusal(question, r, "检索到的条款中没有能直接回答的句子", hits, t0)
+    mode = "extractive"
+    if llm is not None:
+        text, citations, mode = _with_llm(llm, question, text, citations)
     cited = {c.clause.id for c in citations}
     return Answer(
         question=question,
         answer=text,
         answered=True,
-        mode="extractive",
+        mode=mode,
         kind=draft.kind,
         citations=tuple(citations),
         related=tuple(h for h in hits if h.clause.id not in cited)[:3],
         latency_ms=(time.perf_counter() - t0) * 1000,
         query=r.query,
     )
+
+
+def _with_llm(llm, question: str, text: str, citations: list) -> tuple[str, list, str]:
+    """Let the LLM phrase the answer from the same verified evidence; on any failure, or when none
+    of its sentences survives verification, keep the extractive answer and say why in `mode`."""
+    from app.llm import LLMError, verify_generated
+
+    try:
+        generated = llm.generate(question, citations)
+    except LLMError as e:
+        return text, citations, f"extractive (llm fallback: {e})"
+    checked, kept = verify_generated(generated, citations)
+    if not checked or not kept:
+        return text, citations, "extractive (llm fallback: no verifiable sentence)"
+    return checked, kept, "llm"
 
 
 def _refusal(question: str, r: Resolved, reason: str, hits: list[Hit], t0: float) -> Answer:
@@ -144,27 +165,26 @@ def _evidence(hit: Hit, span: tuple[int, int]) -> Evidence:
 
 
 def _compose_department(searcher: Searcher, q: str, tokens: list[str], intent, hits: list[Hit]) -> Draft:
-    """Who owns a task: the best task-table row, and a body clause that assigns responsibility
-    ("省发展改革委负责统筹协调…") when one ranks at least as high."""
-    lines: list[tuple[str, list[Evidence]]] = []
-    for hit in hits[:3]:
-        c = hit.clause
-        if c.row and not any(ln for ln in lines if "分工表" in ln[0]):
-            row = c.row
-            dept_cell = _row_cell(c, row.departments)
-            others = "、".join(row.departments[1:])
-            tail = f"，{others}{'等' if row.non_exhaustive else ''}参与" if others else ""
-            note = "（分工表中部门名单以“等”结尾，未列尽）" if row.non_exhaustive else ""
-            lines.append((f"按重点任务分工表，“{row.task}”由{row.lead}牵头{tail}{note}。", [_evidence_text(hit, dept_cell)]))
-        elif not c.row:
-            duty = _duty_sentence(c.text)
-            if duty and (not lines or hit is hits[0]):
-                lines.append((f"{duty[1]}", [Evidence(c, hit.doc_title, duty[1])]))
-        if len(lines) >= 2:
+    """Who owns a task: the best task-table row, and a body sentence that assigns responsibility
+    ("省发展改革委负责统筹协调…") when it is among the top hits and matches the question."""
+    found: list[tuple[int, tuple[str, list[Evidence]]]] = []
+    row_hit = next(((i, h) for i, h in enumerate(hits[:3]) if h.clause.row), None)
+    if row_hit:
+        i, hit = row_hit
+        row = hit.clause.row
+        others = "、".join(row.departments[1:])
+        tail = f"，{others}{'等' if row.non_exhaustive else ''}参与" if others else ""
+        note = "（分工表中部门名单以“等”结尾，未列尽）" if row.non_exhaustive else ""
+        cell = _row_cell(hit.clause, row.departments)
+        found.append((i, (f"按重点任务分工表，“{row.task}”由{row.lead}牵头{tail}{note}。", [_evidence_text(hit, cell)])))
+    for i, hit in enumerate(hits):
+        duty = None if hit.clause.row else _duty_sentence(hit.clause.text)
+        if duty and _coverage(searcher, tokens, duty[1]) >= MIN_DUTY_COVERAGE:
+            found.append((i, (duty[1], [Evidence(hit.clause, hit.doc_title, duty[1])])))
             break
-    if not lines:
+    if not found:
         return _compose_passages(searcher, q, tokens, intent, hits)
-    return Draft("department", lines)
+    return Draft("department", [line for _, line in sorted(found, key=lambda x: x[0])])
 
 
 _DUTY = re.compile(r"[^。；]*?(省?[\u4e00-\u9fa5]{2,14}(?:委|厅|局|办|行|部门))(?:负责|牵头)[^。；]*[。；]")
@@ -196,6 +216,8 @@ def _compose_tasks(searcher: Searcher, q: str, tokens: list[str], intent, hits: 
     name = "、".join(intent.departments)
     lines: list[tuple[str, list[Evidence]]] = []
     listing = [h for h in rows if wanted & {d.removeprefix("省") for d in h.clause.row.departments}]
+    # Lead tasks first, then in the table's order.
+    listing.sort(key=lambda h: (h.clause.row.lead.removeprefix("省") not in wanted, h.clause.row.number))
     for h in listing:
         row = h.clause.row
         lead = row.lead.removeprefix("省") in wanted

@@ -27,6 +27,7 @@ class Service:
         self.layout = Layout(settings.index_dir)
         self._embedder = embedder
         self._searcher: Searcher | None = None
+        self._llm = None
         self._lock = threading.RLock()
 
     @property
@@ -96,6 +97,18 @@ class Service:
                 records_fingerprint=self.records.fingerprint(),
             )
 
+    @property
+    def llm(self):
+        """The optional LLM answerer, when POLICYQA_LLM_BASE_URL and POLICYQA_LLM_MODEL are set."""
+        if not self.settings.llm_enabled:
+            return None
+        if self._llm is None:
+            from app.llm import LLMAnswerer
+
+            s = self.settings
+            self._llm = LLMAnswerer(s.llm_base_url, s.llm_model, s.llm_api_key, s.llm_timeout)
+        return self._llm
+
     # -- reading -------------------------------------------------------------------------------
     @property
     def searcher(self) -> Searcher:
@@ -118,7 +131,7 @@ class Service:
 
         question = _clean_question(question, self.settings.max_question_chars)
         conv = conv if conv is not None else Conversation()
-        answer = answer_question(self.searcher, question, conv)
+        answer = answer_question(self.searcher, question, conv, llm=self.llm)
         conv.add(question, answer)
         return answer
 

@@ -225,14 +225,15 @@ def doc_choices(searcher, everything: str | None = "全部文件") -> list[tuple
 
 
 def section_choices(searcher, doc_id: str = ALL) -> list[tuple[str, str]]:
-    """Section filters: top-level sections of all documents, or sections and items of one."""
-    seen: dict[str, str] = {}
+    """Section filters: sections and items of one document, or the top-level labels of all
+    (named only where every document gives the label the same heading)."""
+    paths: dict[str, set[str]] = {}
     for c in searcher.clauses:
         if c.kind not in ("section", "item", "table"):
             continue
-        if doc_id and c.doc_id == doc_id and c.level <= 2 or not doc_id and c.level == 1:
-            seen.setdefault(".".join(c.labels), c.path_text)
-    return [("全部章节", ALL)] + [(label, key) for key, label in seen.items()]
+        if (c.doc_id == doc_id and c.level <= 2) if doc_id else c.level == 1:
+            paths.setdefault(".".join(c.labels), set()).add(c.path_text)
+    return [("全部章节", ALL)] + [(next(iter(p)) if len(p) == 1 else key, key) for key, p in paths.items()]
 
 
 DOC_HEADERS = ["文件 id", "标题", "发文机关", "文号", "日期", "格式", "编码", "条款数", "来源"]
@@ -254,7 +255,7 @@ class WebApp:
     def __init__(self, svc):
         self.svc = svc
         self.settings = svc.settings
-        self.uploads = Path(self.settings.data_dir) / "uploads"
+        self.uploads = Path(self.settings.data_dir).resolve() / "uploads"
         self.feedback_path = Path(self.settings.data_dir) / "feedback.jsonl"
 
     # chat ---------------------------------------------------------------------------------------
@@ -268,7 +269,7 @@ class WebApp:
         try:
             answer = self.svc.ask(question, conv).to_json()
         except (ValueError, *UNAVAILABLE) as e:
-            history.append({"role": "assistant", "content": "⚠️ " + render.answer_markdown(str(e))})
+            history.append({"role": "assistant", "content": "提示：" + render.answer_markdown(str(e))})
             yield history, "", render.message_html(str(e), "error"), conv, None
             return
         history.append({"role": "assistant", "content": ""})
@@ -332,7 +333,7 @@ class WebApp:
         except UNAVAILABLE:
             return []
 
-    def refresh(self, doc_value: str = ALL):
+    def refresh(self):
         """Everything that depends on the current index: tables and the choices of every dropdown."""
         try:
             s = self.svc.searcher
@@ -362,6 +363,7 @@ class WebApp:
         return True, gr.update(visible=True), "已登录。", ""
 
     def upload(self, files, authed: bool, progress=gr.Progress()) -> str:
+        """Store the accepted files in data/uploads and ingest them; one line per outcome."""
         if not authed:
             return "请先输入管理密码。"
         if not files:
@@ -386,8 +388,9 @@ class WebApp:
             )
         except IndexBusy as e:
             return "\n".join([str(e), *lines])
-        for s in report.skipped:
-            Path(s.source).unlink(missing_ok=True) if Path(s.source).parent == self.uploads else None
+        for skipped in report.skipped:  # unreadable files are not kept: uploads/ holds ingested documents only
+            if Path(skipped.source).parent == self.uploads:
+                Path(skipped.source).unlink(missing_ok=True)
         return "\n".join([_report_summary(report, meta), *lines])
 
     def remove(self, doc_id: str, confirmed: bool, authed: bool) -> str:
@@ -403,7 +406,7 @@ class WebApp:
         except (KeyError, IndexBusy) as e:
             return _problem(e)
         src = Path(source)
-        if source and src.parent == self.uploads:
+        if source and src.resolve().parent == self.uploads:
             src.unlink(missing_ok=True)
             return f"已删除 {doc_id}（及其上传的文件）。"
         return f"已删除 {doc_id}。它来自语料目录 {src.parent}；下次运行 `policyqa ingest` 时会再次导入，除非先把文件移走。"

@@ -44,6 +44,7 @@ def _load_items(gold: Path):
 def _open_service(settings: Settings):
     """The service over an existing index, or one clear line saying what to run."""
     from app.service import Service
+    from evals.bench import uncached
     from index.build import IndexMissing, Layout
     from index.embedder import ModelNotFound
     from index.search import IndexMismatch
@@ -51,8 +52,8 @@ def _open_service(settings: Settings):
 
     if Layout(settings.index_dir).current() is None:
         raise click.ClickException(f"no index in {settings.index_dir}; run `policyqa ingest` first")
-    svc = Service(settings)
     try:
+        svc = uncached(Service(settings))
         svc.searcher  # noqa: B018 - opens the index now, so a mismatch is reported before any work
     except (IndexMissing, IndexMismatch, ModelNotFound, StoreUnavailable) as e:
         raise click.ClickException(str(e)) from None
@@ -141,7 +142,7 @@ def bench_cmd(ctx, scale: str, naive_max: int, repeat: int, gold: Path, out: Pat
     plan = bench.Plan(corpus=None if skip_corpus else corpus, questions=questions, sizes=sizes,
                       naive_max=naive_max, repeat=repeat, model=settings.embed_model)
     click.echo(bench.estimate_line(plan), err=True)
-    result = bench.run(plan, log=lambda msg: click.echo(msg, err=True))
+    result = bench.run(plan, log=(lambda msg: click.echo(msg, err=True)) if settings.progress else (lambda msg: None))
     markdown = bench_markdown(result)
     files = {"bench.json": json_writer(result), "bench.md": text_writer(markdown)}
     if result.get("scaling"):

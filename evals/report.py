@@ -83,7 +83,8 @@ def _eval_notes(result: dict) -> str:
         ids = result["missing_gold_ids"]
         lines.append(f"{len(ids)} gold ids are not in the index (those items cannot be hit): {', '.join(ids[:5])}"
                      + (" …" if len(ids) > 5 else ""))
-    lines.append("Latency: wall time per call after one warm-up call, in this process.")
+    lines.append("Latency: wall time per call after one warm-up call, in this process; our search and ask each "
+                 "embed the question (the query-embedding cache is bypassed, so neither profits from the other).")
     return "\n\n".join(lines)
 
 

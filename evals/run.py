@@ -15,7 +15,8 @@ Definitions used in the summary (over the items of a group: one kind, or all):
 - refusal acc: unanswerable items declined (`refusal_correct`); a baseline never declines.
 - unverifiable citations: citations whose quote is empty or not a substring of the text of the
   clause its id names in the index.
-- latency: wall time per call in milliseconds, after one warm-up call per system.
+- latency: wall time per call in milliseconds, after one warm-up call per system. `policyqa eval`
+  opens the service without the query-embedding cache, so search and ask each embed the question.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
+from evals.baselines import MIN_CLAUSE_COVER, ClauseMap
 from evals.metrics import (
     KINDS,
     GoldItem,
@@ -324,8 +326,6 @@ def run_eval(
     progress: Callable[[Iterable], Iterable] = lambda it: it,
 ) -> dict:
     """The whole evaluation as one JSON-ready dict (figures, rows, how the index was built)."""
-    from evals.baselines import MIN_CLAUSE_COVER, ClauseMap
-
     searcher = svc.searcher
     retrievers: dict[str, Retriever] = {OURS: our_retriever(lambda: svc.searcher)}
     clause_map = ClauseMap(searcher.clauses)

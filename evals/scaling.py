@@ -166,10 +166,12 @@ def template_queries(count: int = 30, seed: int = 0) -> list[str]:
         "{ind}产业投资基金规模多大",
         "{task}有哪些支持措施",
     )
-    out = []
-    for i in range(count):
+    out: list[str] = []
+    while len(out) < count:
         province = PROVINCES[rng.randrange(len(PROVINCES))]
         ind = INDUSTRIES[rng.randrange(len(INDUSTRIES))]
         task = TASKS[rng.randrange(len(TASKS))][0]
-        out.append(shapes[i % len(shapes)].format(c1=rng.choice(province[2]), ind=ind, task=task))
+        q = shapes[len(out) % len(shapes)].format(c1=rng.choice(province[2]), ind=ind, task=task)
+        if q not in out:
+            out.append(q)
     return out

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 Mode = Literal["hybrid", "keyword", "semantic"]
 MODES: tuple[str, ...] = ("hybrid", "keyword", "semantic")
 CANDIDATES = 40  # per retriever, before fusion
+ROWS_CANDIDATES = 3
 DENSE_UNITS = 120  # units fetched from Chroma; several units map to one clause
 
 
@@ -149,7 +150,9 @@ class Searcher:
                     order.append((min(pos), i))
             ids = [self.clauses[i].id for _, i in sorted(order)]
             return Ranked(ids, {cid: 1.0 / (r + 1) for r, cid in enumerate(ids)}, {})
-        return self.keyword_ranking(tokens, mask)
+        # Only the best few rows: RRF (k=60) rewards being in many lists far more than being first
+        # in one, so a long rows list would lift every row above a body clause that tops the others.
+        return self.keyword_ranking(tokens, mask, n=ROWS_CANDIDATES)
 
     # -- retrievers ----------------------------------------------------------------------------
     def keyword_ranking(self, tokens: list[str], allowed: np.ndarray, n: int = CANDIDATES) -> Ranked:

@@ -194,6 +194,9 @@ class Tokenizer:
             if not tok or tok in STOP_WORDS or _PUNCT.match(tok):
                 continue
             out.append(tok)
+            # "省发展改革委" also counts as "发展改革委": the table writes the 省 prefix only on the first name.
+            if tok.startswith("省") and tok[1:] in self._known:
+                out.append(tok[1:])
         return out
 
     def tokenize_query(self, text: str) -> list[str]:

@@ -26,6 +26,7 @@ from app.web import (
     department_choices,
     record_feedback,
     sanitize_filename,
+    section_choices,
     store_upload,
     task_rows,
 )
@@ -336,6 +337,32 @@ def test_task_table_filters_by_department_with_and_without_the_province_prefix(s
     assert row3[2] == "省商务厅" and row3[3] == "省商务厅、交通运输厅 等" and row3[5] == f"{GUIDELINE_ID}#重点任务分工表.3"
     choices = dict((v, label) for label, v in department_choices(s))
     assert choices["商务厅"] == "商务厅（8）" and choices["发展改革委"] == "发展改革委（7）"
+
+
+def test_section_choices_name_a_label_only_where_it_is_unambiguous(svc):
+    s = svc.searcher
+    assert section_choices(s, "tiny") == [
+        ("全部章节", ""), ("一、总体目标", "一"), ("一、总体目标 > （一）发展目标", "一.（一）"),
+        ("一、总体目标 > （二）基本原则", "一.（二）"), ("二、支持措施", "二"),
+        ("二、支持措施 > （一）财政支持", "二.（一）"), ("二、支持措施 > （二）人才支持", "二.（二）"),
+    ]
+    everything = dict((key, label) for label, key in section_choices(s))
+    assert everything["一"] == "一"  # three documents, three different headings
+    assert everything["五"] == "五、营造平台经济发展环境"  # only the guideline has a fifth section
+
+
+def test_refresh_fills_every_list_from_the_current_index(web, svc):
+    table, search_doc, doc, tree, tasks, dept, remove_doc = web.refresh()
+    assert sorted(r[0] for r in table) == sorted(["script", "tiny", GUIDELINE_ID])
+    assert search_doc["choices"][0] == ("全部文件", "") and len(search_doc["choices"]) == 4
+    assert doc["value"] == doc["choices"][0][1] and 'data-cid="' in tree
+    assert len(tasks) == 14 and dept["value"] == "" and remove_doc["value"] is None
+
+
+def test_clear_starts_a_new_conversation(web):
+    chat, box, sources, conv, last, panel, status = web.clear()
+    assert chat == [] and isinstance(conv, Conversation) and not conv.turns and last is None
+    assert "点击引用条款" in panel
 
 
 def test_clause_tree_lists_a_documents_clauses_in_order(web, svc):
