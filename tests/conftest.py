@@ -88,3 +88,18 @@ def real_embedder():
     from index.embedder import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def guideline_service(tmp_path_factory, real_embedder):
+    """The guideline ingested with the real model into a session-wide temporary data folder."""
+    from app.service import Service
+    from app.settings import Settings
+
+    root = tmp_path_factory.mktemp("guideline")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / GUIDELINE.name).write_bytes(GUIDELINE.read_bytes())
+    svc = Service(Settings.from_env(env={}, corpus_dir=corpus, data_dir=root / "data"), embedder=real_embedder)
+    svc.ingest()
+    return svc
