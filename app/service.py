@@ -28,6 +28,7 @@ class Service:
         self._embedder = embedder
         self._searcher: Searcher | None = None
         self._llm = None
+        self._audit = None
         self._lock = threading.RLock()
 
     @property
@@ -125,15 +126,27 @@ class Service:
         return s
 
     # -- answering -----------------------------------------------------------------------------
-    def ask(self, question: str, conv=None):
-        """Answer a question; raises ValueError with a clear message for unusable input."""
+    def ask(self, question: str, conv=None, channel: str = "cli"):
+        """Answer a question; raises QueryError with a clear message for unusable input."""
         from app.qa import Conversation, answer_question
 
         question = _clean_question(question, self.settings.max_question_chars)
         conv = conv if conv is not None else Conversation()
         answer = answer_question(self.searcher, question, conv, llm=self.llm)
         conv.add(question, answer)
+        self.audit.record(answer, channel)
         return answer
+
+    @property
+    def audit(self):
+        if self._audit is None:
+            from app.audit import AuditLog
+
+            with self._lock:
+                if self._audit is None:
+                    self._audit = AuditLog(Path(self.settings.data_dir) / "logs" / "audit.jsonl",
+                                           max_bytes=self.settings.audit_max_bytes)
+        return self._audit
 
 
 def _clean_question(question: str, limit: int) -> str:

@@ -32,6 +32,7 @@ class Settings:
     admin_password: str = _setting("", "Enables the admin tab (upload/remove documents) behind this password.")
     max_upload_mb: int = _setting(20, "Largest accepted upload, in MB.")
     max_question_chars: int = _setting(500, "Longest accepted question, in characters.")
+    audit_max_bytes: int = _setting(5_000_000, "Size at which the audit log (data/logs/audit.jsonl) rotates; 5 files are kept.")
     torch_threads: int = _setting(2, "CPU threads for the embedding model.")
     progress: bool = _setting(True, "Show progress bars in the CLI.")
 

@@ -608,7 +608,7 @@ def create_app(svc):
         blocked_paths=[str(Path(svc.settings.data_dir).resolve()), str(Path(svc.settings.corpus_dir).resolve())],
         max_file_size=f"{svc.settings.max_upload_mb}mb",
         ssr_mode=False,
-        show_error=True,
+        show_error=False,  # messages of gr.Error still reach the user; tracebacks of bugs do not
     )
 
 

@@ -1,0 +1,47 @@
+"""The audit log: one JSON line per answer, rotation by size, no secrets."""
+
+from __future__ import annotations
+
+import json
+
+from app.audit import AuditLog
+from ingest.records import Answer
+
+
+def answer(q: str) -> Answer:
+    return Answer(question=q, answer="a", answered=False, mode="extractive", kind="unanswerable",
+                  citations=(), related=(), latency_ms=12.345)
+
+
+def test_one_line_per_answer(tmp_path):
+    log = AuditLog(tmp_path / "audit.jsonl")
+    log.record(answer("问题一"), "api")
+    log.record(answer("问题二" + "长" * 1000), "web")
+    log.close()
+    lines = [json.loads(x) for x in (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [x["question"][:3] for x in lines] == ["问题一", "问题二"]
+    assert len(lines[1]["question"]) == 500
+    assert set(lines[0]) == {"time", "channel", "question", "answered", "kind", "mode", "citations", "latency_ms"}
+    assert (lines[0]["channel"], lines[0]["latency_ms"], lines[0]["answered"]) == ("api", 12.3, False)
+
+
+def test_rotates_by_size(tmp_path):
+    logs = tmp_path / "logs"
+    log = AuditLog(logs / "audit.jsonl", max_bytes=2000, backups=2)
+    for i in range(100):
+        log.record(answer(f"问题{i}"))
+    log.close()
+    names = sorted(p.name for p in logs.iterdir())
+    assert names == ["audit.jsonl", "audit.jsonl.1", "audit.jsonl.2"]
+    assert all(p.stat().st_size <= 2000 for p in logs.iterdir())
+
+
+def test_service_writes_no_secrets(tiny_corpus, fake_embedder, data_dir):
+    from app.service import Service
+    from app.settings import Settings
+
+    svc = Service(Settings.from_env(corpus_dir=tiny_corpus, llm_api_key="sk-secret-123"), embedder=fake_embedder)
+    svc.ingest()
+    svc.ask("人才公寓政策是什么？")
+    text = (data_dir / "logs" / "audit.jsonl").read_text(encoding="utf-8")
+    assert "人才公寓政策是什么？" in text and "sk-secret" not in text
