@@ -13,6 +13,7 @@ import json  # noqa: E402
 import logging  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
+import sys  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -627,6 +628,6 @@ def serve(svc, host: str = "127.0.0.1", port: int = 7860) -> None:
 
     warm(svc)
     app = create_app(svc)
-    log.warning("policyqa on http://%s:%d (JSON API at /docs)", host, port)
+    print(f"policyqa: serving on http://{host}:{port} (JSON API described at /docs)", file=sys.stderr, flush=True)
     # Open browser tabs hold event streams; without a timeout, Ctrl-C would wait for them to close.
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE)
