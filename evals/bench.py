@@ -495,7 +495,8 @@ NOTES = (
     "and imports but include loading the model and jieba's dictionary. Ours = parse + tokenize + embed + Chroma + "
     "BM25; naive = SentenceSplitter + embed + persist.",
     "Cold start = wall time of a new `python -c` process from launch to exit after the first answer (ours, through "
-    "Service.ask) or first retrieval (naive, loading its persisted index); it includes imports (~17 s here).",
+    "Service.ask) or first retrieval (naive, loading its persisted index); it includes interpreter start, imports "
+    "and model load (the median of --repeat runs, each with another question).",
     "Warm latencies: wall time per call after one warm-up call, k = 5; ours over search and over ask, with the "
     "query-embedding cache bypassed so that each call embeds its question (a new question's cost; in production a "
     "repeated question skips the ~20 ms embedding).",

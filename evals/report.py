@@ -142,6 +142,7 @@ def scaling_chart(bench: dict, path: Path) -> None:
                 ax.plot(*zip(*pts), marker="o", label="ours" if system == "ours" else "llama-index naive")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        _plain_log_labels(ax)
         ax.set_title(title, fontsize=9)
         ax.set_xlabel("documents", fontsize=8)
         ax.legend(fontsize=7)
@@ -149,6 +150,15 @@ def scaling_chart(bench: dict, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def _plain_log_labels(ax) -> None:
+    """Log axes labelled 20, 50, 100 rather than 2×10^1."""
+    from matplotlib.ticker import LogFormatter
+
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(LogFormatter())
+        axis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
 
 
 # -- bench tables -------------------------------------------------------------------------------

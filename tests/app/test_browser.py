@@ -39,8 +39,13 @@ def _squash(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def svc(tmp_path_factory, real_embedder):
+    from index.embedder import CachedEmbedder
+
+    root = tmp_path_factory.mktemp("browser")
     files = {f"{GUIDELINE_ID}.txt": GUIDELINE, "script.txt": SCRIPT_POLICY}
-    return make_service(tmp_path_factory.mktemp("browser"), files, embedder=real_embedder, admin_password=PASSWORD)
+    # as in `policyqa serve`: cached, so an ingest through the admin tab embeds only the new document
+    embedder = CachedEmbedder(real_embedder, root / "cache")
+    return make_service(root, files, embedder=embedder, admin_password=PASSWORD)
 
 
 @pytest.fixture(scope="module")
