@@ -62,7 +62,10 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
+        import transformers
         from sentence_transformers import SentenceTransformer
+
+        transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bar on every start
 
         torch.set_num_threads(max(1, threads))
         target = resolve_model(name)

@@ -6,10 +6,14 @@ token (every score 0.0) and it ignores a custom tokenizer. bm25s takes our token
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import bm25s
 import numpy as np
+
+# bm25s attaches its own DEBUG-level stderr handler; its "Building index" chatter is not ours to print.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class KeywordIndex:
