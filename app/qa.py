@@ -255,7 +255,10 @@ def _compose_figure(searcher: Searcher, q: str, tokens: list[str], intent, hits:
 def _compose_locate(searcher: Searcher, q: str, tokens: list[str], intent, hits: list[Hit]) -> Draft:
     """Where a topic is: the matching clauses with their paths and their best sentence."""
     lines = []
-    for i, hit in enumerate(hits[:3]):
+    # Further clauses only when they score nearly as well as the first: a list of loosely related
+    # places is noise to someone looking for one clause.
+    close = [h for h in hits[:3] if h.score >= hits[0].score * LOCATE_CLOSE]
+    for i, hit in enumerate(close):
         c = hit.clause
         if c.row:
             lines.append(_line(hit, hit.span))
@@ -267,6 +270,7 @@ def _compose_locate(searcher: Searcher, q: str, tokens: list[str], intent, hits:
 
 
 LOCATE_BODY_CHARS = 260
+LOCATE_CLOSE = 0.9
 
 
 def _body_span(clause: Clause) -> tuple[int, int] | None:
