@@ -33,12 +33,18 @@ class Service:
 
     @property
     def embedder(self) -> Embedder:
+        """The model, loaded once. Queries use it directly; ingest goes through an on-disk cache."""
         if self._embedder is None:
             with self._lock:
                 if self._embedder is None:
-                    inner = SentenceTransformerEmbedder(self.settings.embed_model, threads=self.settings.torch_threads)
-                    self._embedder = CachedEmbedder(inner, self.settings.cache_dir)
+                    self._embedder = SentenceTransformerEmbedder(self.settings.embed_model, threads=self.settings.torch_threads)
         return self._embedder
+
+    @property
+    def ingest_embedder(self) -> Embedder:
+        """Clause texts are cached by model and text, so a re-ingest embeds only what changed.
+        (Questions are not cached: the cache would grow with every question ever asked.)"""
+        return CachedEmbedder(self.embedder, self.settings.cache_dir)
 
     # -- ingest --------------------------------------------------------------------------------
     def index_is_stale(self) -> bool:
@@ -81,7 +87,7 @@ class Service:
                 meta = build_index(
                     self.records,
                     self.layout,
-                    self.embedder,
+                    self.ingest_embedder,
                     chroma_url=self.settings.chroma_url,
                     records_fingerprint=self.records.fingerprint(),
                     progress=embed_progress,
@@ -94,7 +100,7 @@ class Service:
                 raise KeyError(f"no ingested document {doc_id!r}; `policyqa documents` lists them")
             self.records.remove(doc_id)
             return build_index(
-                self.records, self.layout, self.embedder, chroma_url=self.settings.chroma_url,
+                self.records, self.layout, self.ingest_embedder, chroma_url=self.settings.chroma_url,
                 records_fingerprint=self.records.fingerprint(),
             )
 
