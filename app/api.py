@@ -1,7 +1,9 @@
 """JSON routes for scripts, served beside the Gradio app: /api/ask, /api/search, /api/clauses/{id}, /healthz.
 
-They return the same JSON as `policyqa ask --json`, `search --json` and `show --json`. Endpoints are
-plain `def`, so FastAPI runs the blocking search in its threadpool."""
+They return the same JSON as `policyqa ask --json`, `search --json` and `show --json`; /api/search and
+/api/ask name the index generation they read in the X-Index-Generation header (the load script checks
+with it that a re-ingest never gives a mixed answer). Endpoints are plain `def`, so FastAPI runs the
+blocking search in its threadpool."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import logging
 import threading
 from collections import OrderedDict
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
@@ -24,6 +26,8 @@ from ingest.records import clause_to_dict
 log = logging.getLogger(__name__)
 
 MAX_K = 100
+MAX_QUERY_CHARS = 500  # search words; the routes pass POLICYQA_MAX_QUESTION_CHARS
+GENERATION_HEADER = "X-Index-Generation"  # the index generation a response was read from
 MAX_SESSIONS = 1000  # conversations kept for /api/ask follow-ups, least recently used dropped first
 UNAVAILABLE = (IndexMissing, IndexMismatch, ModelNotFound, StoreUnavailable, IndexBusy)
 
@@ -90,10 +94,14 @@ def clause_json(searcher, clause_id: str) -> dict:
 
 
 def search_json(searcher, query: str, k: int = 5, doc: str | None = None, section: str | None = None,
-                mode: str = "hybrid") -> dict:
+                mode: str = "hybrid", max_chars: int = MAX_QUERY_CHARS) -> dict:
     """Validate and run a search; the result is what `policyqa search --json` prints."""
+    if query is not None and not isinstance(query, str):
+        raise ValueError("the query must be text")
     if not query or not query.strip():
         raise ValueError("the query is empty; type some words to search for")
+    if len(query) > max_chars:
+        raise ValueError(f"the query is {len(query)} characters long; keep it under {max_chars} characters")
     if not 1 <= k <= MAX_K:
         raise ValueError(f"k must be between 1 and {MAX_K}")
     if mode not in MODES:
@@ -124,6 +132,8 @@ def create_api(svc) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     def _bad_request(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
+        if first.get("type") == "json_invalid":
+            return _error(400, "the request body is not valid JSON; send {\"question\": \"…\"}")
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
         return _error(400, f"{where}: {first.get('msg', 'invalid request')}" if where else "invalid request body")
 
@@ -147,20 +157,28 @@ def create_api(svc) -> FastAPI:
         return {"status": "ok", "generation": s.generation, "documents": len(s.docs), "clauses": len(s.clauses)}
 
     @app.post("/api/ask", summary="Answer a question with cited clauses (same JSON as `policyqa ask --json`)")
-    def ask(body: AskRequest):
-        searcher()  # 503 before anything else when there is no index
+    def ask(body: AskRequest, response: Response):
+        before = searcher().generation  # 503 before anything else when there is no index
         conv = sessions.get(body.session)
-        return run(svc.ask, body.question, conv).to_json()
+        answer = run(svc.ask, body.question, conv, channel="api").to_json()
+        # Generations only move forward: the same one before and after means the answer came from it.
+        if svc.layout.current() == before:
+            response.headers[GENERATION_HEADER] = before
+        return answer
 
     @app.get("/api/search", summary="Find clauses (same JSON as `policyqa search --json`)")
     def search(
+        response: Response,
         q: str = Query(..., description="Words or a question."),
         k: int = Query(5, description=f"Number of clauses, 1 to {MAX_K}."),
         doc: str | None = Query(None, description="Only this document: id or part of its title."),
         section: str | None = Query(None, description="Only this section, by label path, e.g. 五 or 五.（二）."),
         mode: str = Query("hybrid", description="hybrid, keyword or semantic."),
     ):
-        return run(search_json, searcher(), q, k, doc, section, mode)
+        s = searcher()
+        result = run(search_json, s, q, k, doc, section, mode, svc.settings.max_question_chars)
+        response.headers[GENERATION_HEADER] = s.generation
+        return result
 
     @app.get("/api/clauses/{clause_id:path}", summary="One clause with its document, path and neighbours")
     def clause(clause_id: str):

@@ -127,7 +127,7 @@ class Service:
             with self._lock:
                 s = self._searcher
                 if s is None or s.generation != self.layout.current():
-                    s = Searcher(self.layout, self.embedder, self.settings.chroma_url)
+                    s = Searcher(self.layout, self.embedder, self.settings.chroma_url, fusion=self.settings.fusion)
                     self._searcher = s
         return s
 

@@ -23,6 +23,7 @@ class Settings:
         "or a hub name already in the local cache.",
     )
     chroma_url: str = _setting("", "Chroma server URL (http://host:port); empty = embedded store under data_dir.")
+    fusion: str = _setting("rrf", "How keyword and semantic rankings are fused: 'rrf' (reciprocal rank) or 'relative' (normalised scores).")
     llm_base_url: str = _setting("", "OpenAI-compatible base URL for optional answer generation.")
     llm_model: str = _setting("", "Model name for the optional LLM.")
     llm_api_key: str = _setting("", "API key for the optional LLM (never logged).")

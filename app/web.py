@@ -24,7 +24,7 @@ from pathlib import Path  # noqa: E402
 import gradio as gr  # noqa: E402
 
 from app import render  # noqa: E402
-from app.api import UNAVAILABLE, create_api, document_rows, search_json  # noqa: E402
+from app.api import MAX_K, UNAVAILABLE, create_api, document_rows, search_json  # noqa: E402
 from app.qa import Conversation  # noqa: E402
 from index.build import IndexBusy  # noqa: E402
 from index.tokenizer import apply_aliases, fold  # noqa: E402
@@ -45,6 +45,10 @@ CHUNKS = 6  # pieces an answer is revealed in, for the streaming feel
 CHUNK_PAUSE = 0.04
 WRONG_PASSWORD_PAUSE = 1.0  # seconds; slows down guessing
 SHUTDOWN_GRACE = 3  # seconds open connections get to finish when the server is stopped
+# Questions and searches of different users run side by side (Gradio's default is one at a time per
+# event, which queued every chat user behind the others). The login keeps that default: one
+# password guess at a time, each wrong one followed by a pause.
+CONCURRENT_READS = 8
 
 # Clicks inside our HTML (citations, neighbours, tree items, search results) arrive as one 'click'
 # event carrying the clause id and the span to mark; 'copy' buttons copy a clause reference.
@@ -179,6 +183,14 @@ def _problem(e: Exception) -> str:
     return str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
 
 
+def _whole(k) -> int:
+    """The number of results asked for; ValueError with the allowed range for anything else."""
+    try:
+        return int(k)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"k must be a whole number between 1 and {MAX_K}") from None
+
+
 def _span(s, e) -> tuple[int, int] | None:
     try:
         start, end = int(s), int(e)
@@ -263,16 +275,16 @@ class WebApp:
     def respond(self, question: str, history: list, conv: Conversation):
         """Ask, then reveal the answer in a few chunks; yields (chatbot, textbox, sources, conv, last answer)."""
         history = list(history or [])
-        if not (question or "").strip():
-            yield history, question, gr.skip(), conv, gr.skip()
-            return
-        history.append({"role": "user", "content": render.answer_markdown(question)})
+        blank = not (question or "").strip()
         try:
-            answer = self.svc.ask(question, conv).to_json()
+            answer = self.svc.ask(question, conv, channel="web").to_json()
         except (ValueError, *UNAVAILABLE) as e:
-            history.append({"role": "assistant", "content": "提示：" + render.answer_markdown(str(e))})
-            yield history, "", render.message_html(str(e), "error"), conv, None
+            if not blank:  # a blank question leaves the chat as it was; the message shows below it
+                history.append({"role": "user", "content": render.answer_markdown(question)})
+                history.append({"role": "assistant", "content": "提示：" + render.answer_markdown(str(e))})
+            yield history, question if blank else "", render.message_html(str(e), "error"), conv, None
             return
+        history.append({"role": "user", "content": render.answer_markdown(answer["question"])})  # as cleaned
         history.append({"role": "assistant", "content": ""})
         for part in _chunks(render.answer_markdown(answer["answer"])):
             history[-1] = {"role": "assistant", "content": part}
@@ -307,7 +319,8 @@ class WebApp:
     def run_search(self, query: str, mode: str, doc: str, section: str, k: float) -> str:
         try:
             s = self.svc.searcher
-            result = search_json(s, query or "", int(k), doc or None, (section or "").strip() or None, mode)
+            result = search_json(s, query or "", _whole(k), doc or None, (section or "").strip() or None, mode,
+                                 self.settings.max_question_chars)
         except (ValueError, *UNAVAILABLE) as e:
             return render.message_html(_problem(e), "error")
         return render.hits_html(result["hits"], s.tokenizer.tokenize_query(query), fold)
@@ -413,18 +426,19 @@ class WebApp:
         return f"已删除 {doc_id}。它来自语料目录 {src.parent}；下次运行 `policyqa ingest` 时会再次导入，除非先把文件移走。"
 
     # api ----------------------------------------------------------------------------------------
-    def api_ask(self, question: str) -> str:
+    def api_ask(self, question: str = "") -> str:
         """Answer a question with cited clauses. Returns the JSON text `policyqa ask --json` prints
         (text rather than an object: gradio_client would take the citations' "path" keys for files)."""
         try:
-            return json.dumps(self.svc.ask(question, Conversation()).to_json(), ensure_ascii=False)
+            return json.dumps(self.svc.ask(question, Conversation(), channel="gradio").to_json(), ensure_ascii=False)
         except (ValueError, *UNAVAILABLE) as e:
             raise gr.Error(str(e)) from None
 
     def api_search(self, query: str, k: int = 5, doc: str = "", section: str = "", mode: str = "hybrid") -> str:
         """Find clauses. Returns the JSON text `policyqa search --json` prints."""
         try:
-            result = search_json(self.svc.searcher, query, int(k), doc or None, section or None, mode)
+            result = search_json(self.svc.searcher, query, _whole(k), doc or None, section or None, mode,
+                                 self.settings.max_question_chars)
         except (ValueError, *UNAVAILABLE) as e:
             raise gr.Error(_problem(e)) from None
         return json.dumps(result, ensure_ascii=False)
@@ -434,8 +448,8 @@ class WebApp:
         with gr.Blocks(title="政策文件问答", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
             gr.Markdown("## 政策文件问答 · policyqa")
             # Registered first so that they own the names /ask and /search.
-            gr.api(self.api_ask, api_name="ask")
-            gr.api(self.api_search, api_name="search")
+            gr.api(self.api_ask, api_name="ask", concurrency_limit=CONCURRENT_READS)
+            gr.api(self.api_search, api_name="search", concurrency_limit=CONCURRENT_READS)
             with gr.Tabs():
                 with gr.Tab("问答", id="chat"):
                     self._chat_tab()
@@ -474,7 +488,7 @@ class WebApp:
             with gr.Column(scale=2):
                 panel = gr.HTML(render.panel_placeholder(), elem_id="pq-panel", js_on_load=CLICK_JS)
         chat_io = dict(inputs=[msg, chatbot, conv], outputs=[chatbot, msg, sources, conv, last],
-                       api_visibility="private")
+                       api_visibility="private", concurrency_limit=CONCURRENT_READS)
         msg.submit(self.respond, **chat_io)
         send.click(self.respond, **chat_io)
         for trigger in (clear.click, chatbot.clear):  # the chat's own bin icon forgets the conversation too
@@ -502,8 +516,8 @@ class WebApp:
             with gr.Column(scale=2):
                 panel = gr.HTML(render.panel_placeholder("点击条款标题，在此查看原文。"), js_on_load=CLICK_JS)
         inputs = [query, mode, doc, section, k]
-        query.submit(self.run_search, inputs, results, api_visibility="private")
-        go.click(self.run_search, inputs, results, api_visibility="private")
+        query.submit(self.run_search, inputs, results, api_visibility="private", concurrency_limit=CONCURRENT_READS)
+        go.click(self.run_search, inputs, results, api_visibility="private", concurrency_limit=CONCURRENT_READS)
         doc.change(self.sections_for, doc, section, api_visibility="private")
         results.click(self.open_clause, None, panel, api_visibility="private")
         panel.click(self.open_clause, None, panel, api_visibility="private")
@@ -599,9 +613,10 @@ def build_app(svc) -> gr.Blocks:
 def create_app(svc):
     """The FastAPI app with the JSON routes and, mounted at '/', the Gradio app."""
     api = create_api(svc)
-    return gr.mount_gradio_app(
+    blocks = build_app(svc)
+    app = gr.mount_gradio_app(
         api,
-        build_app(svc),
+        blocks,
         path="/",
         css=CSS,
         footer_links=["api", "settings"],
@@ -611,6 +626,28 @@ def create_app(svc):
         ssr_mode=False,
         show_error=False,  # messages of gr.Error still reach the user; tracebacks of bugs do not
     )
+    # Gradio checks that a file named in a request was uploaded through it (not /etc/… or the data
+    # folder) only for apps started by launch(); a mounted app must ask for the check itself.
+    blocks.has_launched = True
+    _refuse_nameless_uploads(app)
+    return app
+
+
+def _refuse_nameless_uploads(app) -> None:
+    """Gradio's upload route fails with a TypeError (a bare 500) on a form part that has no file
+    name, which no browser sends; answer such a request with 400 and a message instead."""
+    from fastapi.responses import JSONResponse
+    from starlette.routing import Mount
+
+    gradio_app = next(r.app for r in app.routes if isinstance(r, Mount))
+
+    async def refuse(request, exc: TypeError):
+        if request.method == "POST" and request.url.path.endswith("/upload"):
+            return JSONResponse({"error": "upload refused: a file has no name; name the file and upload it again"},
+                                status_code=400)
+        raise exc
+
+    gradio_app.add_exception_handler(TypeError, refuse)
 
 
 def warm(svc) -> None:

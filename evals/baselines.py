@@ -22,14 +22,11 @@ tokenizer's dictionary.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable, Protocol, Sequence
 
 from ingest.records import Clause
-
-log = logging.getLogger(__name__)
 
 MIN_CLAUSE_COVER = 0.5  # share of a clause's characters a passage must overlap to count as a hit
 

@@ -44,7 +44,7 @@ def _load_items(gold: Path):
 def _open_service(settings: Settings):
     """The service over an existing index, or one clear line saying what to run."""
     from app.service import Service
-    from evals.bench import uncached
+    from evals.run import uncached
     from index.build import IndexMissing, Layout
     from index.embedder import ModelNotFound
     from index.search import IndexMismatch
@@ -71,7 +71,7 @@ def _open_service(settings: Settings):
 @click.pass_context
 def eval_cmd(ctx, gold: Path, out: Path, no_baselines: bool, as_json: bool, k: int) -> None:
     """Score retrieval and answers on the gold set, beside two naive baselines."""
-    from evals.report import eval_chart, eval_markdown, json_writer, overall_table, text_writer, write_results
+    from evals.report import eval_chart, eval_markdown, json_writer, text_writer, write_results
     from evals.run import run_eval
 
     if not 1 <= k <= 100:

@@ -88,11 +88,6 @@ def _eval_notes(result: dict) -> str:
     return "\n\n".join(lines)
 
 
-def overall_table(result: dict) -> str:
-    data = result["summary"]["overall"]
-    return f"Overall ({data['n']} questions)\n" + eval_group_table(data, result.get("best_baseline"))
-
-
 # -- charts -------------------------------------------------------------------------------------
 def _pyplot():
     import matplotlib

@@ -313,6 +313,14 @@ def our_asker(svc) -> Asker:
     return ask
 
 
+def uncached(svc):
+    """The same index and model without the query-embedding cache: otherwise whichever of search and
+    ask sees a question second gets its embedding from the cache, and looks cheaper than it is."""
+    from app.service import Service
+
+    return Service(svc.settings, embedder=getattr(svc.embedder, "inner", svc.embedder))
+
+
 def missing_gold(items: Sequence[GoldItem], clause_ids: set[str]) -> list[str]:
     """Gold ids the index does not hold (such items can never be hit)."""
     return sorted({g for it in items for g in it.gold if g not in clause_ids})

@@ -25,6 +25,10 @@ Mode = Literal["hybrid", "keyword", "semantic"]
 MODES: tuple[str, ...] = ("hybrid", "keyword", "semantic")
 CANDIDATES = 40  # per retriever, before fusion
 ROWS_CANDIDATES = 3
+# Fusion of the rankings, both through llama-index's QueryFusionRetriever: "rrf" (reciprocal rank,
+# the default) reads only ranks; "relative" (min-max normalised scores, summed) also uses how far
+# ahead a clause is. On the gold set relative scored higher (see README); rrf is the robust default.
+FUSION_MODES = {"rrf": "reciprocal_rerank", "relative": "relative_score"}
 DENSE_UNITS = 120  # units fetched from Chroma; several units map to one clause
 
 
@@ -48,7 +52,7 @@ class Ranked:
 class Searcher:
     """Reads one index generation; immutable once opened, so it is safe to share between threads."""
 
-    def __init__(self, layout: Layout, embedder: Embedder, chroma_url: str = ""):
+    def __init__(self, layout: Layout, embedder: Embedder, chroma_url: str = "", fusion: str = "rrf"):
         meta = layout.meta()
         self.meta = meta
         self.generation = meta["generation"]
@@ -97,7 +101,9 @@ class Searcher:
         self.vectors = ClauseVectors(
             meta["collection"], path=None if chroma_url else gen / "chroma", url=chroma_url
         )
-        self._fusion = _Fusion()
+        if fusion not in FUSION_MODES:
+            raise QueryError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION_MODES)}")
+        self._fusion = _Fusion(FUSION_MODES[fusion])
 
     # -- filters -------------------------------------------------------------------------------
     def resolve_doc(self, doc: str | None) -> set[str] | None:
@@ -299,18 +305,19 @@ def _strip_province(name: str) -> str:
 
 
 class _Fusion:
-    """Reciprocal-rank fusion through llama-index's QueryFusionRetriever (mode reciprocal_rerank).
+    """Fusion through llama-index's QueryFusionRetriever.
 
     Each of our rankings is wrapped as a llama-index retriever returning one node per clause; the
-    node for a clause is built once, so both retrievers hand llama-index nodes with the same hash
-    and the fusion counts a clause found by both retrievers once, with both ranks."""
+    node for a clause is built once, so all retrievers hand llama-index nodes with the same hash
+    and the fusion counts a clause found by several retrievers once."""
 
-    def __init__(self) -> None:
+    def __init__(self, mode: str = "reciprocal_rerank") -> None:
         from llama_index.core import Settings as LlamaSettings
         from llama_index.core.llms import MockLLM
 
         # QueryFusionRetriever reads Settings.llm even with num_queries=1; unset, it would try OpenAI.
         LlamaSettings.llm = MockLLM()
+        self.mode = mode
         self._nodes: dict[str, object] = {}
 
     def node(self, clause: Clause):
@@ -328,6 +335,7 @@ class _Fusion:
         from llama_index.core.schema import NodeWithScore
 
         fusion = self
+        by_rank = self.mode == "reciprocal_rerank"
 
         class _Fixed(BaseRetriever):
             def __init__(self, ranked: Ranked):
@@ -336,13 +344,17 @@ class _Fusion:
 
             def _retrieve(self, query_bundle):
                 n = len(self.ranked.ids)
-                # RRF reads only the order; scores are given as descending ranks to keep it exact.
-                return [NodeWithScore(node=fusion.node(by_id[c]), score=float(n - i)) for i, c in enumerate(self.ranked.ids)]
+                # RRF reads only the order, so it gets exact descending ranks; relative fusion
+                # gets the retriever's own scores (BM25, cosine) to normalise.
+                return [
+                    NodeWithScore(node=fusion.node(by_id[c]), score=float(n - i) if by_rank else self.ranked.scores[c])
+                    for i, c in enumerate(self.ranked.ids)
+                ]
 
         retriever = QueryFusionRetriever(
             [_Fixed(r) for r in rankings.values()],
             llm=MockLLM(),
-            mode="reciprocal_rerank",
+            mode=self.mode,
             similarity_top_k=k,
             num_queries=1,
             use_async=False,

@@ -62,14 +62,15 @@ class ClauseVectors:
             )
 
     def count(self) -> int:
-        return self.collection.count()
+        return self._call(self.collection.count)
 
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float, dict]]:
         """(unit id, cosine similarity, metadata), best first."""
         n = self.count()
         if n == 0:
             return []
-        res = self.collection.query(
+        res = self._call(
+            self.collection.query,
             query_embeddings=[vector.tolist()],
             n_results=min(k, n),
             where=where or None,
@@ -79,6 +80,19 @@ class ClauseVectors:
             (uid, 1.0 - float(dist), meta)
             for uid, dist, meta in zip(res["ids"][0], res["distances"][0], res["metadatas"][0])
         ]
+
+    def _call(self, fn, *args, **kwargs):
+        """A read on the collection. A Chroma server that stopped answering (connection refused, a
+        timeout, a server error) becomes StoreUnavailable, so the app answers 503 instead of failing."""
+        if not self.url:
+            return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except Exception as e:  # noqa: BLE001 - the client raises httpx and chromadb errors alike
+            raise StoreUnavailable(
+                f"the Chroma server at {self.url} did not answer ({e}); check that `chroma run` is running "
+                "and try again"
+            ) from e
 
     def drop(self) -> None:
         try:

@@ -1,11 +1,18 @@
-"""Shared fixtures: a tiny corpus, a temporary data folder for every test, a deterministic fake embedder."""
+"""Shared fixtures: a tiny corpus, a temporary data folder for every test, a deterministic fake embedder,
+a real `chroma run` server."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
@@ -103,3 +110,54 @@ def guideline_service(tmp_path_factory, real_embedder):
     svc = Service(Settings.from_env(env={}, corpus_dir=corpus, data_dir=root / "data"), embedder=real_embedder)
     svc.ingest()
     return svc
+
+
+class ChromaServer:
+    """A real `chroma run` on a loopback port; stopped by its pid (SIGTERM), restartable on the same port."""
+
+    def __init__(self, path: Path, port: int | None = None):
+        self.path = path
+        self.port = port or _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> "ChromaServer":
+        chroma = Path(sys.executable).with_name("chroma")
+        self.proc = subprocess.Popen(
+            [str(chroma), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        )
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        self.proc.kill()
+        self.proc.wait()
+        raise RuntimeError(f"chroma server did not start within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=30)
+        self.proc = None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """The URL of a real `chroma run` on a loopback port, stopped by its pid afterwards."""
+    server = ChromaServer(tmp_path / "chroma-server")
+    try:
+        server.start()
+    except RuntimeError as e:
+        pytest.fail(str(e))
+    yield server.url
+    server.stop()

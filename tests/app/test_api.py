@@ -14,7 +14,7 @@ from app.qa import Conversation
 from app.service import Service
 from app.settings import Settings
 from app.web import create_app
-from tests.app.test_web import CORPUS, LiveServer, make_service
+from tests.app.conftest import CORPUS, LiveServer, make_service
 from tests.conftest import GUIDELINE, GUIDELINE_ID, FakeEmbedder
 
 

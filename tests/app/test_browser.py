@@ -12,7 +12,7 @@ import pytest
 
 from app.qa import Conversation
 from app.web import create_app
-from tests.app.test_web import SCRIPT_POLICY, LiveServer, make_service
+from tests.app.conftest import SCRIPT_POLICY, LiveServer, make_service
 from tests.conftest import GUIDELINE, GUIDELINE_ID, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")

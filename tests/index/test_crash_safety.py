@@ -100,3 +100,22 @@ def test_readers_see_old_or_new_never_a_mix(tmp_path, data_dir):
         t.join()
     assert errors == []
     assert seen == {"甲", "乙"}
+
+
+def test_a_second_writer_is_refused_with_a_clear_message(tmp_path, data_dir):
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    corpus = tmp_path / "corpus"
+    versioned_corpus(corpus, "甲", n=3)
+    svc = Service(Settings.from_env(corpus_dir=corpus), embedder=FakeEmbedder())
+    svc.ingest()
+    served = svc.layout.current()
+    with IndexLock(data_dir):  # another writer, alive
+        r = CliRunner().invoke(main, ["--no-progress", "ingest", "--rebuild"])
+        assert r.exit_code == 1
+        assert r.output.strip() == (
+            f"Error: another ingest is running (pid {os.getpid()}); wait for it to finish and try again"
+        )
+    assert svc.layout.current() == served and svc.searcher.search("甲版条款2", k=1)

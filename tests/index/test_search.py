@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 
@@ -142,37 +138,6 @@ def test_index_persists_across_processes(tiny_corpus, data_dir):
     assert svc.searcher.search("人才公寓", k=1)[0].clause.id == "tiny#二.（二）"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def chroma_server(tmp_path):
-    """A real `chroma run` on a loopback port, stopped by its pid afterwards."""
-    port = _free_port()
-    chroma = Path(sys.executable).with_name("chroma")
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start within 60 s")
-    yield url
-    os.kill(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
-
-
 @pytest.mark.slow
 def test_chroma_server_gives_identical_results(tiny_corpus, tmp_path, chroma_server, fake_embedder):
     embedded_layout, _ = build(tiny_corpus, tmp_path / "embedded", fake_embedder)
@@ -200,3 +165,16 @@ def test_real_model_on_the_guideline(tmp_path, real_embedder):
     }
     for q, label in cases.items():
         assert s.search(q, k=1)[0].clause.id == f"jiangsu-platform-economy-guideline#{label}", q
+
+
+@pytest.mark.parametrize("fusion", ["rrf", "relative"])
+def test_fusion_modes(tiny_corpus, data_dir, fake_embedder, fusion):
+    layout, _ = build(tiny_corpus, data_dir, fake_embedder)
+    s = Searcher(layout, fake_embedder, fusion=fusion)
+    assert s.search("一次性奖励200万元", k=2)[0].clause.id == "tiny#二.（一）"
+
+
+def test_unknown_fusion(tiny_corpus, data_dir, fake_embedder):
+    layout, _ = build(tiny_corpus, data_dir, fake_embedder)
+    with pytest.raises(QueryError, match="unknown fusion 'max'; choose one of rrf, relative"):
+        Searcher(layout, fake_embedder, fusion="max")
