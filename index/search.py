@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -95,6 +96,7 @@ class Searcher:
         self.idf: dict[str, float] = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
         self.terms_present = frozenset(meta.get("terms_present", ()))
         self._mentions: dict[str, bool] = {}
+        self._folded: dict[str, list[tuple[tuple[int, int], str]]] = {}
         self.keyword = KeywordIndex.load(gen / "bm25")
         self.sentence_keyword = KeywordIndex.load(gen / "bm25-sentences")
         self.sentence_clause = np.array(json.loads((gen / "sentences.json").read_text()), dtype=np.int64)
@@ -194,11 +196,13 @@ class Searcher:
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
         q = normalize_query(query)
-        tokens = self.tokenizer.tokenize_query(q)
         docs = self.resolve_doc(doc)
+        # The model forward pass releases the GIL: embed the query while jieba and BM25 work.
+        pending = _EMBED_POOL.submit(self.embedder.encode, [q]) if mode != "keyword" else None
+        tokens = self.tokenizer.tokenize_query(q)
         allowed = self._allowed(docs, section)
         intent = self.intent(q)
-        vector = self.embedder.encode([q])[0] if mode != "keyword" else None
+        vector = _Lazy(pending)
         if mode != "semantic" and intent.kind == "tasks_of" and intent.departments:
             # "商务厅负责哪些任务": the rows that list the department are an exact answer set; they
             # come first (ranked by topic and lead position), then anything else that matches.
@@ -228,8 +232,8 @@ class Searcher:
             rankings["sentence"] = self.sentence_ranking(tokens, allowed)
             if intent is not None and intent.kind in ("department", "tasks_of"):
                 rankings["rows"] = self.rows_ranking(intent, tokens, allowed)
-        if vector is not None:
-            rankings["dense"] = self.dense_ranking(vector, docs, section, allowed)
+        if vector.available:
+            rankings["dense"] = self.dense_ranking(vector.get(), docs, section, allowed)
         rankings = {name: r for name, r in rankings.items() if r.ids}
         if not rankings:
             return []
@@ -259,11 +263,18 @@ class Searcher:
         weights = {t: self.idf.get(t, 0.0) or 1.0 for t in set(tokens)}
         total = sum(weights.values()) or 1.0
         out = []
-        for s, e in sentences(clause.text):
-            folded = fold(clause.text[s:e])
+        for (s, e), folded in self._folded_sentences(clause):
             lexical = sum(w for t, w in weights.items() if t in folded) / total
             out.append((expand_heading(clause, (s, e)), lexical + 0.5 * (sims or {}).get((clause.id, s), 0.0)))
         return out
+
+    def _folded_sentences(self, clause: Clause) -> list[tuple[tuple[int, int], str]]:
+        """Sentence spans of a clause with their folded text, computed once per clause."""
+        got = self._folded.get(clause.id)
+        if got is None:
+            got = [((s, e), fold(clause.text[s:e])) for s, e in sentences(clause.text)]
+            self._folded[clause.id] = got
+        return got
 
     def best_span(self, clause: Clause, tokens: list[str], sims: dict) -> tuple[int, int]:
         scored = self.sentence_scores(clause, tokens, sims)
@@ -298,6 +309,21 @@ class Searcher:
         prev = self.clauses[i - 1] if i > 0 and self.clauses[i - 1].doc_id == doc else None
         nxt = self.clauses[i + 1] if i + 1 < len(self.clauses) and self.clauses[i + 1].doc_id == doc else None
         return prev, nxt
+
+
+_EMBED_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="policyqa-embed")
+
+
+class _Lazy:
+    """The query vector, computed in the background and waited for only when needed."""
+
+    def __init__(self, future: Future | None):
+        self.future = future
+        self.available = future is not None
+
+    def get(self) -> np.ndarray:
+        assert self.future is not None
+        return self.future.result()[0]
 
 
 def _strip_province(name: str) -> str:

@@ -47,11 +47,13 @@ class ClauseVectors:
         self.name = collection_name
         self.url = url
         self.client = _client(path, url)
+        self._count: int | None = None
         self.collection = self.client.get_or_create_collection(
             collection_name, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
 
     def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]], documents: list[str]) -> None:
+        self._count = None
         step = 2000
         for i in range(0, len(ids), step):
             self.collection.add(
@@ -62,7 +64,10 @@ class ClauseVectors:
             )
 
     def count(self) -> int:
-        return self._call(self.collection.count)
+        # A served generation never changes, so its size is read once (a network call in server mode).
+        if self._count is None:
+            self._count = self._call(self.collection.count)
+        return self._count
 
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float, dict]]:
         """(unit id, cosine similarity, metadata), best first."""
