@@ -1,6 +1,6 @@
 """Fire hostile and odd input at a running policyqa server; print what happened as a Markdown table.
 
-    python -m evals.hostile --url http://127.0.0.1:7860 [--admin-password PW]
+    python -m evals.hostile --url http://127.0.0.1:7860 [--admin-password PW] [--data-dir DIR]
 
 Starts nothing itself. Questions go to the JSON API, the Gradio /ask endpoint and the chat box (the
 event the page sends); search words and clause ids to the JSON API; file-route probes in the style
@@ -62,14 +62,14 @@ def no_file(*absent: str) -> Expect:
 @dataclass(frozen=True)
 class Case:
     label: str  # what is sent, as the table shows it
-    channel: str  # a key of CHANNELS
+    channel: str  # where it is sent: one of the channels in Runner.run
     payload: object
     expect: Expect
 
 
 @dataclass
 class Outcome:
-    status: str  # HTTP status, or "error"/"ok" for Gradio events
+    status: str  # an HTTP status; ok/error (Gradio endpoint); chat/note (chat box); stored/refused (upload)
     message: str
     refused: bool  # the server said no (a 4xx, a Gradio error, the chat's error note, an upload refusal)
     body: str = ""  # everything returned, for the absent-text checks
@@ -195,11 +195,13 @@ UPLOADS: list[tuple[str, str | None, Callable[[], bytes] | None, Expect]] = [
 ]
 
 
-def data_routes(data_dir: Path) -> list[str]:
-    """The server's own files by absolute path: parsed records, the audit log, feedback, uploads."""
+DATA_FILES = ("parsed/manifest.json", "logs/audit.jsonl", "feedback.jsonl", "index/CURRENT")
+
+
+def data_routes(data_dir: Path) -> list[tuple[str, str]]:
+    """(label, path) asking for the server's own files by absolute path: records, audit log, feedback."""
     root = data_dir.resolve()
-    return [f"/gradio_api/file={root / rel}" for rel in
-            ("parsed/manifest.json", "logs/audit.jsonl", "feedback.jsonl", "index/CURRENT")]
+    return [(f"/gradio_api/file=<data dir>/{rel}", f"/gradio_api/file={root / rel}") for rel in DATA_FILES]
 
 
 def cases(admin: bool, data_dir: Path | None = None) -> list[Case]:
@@ -209,8 +211,8 @@ def cases(admin: bool, data_dir: Path | None = None) -> list[Case]:
         out.append(Case(label, "gradio /ask", question, expect))
         out.append(Case(label, "chat box", question, CHAT_EXPECT.get(label, expect)))
     out += API_ONLY
-    routes = FILE_ROUTES + (data_routes(data_dir) if data_dir else [])
-    out += [Case(path, "file route", path, no_file(SECRET, "gen-")) for path in routes]
+    routes = [(path, path) for path in FILE_ROUTES] + (data_routes(data_dir) if data_dir else [])
+    out += [Case(label, "file route", path, no_file(SECRET, "gen-")) for label, path in routes]
     out.append(Case("upload while not logged in", "upload (not logged in)", ("x.txt", notice),
                     refused("请先输入管理密码")))
     if admin:

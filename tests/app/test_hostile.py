@@ -5,6 +5,7 @@ stored is lost, and the audit log and the data folder stay clean."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import unicodedata
@@ -19,12 +20,14 @@ from evals.hostile import SECRET, cases, run_cases, table
 from tests.app.conftest import CORPUS, LiveServer, make_service
 
 PASSWORD = "hostile-口令-pw"
-ROOT = Path(tempfile.mkdtemp(prefix="policyqa-hostile-"))  # known at collection time: the cases name its files
+# Known at collection time, because the cases name the server's files by absolute path; created by make_service.
+ROOT = Path(tempfile.gettempdir()) / f"policyqa-hostile-{os.getpid()}"
 CASES = cases(admin=True, data_dir=ROOT / "data")
 
 
 @pytest.fixture(scope="module")
 def svc():
+    shutil.rmtree(ROOT, ignore_errors=True)
     yield make_service(ROOT, CORPUS, admin_password=PASSWORD, max_upload_mb=1)
     shutil.rmtree(ROOT, ignore_errors=True)
 
@@ -88,3 +91,11 @@ def test_blank_question_in_the_chat_shows_a_note_and_keeps_the_chat(svc):
     chat, box, note, _, last = steps[-1]
     assert chat == history and last is None
     assert "pq-error" in note and "the question is empty" in note
+
+
+def test_questions_run_side_by_side_but_password_guesses_one_at_a_time(svc):
+    from app.web import CONCURRENT_READS
+
+    fns = {f.api_name: f.concurrency_limit for f in WebApp(svc).build().fns.values()}
+    assert fns["ask"] == fns["search"] == fns["respond"] == fns["run_search"] == CONCURRENT_READS == 8
+    assert fns["login"] == fns["upload"] == fns["remove"] == "default"  # Gradio's default: one at a time

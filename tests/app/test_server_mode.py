@@ -15,7 +15,7 @@ from app.cli import main
 from app.service import Service
 from app.settings import Settings
 from app.web import create_app
-from evals.http import gradio_call
+from evals.http import Page, gradio_call
 from tests.app.conftest import LiveServer
 from tests.conftest import ChromaServer, FakeEmbedder
 
@@ -79,6 +79,8 @@ def test_ingest_search_ask_and_the_web_app_with_a_chroma_server(chroma, tiny_cor
                 assert "`chroma run` is running" in r.json()["error"]
             ok, message = gradio_call(http, live.url, "ask", [QUESTION])
             assert not ok and message.startswith(down)
+            ok, (chat, _, note, *_) = Page(http, live.url).call("respond", [QUESTION, [], None])
+            assert ok and down in note and "pq-error" in note
             assert http.get("/healthz").status_code == 200  # the app itself keeps serving
 
             failed = CliRunner().invoke(main, ["--no-progress", "ingest", "--rebuild"])
