@@ -228,7 +228,7 @@ print({mark!r} + json.dumps({{"passages": len(passages)}}))
 
 
 def cold_start(code: str, questions: list[str], env: dict[str, str], repeat: int, **fields: str) -> dict:
-    """`repeat` fresh processes, each with another question (a repeated one would come from the cache)."""
+    """`repeat` fresh processes, each with another question."""
     runs = [run_child(["-c", code.format(question=questions[i % len(questions)], mark=MARK, **fields)], env)
             for i in range(repeat)]
     return {
@@ -292,9 +292,6 @@ def _ask_ms(svc, questions: list[str]) -> tuple[list[float], str]:
 
 def _queries(svc, questions: list[str]) -> dict:
     """Search and ask each question in turn (so a burst of load elsewhere hits both alike)."""
-    from evals.run import uncached
-
-    svc = uncached(svc)
     searcher = svc.searcher
     searcher.search(questions[0], k=5)  # warm-up: jieba dictionary, first Chroma query
     _ask_ms(svc, questions[:1])
@@ -496,9 +493,8 @@ NOTES = (
     "Cold start = wall time of a new `python -c` process from launch to exit after the first answer (ours, through "
     "Service.ask) or first retrieval (naive, loading its persisted index); it includes interpreter start, imports "
     "and model load (the median of --repeat runs, each with another question).",
-    "Warm latencies: wall time per call after one warm-up call, k = 5; ours over search and over ask, with the "
-    "query-embedding cache bypassed so that each call embeds its question (a new question's cost; in production a "
-    "repeated question skips the ~20 ms embedding).",
+    "Warm latencies: wall time per call after one warm-up call, k = 5; ours over search and over ask; every call "
+    "embeds its question (questions are never cached).",
     "Each scaling size uses a fresh data folder and an empty embedding cache; within one ingest, a text that occurs "
     "again (headings, boilerplate sentences) is embedded once, as in any real ingest ('distinct_units').",
     "The naive pipeline reads the .txt/.md files of a folder as they are.",

@@ -44,7 +44,6 @@ def _load_items(gold: Path):
 def _open_service(settings: Settings):
     """The service over an existing index, or one clear line saying what to run."""
     from app.service import Service
-    from evals.run import uncached
     from index.build import IndexMissing, Layout
     from index.embedder import ModelNotFound
     from index.search import IndexMismatch
@@ -53,7 +52,7 @@ def _open_service(settings: Settings):
     if Layout(settings.index_dir).current() is None:
         raise click.ClickException(f"no index in {settings.index_dir}; run `policyqa ingest` first")
     try:
-        svc = uncached(Service(settings))
+        svc = Service(settings)
         svc.searcher  # noqa: B018 - opens the index now, so a mismatch is reported before any work
     except (IndexMissing, IndexMismatch, ModelNotFound, StoreUnavailable) as e:
         raise click.ClickException(str(e)) from None

@@ -27,7 +27,7 @@ from typing import Callable
 
 import httpx
 
-from evals.http import NotLoopback, Page, gradio_call, loopback_url
+from evals.http import Page, gradio_call, healthy_server
 
 QUESTION = "哪个部门牵头平台经济统计监测？"
 EMPTY = "the question is empty"
@@ -468,13 +468,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="the server's data folder, to ask for its files by absolute path too")
     args = parser.parse_args(argv)
-    try:
-        base = loopback_url(args.url)
-        httpx.get(f"{base}/healthz", timeout=10).raise_for_status()
-    except NotLoopback as e:
-        parser.error(str(e))
-    except httpx.HTTPError as e:
-        print(f"error: no healthy policyqa server at {args.url} ({e}); start it with `policyqa serve`", file=sys.stderr)
+    base = healthy_server(parser, args.url)
+    if base is None:
         return 1
     results, before, after = run_cases(base, args.admin_password, args.data_dir,
                                        lambda s: print(s, file=sys.stderr, flush=True))

@@ -26,6 +26,22 @@ def loopback_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def healthy_server(parser, url: str) -> str | None:
+    """The loopback base URL of a running, healthy policyqa server, or None after saying why on
+    stderr. A non-loopback URL is a usage error (argparse exits)."""
+    import sys
+
+    try:
+        base = loopback_url(url)
+        httpx.get(f"{base}/healthz", timeout=10).raise_for_status()
+    except NotLoopback as e:
+        parser.error(str(e))
+    except httpx.HTTPError as e:
+        print(f"error: no healthy policyqa server at {url} ({e}); start it with `policyqa serve`", file=sys.stderr)
+        return None
+    return base
+
+
 def call_result(lines) -> tuple[bool, object]:
     """The outcome of a `/gradio_api/call/<name>/<event>` stream: (True, output list) when it
     completed, (False, message) when the function raised."""

@@ -31,7 +31,7 @@ from typing import Awaitable, Callable
 
 import httpx
 
-from evals.http import NotLoopback, agradio_call, loopback_url
+from evals.http import agradio_call, healthy_server, loopback_url
 
 GOLD = Path(__file__).with_name("gold.jsonl")
 GENERATION_HEADER = "X-Index-Generation"
@@ -318,13 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.clients < 1 or args.seconds <= 0:
         parser.error("--clients and --seconds must be positive")
-    try:
-        base = loopback_url(args.url)
-        httpx.get(f"{base}/healthz", timeout=10).raise_for_status()
-    except NotLoopback as e:
-        parser.error(str(e))
-    except httpx.HTTPError as e:
-        print(f"error: no healthy policyqa server at {args.url} ({e}); start it with `policyqa serve`", file=sys.stderr)
+    base = healthy_server(parser, args.url)
+    if base is None:
         return 1
     data_dir = args.data_dir
     if data_dir is None:

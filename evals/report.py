@@ -84,7 +84,7 @@ def _eval_notes(result: dict) -> str:
         lines.append(f"{len(ids)} gold ids are not in the index (those items cannot be hit): {', '.join(ids[:5])}"
                      + (" …" if len(ids) > 5 else ""))
     lines.append("Latency: wall time per call after one warm-up call, in this process; our search and ask each "
-                 "embed the question (the query-embedding cache is bypassed, so neither profits from the other).")
+                 "embed the question (questions are never cached).")
     return "\n\n".join(lines)
 
 

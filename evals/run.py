@@ -15,8 +15,8 @@ Definitions used in the summary (over the items of a group: one kind, or all):
 - refusal acc: unanswerable items declined (`refusal_correct`); a baseline never declines.
 - unverifiable citations: citations whose quote is empty or not a substring of the text of the
   clause its id names in the index.
-- latency: wall time per call in milliseconds, after one warm-up call per system. `policyqa eval`
-  opens the service without the query-embedding cache, so search and ask each embed the question.
+- latency: wall time per call in milliseconds, after one warm-up call per system. Questions are
+  never cached, so search and ask each embed the question.
 """
 
 from __future__ import annotations
@@ -311,14 +311,6 @@ def our_asker(svc) -> Asker:
         )
 
     return ask
-
-
-def uncached(svc):
-    """The same index and model without the query-embedding cache: otherwise whichever of search and
-    ask sees a question second gets its embedding from the cache, and looks cheaper than it is."""
-    from app.service import Service
-
-    return Service(svc.settings, embedder=getattr(svc.embedder, "inner", svc.embedder))
 
 
 def missing_gold(items: Sequence[GoldItem], clause_ids: set[str]) -> list[str]:
