@@ -193,6 +193,9 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
         ],
         documents=[u.text for u in units],
     )
+    # Unit id -> (kind, start): lets a query ask Chroma for ids and distances only (fetching
+    # metadata costs more than the vector search itself on a small index).
+    write_atomic(gen / "units.json", json.dumps({u.id: [u.kind, u.span[0]] for u in units}, ensure_ascii=False))
     write_atomic(gen / "clauses.json", json.dumps([clause_to_dict(c) for c in clauses], ensure_ascii=False))
     write_atomic(gen / "docs.json", json.dumps([document_to_dict(d.document) for d in docs], ensure_ascii=False))
     everything = "\n".join(c.text for c in clauses)

@@ -97,6 +97,10 @@ class Searcher:
         self.terms_present = frozenset(meta.get("terms_present", ()))
         self._mentions: dict[str, bool] = {}
         self._folded: dict[str, list[tuple[tuple[int, int], str]]] = {}
+        units_file = gen / "units.json"
+        self.unit_info: dict[str, list] | None = (
+            json.loads(units_file.read_text(encoding="utf-8")) if units_file.exists() else None
+        )
         self.keyword = KeywordIndex.load(gen / "bm25")
         self.sentence_keyword = KeywordIndex.load(gen / "bm25-sentences")
         self.sentence_clause = np.array(json.loads((gen / "sentences.json").read_text()), dtype=np.int64)
@@ -180,7 +184,11 @@ class Searcher:
             where = conds[0] if len(conds) == 1 else {"$and": conds}
         best: dict[str, float] = {}
         sent: dict[tuple[str, int], float] = {}
-        for _uid, sim, meta in self.vectors.query(vector, DENSE_UNITS, where):
+        units = self.unit_info
+        for uid, sim, meta in self.vectors.query(vector, DENSE_UNITS, where, metadata=units is None):
+            if units is not None:
+                kind, start = units[uid]
+                meta = {"clause_id": uid.rsplit("@", 1)[0], "kind": kind, "start": start}
             cid = meta["clause_id"]
             if not allowed[self.position[cid]]:
                 continue

@@ -69,8 +69,9 @@ class ClauseVectors:
             self._count = self._call(self.collection.count)
         return self._count
 
-    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float, dict]]:
-        """(unit id, cosine similarity, metadata), best first."""
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None,
+              metadata: bool = True) -> list[tuple[str, float, dict]]:
+        """(unit id, cosine similarity, metadata or {}), best first."""
         n = self.count()
         if n == 0:
             return []
@@ -79,12 +80,10 @@ class ClauseVectors:
             query_embeddings=[vector.tolist()],
             n_results=min(k, n),
             where=where or None,
-            include=["distances", "metadatas"],
+            include=["distances", "metadatas"] if metadata else ["distances"],
         )
-        return [
-            (uid, 1.0 - float(dist), meta)
-            for uid, dist, meta in zip(res["ids"][0], res["distances"][0], res["metadatas"][0])
-        ]
+        metas = res["metadatas"][0] if metadata else [{}] * len(res["ids"][0])
+        return [(uid, 1.0 - float(dist), meta) for uid, dist, meta in zip(res["ids"][0], res["distances"][0], metas)]
 
     def _call(self, fn, *args, **kwargs):
         """A read on the collection. A Chroma server that stopped answering (connection refused, a
