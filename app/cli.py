@@ -39,7 +39,7 @@ def _service(ctx: click.Context):
 
 def _progress(ctx: click.Context, desc: str):
     settings = _settings(ctx)
-    if not settings.progress or not sys.stderr.isatty() and not ctx.obj.get("force_progress"):
+    if not settings.progress or not sys.stderr.isatty():
         return lambda it: it
     from tqdm import tqdm
 

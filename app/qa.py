@@ -196,11 +196,9 @@ def _duty_sentence(text: str) -> tuple[str, str] | None:
 
 
 def _row_cell(clause: Clause, departments: tuple[str, ...]) -> str:
-    """The department cell of a row as written (a line of the row's text)."""
-    for line in clause.text.split("\n"):
-        if departments and departments[0] in line and "、" in line or (departments and line.startswith(departments[0])):
-            return line
-    return clause.text.split("\n")[-1]
+    """The department cell of a row as written: the line of the row's text that starts with the lead."""
+    lead = departments[0] if departments else ""
+    return next((line for line in clause.text.split("\n") if lead and line.startswith(lead)), clause.text.split("\n")[-1])
 
 
 def _evidence_text(hit: Hit, text: str) -> Evidence:
@@ -362,5 +360,3 @@ def _coverage(searcher: Searcher, tokens: list[str], text: str) -> float:
     folded = fold(text)
     return sum(w for t, w in weights.items() if t in folded) / total
 
-
-__all__ = ["Conversation", "answer_question", "AskType"]

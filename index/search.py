@@ -351,8 +351,10 @@ class _Fusion:
 
         # QueryFusionRetriever reads Settings.llm even with num_queries=1; unset, it would try OpenAI.
         LlamaSettings.llm = MockLLM()
+        self._llm = MockLLM()
         self.mode = mode
         self._nodes: dict[str, object] = {}
+        self._retriever_class = _fixed_retriever_class()
 
     def node(self, clause: Clause):
         from llama_index.core.schema import TextNode
@@ -364,30 +366,15 @@ class _Fusion:
         return n
 
     def fuse(self, rankings: dict[str, Ranked], k: int, by_id: dict[str, Clause]) -> list[tuple[str, float]]:
-        from llama_index.core.llms import MockLLM
-        from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
-        from llama_index.core.schema import NodeWithScore
+        from llama_index.core.retrievers import QueryFusionRetriever
 
-        fusion = self
+        # RRF reads only the order, so it gets exact descending ranks; relative fusion gets the
+        # retriever's own scores (BM25, cosine) to normalise.
         by_rank = self.mode == "reciprocal_rerank"
-
-        class _Fixed(BaseRetriever):
-            def __init__(self, ranked: Ranked):
-                super().__init__()
-                self.ranked = ranked
-
-            def _retrieve(self, query_bundle):
-                n = len(self.ranked.ids)
-                # RRF reads only the order, so it gets exact descending ranks; relative fusion
-                # gets the retriever's own scores (BM25, cosine) to normalise.
-                return [
-                    NodeWithScore(node=fusion.node(by_id[c]), score=float(n - i) if by_rank else self.ranked.scores[c])
-                    for i, c in enumerate(self.ranked.ids)
-                ]
-
+        fixed = self._retriever_class
         retriever = QueryFusionRetriever(
-            [_Fixed(r) for r in rankings.values()],
-            llm=MockLLM(),
+            [fixed(r, self, by_id, by_rank) for r in rankings.values()],
+            llm=self._llm,
             mode=self.mode,
             similarity_top_k=k,
             num_queries=1,
@@ -395,3 +382,25 @@ class _Fusion:
             verbose=False,
         )
         return [(n.node.node_id, float(n.score or 0.0)) for n in retriever.retrieve("q")]
+
+
+def _fixed_retriever_class():
+    """A llama-index retriever that returns a ranking computed beforehand. Built when a searcher
+    opens, so that importing this module does not import llama-index."""
+    from llama_index.core.retrievers import BaseRetriever
+    from llama_index.core.schema import NodeWithScore
+
+    class FixedRanking(BaseRetriever):
+        def __init__(self, ranked: Ranked, fusion: "_Fusion", by_id: dict[str, Clause], by_rank: bool):
+            super().__init__()
+            self.ranked, self.fusion, self.by_id, self.by_rank = ranked, fusion, by_id, by_rank
+
+        def _retrieve(self, query_bundle):
+            n = len(self.ranked.ids)
+            return [
+                NodeWithScore(node=self.fusion.node(self.by_id[c]),
+                              score=float(n - i) if self.by_rank else self.ranked.scores[c])
+                for i, c in enumerate(self.ranked.ids)
+            ]
+
+    return FixedRanking

@@ -68,11 +68,6 @@ class Clause:
     def path_text(self) -> str:
         return " > ".join(self.path)
 
-    @property
-    def body(self) -> str:
-        """Text without the heading label line when the heading stands alone."""
-        return self.text
-
 
 @dataclass(frozen=True)
 class Document:
