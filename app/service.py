@@ -37,7 +37,10 @@ class Service:
         if self._embedder is None:
             with self._lock:
                 if self._embedder is None:
-                    self._embedder = SentenceTransformerEmbedder(self.settings.embed_model, threads=self.settings.torch_threads)
+                    self._embedder = SentenceTransformerEmbedder(
+                        self.settings.embed_model, threads=self.settings.torch_threads,
+                        query_precision=self.settings.query_precision,
+                    )
         return self._embedder
 
     @property

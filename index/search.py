@@ -1,4 +1,4 @@
-"""Hybrid clause search: jieba BM25 and m3e dense retrieval, fused with llama-index's reciprocal-rank fusion."""
+"""Hybrid clause search: jieba BM25 and m3e dense retrieval, fused by reciprocal rank (index/fusion.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import numpy as np
 
 from index.build import Layout
 from index.embedder import Embedder
+from index.fusion import FUSIONS
 from index.keyword import KeywordIndex
 from index.store import ClauseVectors
 from index.tokenizer import Tokenizer, fold, normalize_query
@@ -26,10 +27,10 @@ Mode = Literal["hybrid", "keyword", "semantic"]
 MODES: tuple[str, ...] = ("hybrid", "keyword", "semantic")
 CANDIDATES = 40  # per retriever, before fusion
 ROWS_CANDIDATES = 3
-# Fusion of the rankings, both through llama-index's QueryFusionRetriever: "rrf" (reciprocal rank,
-# the default) reads only ranks; "relative" (min-max normalised scores, summed) also uses how far
-# ahead a clause is. On the gold set relative scored higher (see README); rrf is the robust default.
-FUSION_MODES = {"rrf": "reciprocal_rerank", "relative": "relative_score"}
+# Fusion of the rankings (index/fusion.py): "rrf" (reciprocal rank, the default) reads only ranks;
+# "relative" (min-max normalised scores, summed) also uses how far ahead a clause is. On the gold set
+# relative scored higher (see README); rrf is the robust default.
+FUSION_MODES = tuple(FUSIONS)
 DENSE_UNITS = 120  # units fetched from Chroma; several units map to one clause
 
 
@@ -109,7 +110,7 @@ class Searcher:
         )
         if fusion not in FUSION_MODES:
             raise QueryError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION_MODES)}")
-        self._fusion = _Fusion(FUSION_MODES[fusion])
+        self._fuse = FUSIONS[fusion]
 
     # -- filters -------------------------------------------------------------------------------
     def resolve_doc(self, doc: str | None) -> set[str] | None:
@@ -205,8 +206,8 @@ class Searcher:
             raise QueryError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
         q = normalize_query(query)
         docs = self.resolve_doc(doc)
-        # The model forward pass releases the GIL: embed the query while jieba and BM25 work.
-        pending = _EMBED_POOL.submit(self.embedder.encode, [q]) if mode != "keyword" else None
+        # The model's forward pass releases the GIL: embed the query while jieba and BM25 work.
+        pending = _EMBED_POOL.submit(self.embedder.encode_query, q) if mode != "keyword" else None
         tokens = self.tokenizer.tokenize_query(q)
         allowed = self._allowed(docs, section)
         intent = self.intent(q)
@@ -246,7 +247,7 @@ class Searcher:
         if not rankings:
             return []
         if len(rankings) > 1:
-            fused = self._fusion.fuse(rankings, k, self.by_id)
+            fused = self._fuse(list(rankings.values()), k)
         else:
             only = next(iter(rankings.values()))
             fused = [(cid, only.scores[cid]) for cid in only.ids[:k]]
@@ -331,76 +332,8 @@ class _Lazy:
 
     def get(self) -> np.ndarray:
         assert self.future is not None
-        return self.future.result()[0]
+        return self.future.result()
 
 
 def _strip_province(name: str) -> str:
     return name[1:] if name.startswith("省") and len(name) > 3 else name
-
-
-class _Fusion:
-    """Fusion through llama-index's QueryFusionRetriever.
-
-    Each of our rankings is wrapped as a llama-index retriever returning one node per clause; the
-    node for a clause is built once, so all retrievers hand llama-index nodes with the same hash
-    and the fusion counts a clause found by several retrievers once."""
-
-    def __init__(self, mode: str = "reciprocal_rerank") -> None:
-        from llama_index.core import Settings as LlamaSettings
-        from llama_index.core.llms import MockLLM
-
-        # QueryFusionRetriever reads Settings.llm even with num_queries=1; unset, it would try OpenAI.
-        LlamaSettings.llm = MockLLM()
-        self._llm = MockLLM()
-        self.mode = mode
-        self._nodes: dict[str, object] = {}
-        self._retriever_class = _fixed_retriever_class()
-
-    def node(self, clause: Clause):
-        from llama_index.core.schema import TextNode
-
-        n = self._nodes.get(clause.id)
-        if n is None:
-            n = TextNode(id_=clause.id, text=clause.text, metadata={"clause_id": clause.id})
-            self._nodes[clause.id] = n
-        return n
-
-    def fuse(self, rankings: dict[str, Ranked], k: int, by_id: dict[str, Clause]) -> list[tuple[str, float]]:
-        from llama_index.core.retrievers import QueryFusionRetriever
-
-        # RRF reads only the order, so it gets exact descending ranks; relative fusion gets the
-        # retriever's own scores (BM25, cosine) to normalise.
-        by_rank = self.mode == "reciprocal_rerank"
-        fixed = self._retriever_class
-        retriever = QueryFusionRetriever(
-            [fixed(r, self, by_id, by_rank) for r in rankings.values()],
-            llm=self._llm,
-            mode=self.mode,
-            similarity_top_k=k,
-            num_queries=1,
-            use_async=False,
-            verbose=False,
-        )
-        return [(n.node.node_id, float(n.score or 0.0)) for n in retriever.retrieve("q")]
-
-
-def _fixed_retriever_class():
-    """A llama-index retriever that returns a ranking computed beforehand. Built when a searcher
-    opens, so that importing this module does not import llama-index."""
-    from llama_index.core.retrievers import BaseRetriever
-    from llama_index.core.schema import NodeWithScore
-
-    class FixedRanking(BaseRetriever):
-        def __init__(self, ranked: Ranked, fusion: "_Fusion", by_id: dict[str, Clause], by_rank: bool):
-            super().__init__()
-            self.ranked, self.fusion, self.by_id, self.by_rank = ranked, fusion, by_id, by_rank
-
-        def _retrieve(self, query_bundle):
-            n = len(self.ranked.ids)
-            return [
-                NodeWithScore(node=self.fusion.node(self.by_id[c]),
-                              score=float(n - i) if self.by_rank else self.ranked.scores[c])
-                for i, c in enumerate(self.ranked.ids)
-            ]
-
-    return FixedRanking

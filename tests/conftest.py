@@ -64,6 +64,9 @@ class FakeEmbedder:
                 out[i, 0] = 1.0
         return out
 
+    def encode_query(self, text):
+        return self.encode([text])[0]
+
 
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:

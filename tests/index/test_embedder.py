@@ -1,0 +1,100 @@
+import numpy as np
+import pytest
+
+from index.embedder import CachedEmbedder, ModelNotFound, resolve_model
+
+QUERIES = ["搞物流平台的归哪个部门管？", "平台經濟人才政策歸人社廳管嗎", "到2020年平台交易额目标", "a"]
+
+
+@pytest.fixture(scope="module")
+def fp32_embedder():
+    from index.embedder import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(query_precision="fp32")
+
+
+def reference(embedder, texts):
+    """What sentence-transformers' own encode gives for the model as shipped."""
+    return embedder.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+
+
+def test_fp32_query_is_the_vector_of_sentence_transformers_encode(fp32_embedder):
+    for q, ref in zip(QUERIES, reference(fp32_embedder, QUERIES)):
+        got = fp32_embedder.encode_query(q)
+        assert got.shape == (512,) and got.dtype == np.float32
+        np.testing.assert_allclose(got, ref, atol=1e-5)
+
+
+def test_query_path_truncates_like_encode(fp32_embedder):
+    long = "平台经济发展" * 200  # 1,200 characters: beyond the 512-token window
+    np.testing.assert_allclose(fp32_embedder.encode_query(long), reference(fp32_embedder, [long])[0], atol=1e-5)
+
+
+def test_int8_query_stays_close_to_fp32(real_embedder):
+    assert real_embedder.query_precision == "int8"
+    assert real_embedder.query_model is not real_embedder.model
+    for q, ref in zip(QUERIES, reference(real_embedder, QUERIES)):
+        got = real_embedder.encode_query(q)
+        assert got.shape == (512,) and got.dtype == np.float32
+        assert np.linalg.norm(got) == pytest.approx(1.0, abs=1e-5)
+        assert float(got @ ref) > 0.98  # measured 0.987-0.999 on the gold questions
+
+
+def test_int8_copy_shares_the_token_embeddings(real_embedder):
+    table = real_embedder.model[0].auto_model.embeddings.word_embeddings.weight
+    query_table = real_embedder.query_model[0].auto_model.embeddings.word_embeddings.weight
+    assert query_table.data_ptr() == table.data_ptr()
+    assert type(real_embedder.model[0].auto_model.encoder.layer[0].output.dense).__name__ == "Linear"
+    assert "quantized" in type(real_embedder.query_model[0].auto_model.encoder.layer[0].output.dense).__module__
+
+
+def test_int8_query_is_deterministic(real_embedder):
+    first = real_embedder.encode_query(QUERIES[0])
+    real_embedder.encode(QUERIES)  # a batch in between changes nothing
+    np.testing.assert_array_equal(real_embedder.encode_query(QUERIES[0]), first)
+
+
+def test_clauses_are_embedded_in_fp32_whatever_the_query_precision(real_embedder):
+    np.testing.assert_allclose(real_embedder.encode(QUERIES), reference(real_embedder, QUERIES), atol=1e-5)
+
+
+def test_empty_input(real_embedder):
+    assert real_embedder.encode([]).shape == (0, 512)
+
+
+def test_unknown_query_precision():
+    from index.embedder import SentenceTransformerEmbedder
+
+    with pytest.raises(ModelNotFound, match="unknown query precision 'fp16'; choose one of int8, fp32"):
+        SentenceTransformerEmbedder(query_precision="fp16")
+
+
+def test_cached_embedder_embeds_each_text_once(tmp_path, fake_embedder):
+    calls: list[list[str]] = []
+    inner_encode = fake_embedder.encode
+
+    class Counting:
+        name, dim, max_chars = fake_embedder.name, fake_embedder.dim, fake_embedder.max_chars
+
+        def encode(self, texts):
+            calls.append(list(texts))
+            return inner_encode(texts)
+
+        def encode_query(self, text):
+            return inner_encode([text])[0]
+
+    cached = CachedEmbedder(Counting(), tmp_path)
+    first = cached.encode(["甲", "乙"])
+    again = cached.encode(["乙", "丙", "甲"])
+    assert calls == [["甲", "乙"], ["丙"]]
+    np.testing.assert_array_equal(again[0], first[1])
+    np.testing.assert_array_equal(again[2], first[0])
+    cached.encode_query("丁")
+    assert calls == [["甲", "乙"], ["丙"]]  # questions go to the model, never into the cache
+
+
+def test_model_path_that_is_a_file(tmp_path):
+    f = tmp_path / "model.bin"
+    f.write_text("x")
+    with pytest.raises(ModelNotFound, match="is a file; give a model folder"):
+        resolve_model(str(f))

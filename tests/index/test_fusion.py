@@ -1,0 +1,104 @@
+import random
+from dataclasses import dataclass
+
+import pytest
+
+from index.fusion import RRF_K, reciprocal_rank, relative_score
+
+
+@dataclass(frozen=True)
+class R:
+    ids: list[str]
+    scores: dict[str, float]
+
+
+def ranked(*pairs: tuple[str, float]) -> R:
+    return R([c for c, _ in pairs], dict(pairs))
+
+
+KEYWORD = ranked(("a", 9.0), ("b", 5.0), ("c", 1.0))
+DENSE = ranked(("b", 0.9), ("d", 0.8), ("a", 0.5))
+
+
+def test_reciprocal_rank_exact():
+    got = reciprocal_rank([KEYWORD, DENSE], top_k=10)
+    assert got == [
+        ("b", 1 / 61 + 1 / 60),
+        ("a", 1 / 60 + 1 / 62),
+        ("d", 1 / 61),
+        ("c", 1 / 62),
+    ]
+    assert reciprocal_rank([KEYWORD, DENSE], top_k=2) == got[:2]
+
+
+def test_reciprocal_rank_ties_keep_first_seen_order():
+    # "x" and "y" each lead one ranking: equal scores, the first ranking's clause first.
+    assert reciprocal_rank([ranked(("x", 1.0)), ranked(("y", 1.0))], top_k=5) == [("x", 1 / 60), ("y", 1 / 60)]
+
+
+def test_relative_score_exact():
+    got = relative_score([KEYWORD, DENSE], top_k=10)
+    # keyword scaled: a 1, b 0.5, c 0; dense scaled: b 1, d 0.75, a 0; each weighted 1/2.
+    assert [c for c, _ in got] == ["b", "a", "d", "c"]
+    assert [round(s, 6) for _, s in got] == [0.75, 0.5, 0.375, 0.0]
+
+
+def test_relative_score_single_score_and_empty():
+    assert relative_score([ranked(("a", 3.0)), R([], {})], top_k=5) == [("a", 0.5)]
+    assert relative_score([ranked(("a", 0.0))], top_k=5) == [("a", 0.0)]
+    assert relative_score([], top_k=5) == []
+    assert reciprocal_rank([], top_k=5) == []
+
+
+def test_constant_is_the_papers():
+    assert RRF_K == 60.0
+
+
+# -- the same results as llama-index's QueryFusionRetriever, which index/fusion.py replaces ------
+def _llama_fuse(rankings: list[R], mode: str, top_k: int) -> list[tuple[str, float]]:
+    from llama_index.core.llms import MockLLM
+    from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
+    from llama_index.core.schema import NodeWithScore, TextNode
+
+    nodes: dict[str, TextNode] = {}
+
+    def node(cid: str) -> TextNode:
+        return nodes.setdefault(cid, TextNode(id_=cid, text=f"clause {cid}"))
+
+    class Fixed(BaseRetriever):
+        def __init__(self, r: R):
+            super().__init__()
+            self.r = r
+
+        def _retrieve(self, query_bundle):
+            return [NodeWithScore(node=node(c), score=self.r.scores[c]) for c in self.r.ids]
+
+    retriever = QueryFusionRetriever([Fixed(r) for r in rankings], llm=MockLLM(), mode=mode,
+                                     similarity_top_k=top_k, num_queries=1, use_async=False)
+    return [(n.node.node_id, n.score) for n in retriever.retrieve("q")]
+
+
+def _random_rankings(rng: random.Random) -> list[R]:
+    pool = [f"c{i}" for i in range(rng.randint(3, 40))]
+    out = []
+    for _ in range(rng.randint(2, 4)):
+        ids = rng.sample(pool, rng.randint(1, len(pool)))
+        # descending scores, with ties now and then (as BM25 gives)
+        scores, s = {}, rng.uniform(5, 20)
+        for c in ids:
+            scores[c] = round(s, 1)
+            s -= rng.choice([0.0, rng.uniform(0.1, 3.0)])
+        out.append(R(ids, scores))
+    return out
+
+
+@pytest.mark.parametrize("mode,ours", [("reciprocal_rerank", reciprocal_rank), ("relative_score", relative_score)])
+def test_same_as_llama_index_fusion(mode, ours):
+    rng = random.Random(7)
+    for _ in range(200):
+        rankings = _random_rankings(rng)
+        top_k = rng.choice([1, 5, 10, 100])
+        expected = _llama_fuse(rankings, mode, top_k)
+        got = ours(rankings, top_k)
+        assert [c for c, _ in got] == [c for c, _ in expected]
+        assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-12)
