@@ -88,7 +88,6 @@ class SentenceTransformerEmbedder:
 
         target = resolve_model(name)
         self.name = name if name == DEFAULT_MODEL else str(target)
-        self.query_precision = query_precision
         self.batch_size = batch_size
         self._torch = torch
         # All torch work (loading, quantizing, every forward pass) runs on this one thread. Torch's
@@ -109,9 +108,16 @@ class SentenceTransformerEmbedder:
                     "set POLICYQA_EMBED_MODEL to a local model folder or a hub name already cached"
                 ) from e
             model.eval()
-            return model, (_quantize_int8(torch, model) if query_precision == "int8" else model)
+            if query_precision == "fp32":
+                return model, model, "fp32"
+            try:
+                return model, _quantize_int8(torch, model), "int8"
+            except (ImportError, AttributeError, RuntimeError) as e:  # a torch without dynamic quantization
+                log.warning("int8 question encoder unavailable (%s: %s); questions are embedded in fp32",
+                            type(e).__name__, e)
+                return model, model, "fp32"
 
-        self.model, self.query_model = self._thread.submit(load).result()
+        self.model, self.query_model, self.query_precision = self._thread.submit(load).result()
         # The direct one-text path skips encode()'s per-call set-up; a model that prepends a
         # default prompt keeps encode(), which knows how to apply it.
         self._direct = not self.model.default_prompt_name
@@ -152,10 +158,11 @@ class SentenceTransformerEmbedder:
 def _quantize_int8(torch, model):
     """A copy of the model with every nn.Linear replaced by a dynamically quantized int8 one:
     weights quantized once, per output channel (closer to fp32 than one scale per matrix: mean
-    cosine to the fp32 vectors 0.994 against 0.988), activations per call. Everything else (the
-    43 MB token embedding table, layer norms) is shared with the fp32 model, not copied, so the
-    copy costs ~13 MB. Torch marks torch.ao.quantization deprecated; the pinned torch 2.13 has it,
-    and tests/index/test_embedder.py fails loudly the day it goes."""
+    cosine to the fp32 vectors 0.994 against 0.988), activations per call. The copy shares every
+    fp32 tensor with the model (the 43 MB token table, layer norms; the linear weights are only
+    read to quantize them), so it costs the ~13 MB of int8 weights. Torch marks
+    torch.ao.quantization deprecated; the pinned torch 2.13 has it. A torch without it makes the
+    embedder fall back to fp32 questions with a warning, and tests/index/test_embedder.py fail."""
     import copy
     import warnings
 

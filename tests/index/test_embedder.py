@@ -98,3 +98,16 @@ def test_model_path_that_is_a_file(tmp_path):
     f.write_text("x")
     with pytest.raises(ModelNotFound, match="is a file; give a model folder"):
         resolve_model(str(f))
+
+
+def test_without_dynamic_quantization_questions_fall_back_to_fp32(monkeypatch, caplog):
+    import index.embedder as embedder_module
+
+    def unavailable(torch, model):
+        raise AttributeError("module 'torch.ao' has no attribute 'quantization'")
+
+    monkeypatch.setattr(embedder_module, "_quantize_int8", unavailable)
+    e = embedder_module.SentenceTransformerEmbedder()
+    assert e.query_precision == "fp32" and e.query_model is e.model
+    assert "int8 question encoder unavailable (AttributeError: module 'torch.ao' has no attribute" in caplog.text
+    np.testing.assert_allclose(e.encode_query(QUERIES[0]), reference(e, QUERIES[:1])[0], atol=1e-5)
