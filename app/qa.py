@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from app.citations import Evidence, build_citations
 from app.rules import ACTUALS, ASK_TYPES, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, YEAR, AskType
-from index.search import Searcher
+from index.intent import STRICT_DEFINITION, defined_term
+from index.search import Searcher, definition_span
 from index.tokenizer import fold, normalize_query
 from index.units import sentences
 from ingest.records import Answer, Clause, Hit
@@ -310,7 +311,22 @@ def _sentence_text(hit: Hit, span: tuple[int, int]) -> str:
     return hit.clause.text[span[0]:span[1]].strip()
 
 
+def _compose_definition(searcher: Searcher, q: str, tokens: list[str], intent, hits: list[Hit]) -> Draft:
+    """"什么是平台经济": the sentence that defines the term, where the documents define it. A
+    question that can only mean "define it" gets no answer when no sentence does (unsupported()
+    says so); "X是什么", which may also ask what a policy is, is answered like any other."""
+    term = defined_term(q)
+    for hit in hits[:3] if term else ():
+        span = definition_span(hit.clause.text, term)
+        if span:
+            return Draft("definition", [_line(hit, span)])
+    if term and STRICT_DEFINITION.search(q):
+        return Draft("definition", [])
+    return _compose_passages(searcher, q, tokens, intent, hits)
+
+
 COMPOSERS = {
+    "definition": _compose_definition,
     "department": _compose_department,
     "tasks_of": _compose_tasks,
     "figure": _compose_figure,
@@ -325,6 +341,8 @@ COMPOSERS = {
 def unsupported(searcher: Searcher, q: str, tokens: list[str], draft: Draft, hits: list[Hit]) -> str | None:
     """Why the evidence does not answer the question, or None when it does."""
     evidence = "".join(e.quote for e in draft.evidence)
+    if draft.kind == "definition" and not evidence:
+        return f"文件没有给出“{defined_term(q)}”的定义"
     if not evidence:
         return "没有可引用的句子"
     for term in searcher.tokenizer.known_terms(tokens):
@@ -343,8 +361,8 @@ def unsupported(searcher: Searcher, q: str, tokens: list[str], draft: Draft, hit
     for ask in ASK_TYPES:
         if ask.question.search(q) and not ask.evidence.search(evidence):
             return f"文件没有写明{ask.label}"
-    if draft.kind in ("department", "tasks_of"):
-        return None  # structured answers from the task table stand on their own
+    if draft.kind in ("department", "tasks_of", "definition"):
+        return None  # task-table answers and a sentence defining the asked term stand on their own
     top = hits[0]
     coverage = _coverage(searcher, tokens, evidence)
     if top.similarity < MIN_SIMILARITY and coverage < MIN_COVERAGE:

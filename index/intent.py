@@ -16,9 +16,19 @@ INTENT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                               r"|(是不是|是否|是)[^，。?？]{0,14}(牵头|负责|主管|在抓|在管|来管|来定|来做|来抓)")),
     ("figure", re.compile(r"多少|几(家|个|年|项|成)|百分之|比例|目标是|增长|规模|税率|%|数字|指标")),
     ("locate", re.compile(r"哪(一)?条|哪一(部分|节|段|款)|在哪(里)?(提|讲|说|写|规定)|条款|原文|怎么(写|说|表述)|出处|第几")),
+    # "什么是平台经济" / "平台经济是什么？" / "…怎么定义的": what a term means, as the document defines it.
+    ("definition", re.compile(r"^(请问)?(什么是|什么叫|何谓|何为|啥是)|(是什么|是指什么|指的是什么|是啥)(意思)?[?？。]?$"
+                              r"|(怎么|如何)定义|的(定义|含义|概念)(是什么)?[?？]?$")),
 )
 
 LEAD = re.compile(r"牵头|领头|主抓|主责|带头")
+
+# Wordings that can only ask for a definition ("平台经济是什么" may also ask what a policy is).
+STRICT_DEFINITION = re.compile(r"^(请问)?(什么是|什么叫|何谓|何为|啥是)|是指什么|指的是什么|(怎么|如何)定义|的(定义|含义|概念)")
+
+# The term a definition question asks about: after "什么是", or before "是什么" / "怎么定义" / "的含义".
+_TERM_AFTER = re.compile(r"^(?:请问)?(?:什么是|什么叫|何谓|何为|啥是)(?:所谓的?)?[“\"]?(.+?)[”\"]?[?？。，,]*$")
+_TERM_BEFORE = re.compile(r"^(?:请问)?(?:所谓的?)?[“\"]?(.+?)[”\"]?(?:到底|究竟)?(?:是什么|是指什么|指的是什么|是啥|的定义|的含义|的概念|怎么定义|如何定义)")
 
 INTENTS: tuple[str, ...] = tuple(name for name, _ in INTENT_RULES) + ("policy",)
 
@@ -37,6 +47,17 @@ def mentioned_departments(query: str, departments: list[str]) -> tuple[str, ...]
         if d in query and not any(d in f for f in found):
             found.append(d)
     return tuple(found)
+
+
+def defined_term(query: str) -> str | None:
+    """The term of a definition question, e.g. 平台经济 for "平台经济是什么？文件开头怎么定义的"."""
+    first = re.split(r"[?？。；;]", query.strip(), maxsplit=1)[0] or query
+    for pattern in (_TERM_AFTER, _TERM_BEFORE):
+        for text in (first, query.strip()):
+            m = pattern.search(text)
+            if m and 2 <= len(m.group(1).strip()) <= 20:
+                return m.group(1).strip()
+    return None
 
 
 def classify(query: str, departments: list[str]) -> Intent:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -16,7 +17,7 @@ from index.fusion import FUSIONS
 from index.keyword import KeywordIndex
 from index.store import ClauseVectors
 from index.tokenizer import Tokenizer, fold, normalize_query
-from index.intent import Intent, classify
+from index.intent import Intent, classify, defined_term
 from index.units import expand_heading, is_container, sentences
 from ingest.records import Clause, Document, Hit, clause_from_dict, document_from_dict
 
@@ -166,6 +167,14 @@ class Searcher:
         # in one, so a long rows list would lift every row above a body clause that tops the others.
         return self.keyword_ranking(tokens, mask, n=ROWS_CANDIDATES)
 
+    def definition_ranking(self, query: str, allowed: np.ndarray) -> Ranked:
+        """For "什么是平台经济": the clauses that define the term, in document order."""
+        term = defined_term(query)
+        if not term or not self.mentions(term):
+            return Ranked([], {}, {})
+        ids = [self.clauses[i].id for i in np.flatnonzero(allowed) if definition_span(self.clauses[i].text, term)]
+        return Ranked(ids, {cid: 1.0 / (r + 1) for r, cid in enumerate(ids)}, {})
+
     # -- retrievers ----------------------------------------------------------------------------
     def keyword_ranking(self, tokens: list[str], allowed: np.ndarray, n: int = CANDIDATES) -> Ranked:
         scores = np.where(allowed, self.keyword.scores(tokens), 0.0)
@@ -224,10 +233,10 @@ class Searcher:
             if intent.lead and not listing.any():
                 listing = allowed & self._rows_listing(intent.departments)
             if listing.any():
-                first = self._ranked_hits(tokens, dense, intent, listing, mode, k)
-                rest = self._ranked_hits(tokens, dense, None, allowed & ~listing, mode, k)
+                first = self._ranked_hits(q, tokens, dense, intent, listing, mode, k)
+                rest = self._ranked_hits(q, tokens, dense, None, allowed & ~listing, mode, k)
                 return (first + rest)[:k]
-        return self._ranked_hits(tokens, dense, intent, allowed, mode, k)
+        return self._ranked_hits(q, tokens, dense, intent, allowed, mode, k)
 
     def _rows_listing(self, departments: tuple[str, ...], lead_only: bool = False) -> np.ndarray:
         """Task rows that list one of the departments (as lead, first in the list, if lead_only)."""
@@ -239,13 +248,15 @@ class Searcher:
 
         return np.array([bool(c.row) and listed(c) for c in self.clauses], dtype=bool)
 
-    def _ranked_hits(self, tokens, dense: Ranked | None, intent: Intent | None, allowed, mode, k) -> list[Hit]:
+    def _ranked_hits(self, q: str, tokens, dense: Ranked | None, intent: Intent | None, allowed, mode, k) -> list[Hit]:
         rankings: dict[str, Ranked] = {}
         if mode in ("hybrid", "keyword"):
             rankings["keyword"] = self.keyword_ranking(tokens, allowed)
             rankings["sentence"] = self.sentence_ranking(tokens, allowed)
             if intent is not None and intent.kind in ("department", "tasks_of"):
                 rankings["rows"] = self.rows_ranking(intent, tokens, allowed)
+            if intent is not None and intent.kind == "definition":
+                rankings["definition"] = self.definition_ranking(q, allowed)
         if dense is not None:
             rankings["dense"] = self.dense_ranking(dense, allowed)
         rankings = {name: r for name, r in rankings.items() if r.ids}
@@ -323,6 +334,17 @@ class Searcher:
         prev = self.clauses[i - 1] if i > 0 and self.clauses[i - 1].doc_id == doc else None
         nxt = self.clauses[i + 1] if i + 1 < len(self.clauses) and self.clauses[i + 1].doc_id == doc else None
         return prev, nxt
+
+
+def definition_span(text: str, term: str) -> tuple[int, int] | None:
+    """The sentence of a text that defines the term: "互联网平台经济（以下简称平台经济）是…",
+    "平台经济是指…", "所称平台经济，是…". None when the text only uses the term."""
+    t = re.escape(term)
+    m = re.search(rf"[^。；\n]*?(（以下简称[“\"]?{t}[”\"]?）|(^|[。；\n，,]|所称)[“\"]?{t}[”\"]?[，,]?(是指|是(?!否)))[^。；\n]*[。；]?", text)
+    if not m:
+        return None
+    start = max(text.rfind(d, 0, m.start(1) + 1) for d in "。；\n") + 1  # the defining sentence's start
+    return (start, m.end())
 
 
 def _strip_province(name: str) -> str:

@@ -78,9 +78,28 @@ def test_tax_answer(guideline_service):
     assert a.citations[0].clause.id == f"{GUIDELINE_ID}#五.（二）"
 
 
+DEFINITION = "互联网平台经济（以下简称平台经济）是基于互联网、云计算等新一代信息技术的新型经济形态。[1]"
+
+
+@pytest.mark.parametrize("question", ["什么是平台经济？", "平台经济是什么？文件开头怎么定义的", "平台經濟的含義"])
+def test_definition_answers_with_the_defining_sentence(guideline_service, question):
+    a = ask(guideline_service, question)
+    assert a.answered and a.kind == "definition"
+    assert a.answer == DEFINITION
+    assert [c.clause.id for c in a.citations] == [f"{GUIDELINE_ID}#引言"]
+
+
+def test_a_policy_question_phrased_x_shi_shenme_is_answered_as_policy(guideline_service):
+    a = ask(guideline_service, "平台企业税收优惠是什么？")
+    assert a.answered and a.kind == "policy"
+    assert a.answer == "积极支持符合条件的平台企业认定为高新技术企业，减按15%的税率征收企业所得税。[1]"
+
+
 @pytest.mark.parametrize(
     "question, reason",
     [
+        ("什么是平台企业？", "文件没有给出“平台企业”的定义"),  # used throughout, defined nowhere
+        ("什么是共享经济？", "文件没有给出“共享经济”的定义"),
         ("平台企业的增值税税率是多少？", "文件未涉及“增值税”"),
         ("浙江省对平台经济有什么扶持政策？", "文件未涉及“浙江省”"),
         ("到2025年平台企业营收目标是多少？", "文件没有关于2025年的规定"),

@@ -165,6 +165,10 @@ def test_real_model_on_the_guideline(tmp_path, real_embedder):
     }
     for q, label in cases.items():
         assert s.search(q, k=1)[0].clause.id == f"jiangsu-platform-economy-guideline#{label}", q
+    # A definition question gains a ranking of the clauses that define the term.
+    top = s.search("平台经济是什么？文件开头怎么定义的", k=1)[0]
+    assert top.clause.id == "jiangsu-platform-economy-guideline#引言"
+    assert top.sources["definition"] == 1
 
 
 @pytest.mark.parametrize("fusion", ["rrf", "relative"])

@@ -1,0 +1,61 @@
+import pytest
+
+from index.intent import STRICT_DEFINITION, classify, defined_term
+from index.search import definition_span
+from index.tokenizer import normalize_query
+
+DEPARTMENTS = ["发展改革委", "商务厅", "统计局"]
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("商务厅负责哪些任务？", "tasks_of"),
+        ("平台经济统计监测由谁牵头？", "department"),
+        ("营收超500亿的平台企业目标多少家？", "figure"),
+        ("哪一条讲跨境电商？", "locate"),
+        ("什么是平台经济？", "definition"),
+        ("平台经济是什么？文件开头怎么定义的", "definition"),
+        ("平台經濟的含義", "definition"),
+        ("平台企业税收优惠是什么？", "definition"),  # ambiguous wording: qa answers it as policy when nothing defines the term
+        ("发展目标是什么", "figure"),  # the figure rule comes first
+        ("中國製造網在文件裡是什麼定位？", "policy"),  # "是什么定位" asks about a role, not a definition
+        ("平台企业能享受哪些支持？", "policy"),
+    ],
+)
+def test_classify(question, kind):
+    assert classify(normalize_query(question), DEPARTMENTS).kind == kind
+
+
+@pytest.mark.parametrize(
+    "question, term, strict",
+    [
+        ("什么是平台经济？", "平台经济", True),
+        ("请问什么是“平台经济”", "平台经济", True),
+        ("平台经济是什么？文件开头怎么定义的", "平台经济", True),
+        ("平台经济的定义", "平台经济", True),
+        ("平台经济指的是什么", "平台经济", True),
+        ("平台企业税收优惠是什么？", "平台企业税收优惠", False),
+        ("是什么", None, False),
+    ],
+)
+def test_defined_term(question, term, strict):
+    q = normalize_query(question)
+    assert defined_term(q) == term
+    assert bool(STRICT_DEFINITION.search(q)) == strict
+
+
+@pytest.mark.parametrize(
+    "text, term, sentence",
+    [
+        ("各市人民政府：\n互联网平台经济（以下简称平台经济）是基于互联网的新型经济形态。大力发展平台经济。", "平台经济",
+         "互联网平台经济（以下简称平台经济）是基于互联网的新型经济形态。"),
+        ("本办法所称平台企业，是指提供网络交易服务的企业。平台企业是重点。", "平台企业", "本办法所称平台企业，是指提供网络交易服务的企业。"),
+        ("发展目标。平台经济是新型经济形态；其他。", "平台经济", "平台经济是新型经济形态；"),
+        ("大力发展平台经济，推动转型。", "平台经济", None),  # uses the term, defines nothing
+        ("平台经济是否纳入统计，由统计局确定。", "平台经济", None),
+    ],
+)
+def test_definition_span(text, term, sentence):
+    span = definition_span(text, term)
+    assert (text[span[0]:span[1]] if span else None) == sentence
