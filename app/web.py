@@ -383,6 +383,7 @@ class WebApp:
         if not files:
             return "请选择要上传的文件。"
         stored, problems = [], []
+        already = set(self.uploads.iterdir()) if self.uploads.exists() else set()
         for f in files if isinstance(files, list) else [files]:
             src = Path(getattr(f, "name", f))
             try:
@@ -401,7 +402,12 @@ class WebApp:
                 embed_progress=lambda it: progress.tqdm(it, desc="计算向量"),
             )
         except IndexBusy as e:
-            return "\n".join([str(e), *lines])
+            # Nothing was ingested: files this upload added must not linger in uploads/ unindexed
+            # (a file that was already there stays: it belongs to an ingested document).
+            for path in stored:
+                if path not in already:
+                    path.unlink(missing_ok=True)
+            return "\n".join([f"另一个导入正在进行，本次上传的文件未保存；请等它完成后重新上传。（{e}）", *lines])
         for skipped in report.skipped:  # unreadable files are not kept: uploads/ holds ingested documents only
             if Path(skipped.source).parent == self.uploads:
                 Path(skipped.source).unlink(missing_ok=True)

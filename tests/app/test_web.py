@@ -351,6 +351,26 @@ def test_admin_upload_rejects_bad_files_and_keeps_stored_ones(web, svc, tmp_path
     assert not web.uploads.exists() or not any(web.uploads.iterdir())
 
 
+def test_admin_upload_while_another_ingest_runs_keeps_nothing(web, svc, tmp_path):
+    from index.build import IndexLock
+
+    src = tmp_path / "y.txt"
+    src.write_text("关于数据要素市场的通知\n一、总则\n（一）培育数据经纪人制度。\n", encoding="utf-8")
+    before = dict(svc.records.manifest())
+    with IndexLock(Path(svc.settings.data_dir)):  # as another process's ingest would hold it
+        msg = web.upload([str(src)], True, NoProgress())
+    assert msg.startswith("另一个导入正在进行，本次上传的文件未保存；请等它完成后重新上传。（another ingest is running (pid ")
+    assert not (web.uploads / "y.txt").exists() and svc.records.manifest() == before
+    # A file already stored (and ingested) stays when the same bytes are uploaded during a busy ingest.
+    src.write_text("关于数据要素市场的通知\n一、总则\n（一）培育数据经纪人制度。\n", encoding="utf-8")
+    assert web.upload([str(src)], True, NoProgress()).startswith("完成：新增 1")
+    src.write_text("关于数据要素市场的通知\n一、总则\n（一）培育数据经纪人制度。\n", encoding="utf-8")
+    with IndexLock(Path(svc.settings.data_dir)):
+        assert "未保存" in web.upload([str(src)], True, NoProgress())
+    assert (web.uploads / "y.txt").exists() and "y" in svc.searcher.docs
+    assert web.remove("y", True, True) == "已删除 y（及其上传的文件）。"  # the module's service is shared
+
+
 def test_admin_upload_ingests_and_is_searchable_then_removable(web, svc, client, tmp_path):
     src = tmp_path / "x.txt"  # as Gradio hands it over: a temporary copy named like the upload
     src.write_text("关于数据要素市场的通知\n一、总则\n（一）培育数据经纪人制度，探索公共数据授权运营。\n", encoding="utf-8")
