@@ -438,7 +438,7 @@ class WebApp:
         try:
             return json.dumps(self.svc.ask(question, Conversation(), channel="gradio").to_json(), ensure_ascii=False)
         except (ValueError, *UNAVAILABLE) as e:
-            raise gr.Error(str(e)) from None
+            raise _client_error(e, str(e)) from None
 
     def api_search(self, query: str, k: int = 5, doc: str = "", section: str = "", mode: str = "hybrid") -> str:
         """Find clauses. Returns the JSON text `policyqa search --json` prints."""
@@ -446,7 +446,7 @@ class WebApp:
             result = search_json(self.svc.searcher, query, _whole(k), doc or None, section or None, mode,
                                  self.settings.max_question_chars)
         except (ValueError, *UNAVAILABLE) as e:
-            raise gr.Error(_problem(e)) from None
+            raise _client_error(e, _problem(e)) from None
         return json.dumps(result, ensure_ascii=False)
 
     # layout -------------------------------------------------------------------------------------
@@ -637,6 +637,15 @@ def create_app(svc):
     blocks.has_launched = True
     _refuse_nameless_uploads(app)
     return app
+
+
+def _client_error(e: Exception, message: str) -> gr.Error:
+    """The error an API caller sees for bad input or an unavailable store. Gradio prints a
+    traceback of its own internals for every gr.Error unless told not to; a refused question is
+    not a server fault, and an unavailable store gets one log line instead."""
+    if not isinstance(e, ValueError):
+        log.warning("gradio api: %s", message)
+    return gr.Error(message, print_exception=False)
 
 
 def _refuse_nameless_uploads(app) -> None:

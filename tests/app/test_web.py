@@ -433,11 +433,15 @@ def test_gradio_search_errors(client, args, message):
         client.predict(*args, api_name="/search")
 
 
-def test_gradio_ask_error_is_the_services_message(client):
+def test_gradio_ask_error_is_the_services_message(client, capfd):
     from gradio_client.exceptions import AppError
 
+    capfd.readouterr()
     with pytest.raises(AppError, match="the question is empty"):
         client.predict("  ", api_name="/ask")
+    with pytest.raises(AppError, match="the query is empty"):
+        client.predict("", 5, "", "", "hybrid", api_name="/search")
+    assert "Traceback" not in capfd.readouterr().err  # a refused question is not a server fault
 
 
 # -- safe defaults -----------------------------------------------------------------------------------
