@@ -94,6 +94,15 @@ class Searcher:
         self.is_row = np.array([c.kind == "row" for c in self.clauses], dtype=bool)
         names = {d for c in self.clauses if c.row for d in c.row.departments}
         self.departments = sorted(names | {_strip_province(d) for d in names})
+        # Department (without the 省 prefix) -> positions of the task rows that list it / lead with it.
+        self._rows_of: dict[str, list[int]] = {}
+        self._rows_led_by: dict[str, list[int]] = {}
+        for i, c in enumerate(self.clauses):
+            if c.row:
+                for j, d in enumerate(dict.fromkeys(_strip_province(d) for d in c.row.departments)):
+                    self._rows_of.setdefault(d, []).append(i)
+                    if j == 0:
+                        self._rows_led_by.setdefault(d, []).append(i)
         self.idf: dict[str, float] = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
         self.terms_present = frozenset(meta.get("terms_present", ()))
         self._mentions: dict[str, bool] = {}
@@ -240,13 +249,11 @@ class Searcher:
 
     def _rows_listing(self, departments: tuple[str, ...], lead_only: bool = False) -> np.ndarray:
         """Task rows that list one of the departments (as lead, first in the list, if lead_only)."""
-        wanted = {_strip_province(d) for d in departments}
-
-        def listed(c: Clause) -> bool:
-            names = c.row.departments[:1] if lead_only else c.row.departments
-            return bool(wanted & {_strip_province(d) for d in names})
-
-        return np.array([bool(c.row) and listed(c) for c in self.clauses], dtype=bool)
+        table = self._rows_led_by if lead_only else self._rows_of
+        mask = np.zeros(len(self.clauses), dtype=bool)
+        for d in departments:
+            mask[table.get(_strip_province(d), [])] = True
+        return mask
 
     def _ranked_hits(self, q: str, tokens, dense: Ranked | None, intent: Intent | None, allowed, mode, k) -> list[Hit]:
         rankings: dict[str, Ranked] = {}
