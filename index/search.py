@@ -181,7 +181,8 @@ class Searcher:
         term = defined_term(query)
         if not term or not self.mentions(term):
             return Ranked([], {}, {})
-        ids = [self.clauses[i].id for i in np.flatnonzero(allowed) if definition_span(self.clauses[i].text, term)]
+        ids = [self.clauses[i].id for i in np.flatnonzero(allowed)
+               if term in self.clauses[i].text and definition_span(self.clauses[i].text, term)]
         return Ranked(ids, {cid: 1.0 / (r + 1) for r, cid in enumerate(ids)}, {})
 
     # -- retrievers ----------------------------------------------------------------------------
