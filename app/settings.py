@@ -25,7 +25,7 @@ class Settings:
     query_precision: str = _setting(
         "int8",
         "Precision of the model copy that embeds questions: 'int8' (linear layers quantized, a forward pass "
-        "~3x faster on CPU) or 'fp32'. Clauses are always embedded in fp32, so changing it needs no re-ingest.",
+        "~3.5x faster on CPU) or 'fp32'. Clauses are always embedded in fp32, so changing it needs no re-ingest.",
     )
     chroma_url: str = _setting("", "Chroma server URL (http://host:port); empty = embedded store under data_dir.")
     fusion: str = _setting("rrf", "How keyword and semantic rankings are fused: 'rrf' (reciprocal rank) or 'relative' (normalised scores).")

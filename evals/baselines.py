@@ -146,6 +146,33 @@ def configure_llama_index(embed_model) -> None:
     Settings.embed_model = embed_model
 
 
+def llama_index_fuse(rankings, mode: str, top_k: int) -> list[tuple[str, float]]:
+    """Fuse rankings (objects with `ids` best first and `scores`) with llama-index's own
+    QueryFusionRetriever ("reciprocal_rerank" or "relative_score"): the reference that
+    index/fusion.py must equal (tests/index/test_fusion.py) and the cost it avoids
+    (evals/components.py)."""
+    from llama_index.core.llms import MockLLM
+    from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
+    from llama_index.core.schema import NodeWithScore, TextNode
+
+    nodes: dict[str, TextNode] = {}
+
+    def node(cid: str) -> TextNode:  # one node per clause, so the fusion sees a clause once
+        return nodes.setdefault(cid, TextNode(id_=cid, text=cid))
+
+    class Fixed(BaseRetriever):
+        def __init__(self, ranking):
+            super().__init__()
+            self.ranking = ranking
+
+        def _retrieve(self, query_bundle):
+            return [NodeWithScore(node=node(c), score=self.ranking.scores[c]) for c in self.ranking.ids]
+
+    retriever = QueryFusionRetriever([Fixed(r) for r in rankings], llm=MockLLM(), mode=mode,
+                                     similarity_top_k=top_k, num_queries=1, use_async=False)
+    return [(n.node.node_id, n.score) for n in retriever.retrieve("q")]
+
+
 class LlamaIndexNaive:
     """SentenceSplitter() defaults + the embedding model + an in-memory VectorStoreIndex."""
 

@@ -22,7 +22,7 @@ DEFAULT_MODEL = "m3e-small"
 # shipped (fp32), so the index never depends on this choice. "int8" is that model with its linear
 # layers dynamically quantized (torch's quantize_dynamic): their weights shrink from ~50 MB to
 # ~13 MB, which stay in the CPU cache, and a question's forward pass drops from ~7 ms to ~2 ms on
-# 2 cores. Its vectors keep a cosine of 0.994 (mean; min 0.987) to the fp32 ones, and the gold set
+# 2 cores. Its vectors keep a cosine of 0.994 (mean; min 0.988) to the fp32 ones, and the gold set
 # ranks the same with either (README "Quality and speed").
 QUERY_PRECISIONS = ("int8", "fp32")
 
@@ -75,7 +75,8 @@ class SentenceTransformerEmbedder:
                  query_precision: str = "int8"):
         if query_precision not in QUERY_PRECISIONS:
             raise ModelNotFound(
-                f"unknown query precision {query_precision!r}; choose one of {', '.join(QUERY_PRECISIONS)}"
+                f"unknown query precision {query_precision!r}; choose one of {', '.join(QUERY_PRECISIONS)} "
+                "(POLICYQA_QUERY_PRECISION)"
             )
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -94,7 +95,7 @@ class SentenceTransformerEmbedder:
         # OpenMP keeps a team of worker threads per calling thread, and idle workers spin for a
         # while before sleeping: once a second thread has run torch code (a web request, the search
         # pool, or this constructor's caller), the teams take the 2 cores from each other and a
-        # question's forward pass slows from ~7.3 to ~8.7 ms (fp32) and from ~2 to ~4.5 ms (int8).
+        # question's forward pass slows down (int8: ~2 to ~4.5 ms; `python -m evals.components`).
         # One thread also means one forward pass at a time, which is all 2 cores can do anyway.
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policyqa-model")
 
@@ -117,7 +118,7 @@ class SentenceTransformerEmbedder:
                             type(e).__name__, e)
                 return model, model, "fp32"
 
-        self.model, self.query_model, self.query_precision = self._thread.submit(load).result()
+        self.model, self.query_model, self.query_precision = self.call(load)
         # The direct one-text path skips encode()'s per-call set-up; a model that prepends a
         # default prompt keeps encode(), which knows how to apply it.
         self._direct = not self.model.default_prompt_name
@@ -126,10 +127,16 @@ class SentenceTransformerEmbedder:
         self.max_chars = max(64, min(400, int((self.model.max_seq_length or 512) * 0.8)))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        return self._thread.submit(self._encode_batch, list(texts)).result()
+        return self.call(self._encode_batch, list(texts))
 
-    def encode_query(self, text: str) -> np.ndarray:
-        return self._thread.submit(self._encode_one, self.query_model, text).result()[0]
+    def encode_query(self, text: str, fp32: bool = False) -> np.ndarray:
+        """A question through the query model; with fp32=True through the model as shipped,
+        whatever the query precision (for comparisons: evals/components.py)."""
+        return self.call(self._encode_one, self.model if fp32 else self.query_model, text)[0]
+
+    def call(self, fn, *args, **kwargs):
+        """Run fn on the model thread, where all torch work belongs, and return its result."""
+        return self._thread.submit(fn, *args, **kwargs).result()
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -142,9 +149,9 @@ class SentenceTransformerEmbedder:
 
     def _encode_one(self, model, text: str) -> np.ndarray:
         """One text through the model's own modules (tokenizer with its truncation, transformer,
-        pooling), called directly. SentenceTransformer.encode spends ~1 ms per call around the
+        pooling), called directly. SentenceTransformer.encode spends ~0.5 ms per call around the
         forward pass (switching every submodule to eval mode, looking up the device, sorting and
-        batching), a tenth of a warm search; the vector is the same (tests/index/test_embedder.py)."""
+        batching), an eighth of a warm search; the vector is the same (tests/index/test_embedder.py)."""
         if not self._direct:
             return np.asarray(model.encode([text], normalize_embeddings=True, convert_to_numpy=True), dtype=np.float32)
         torch = self._torch
@@ -157,8 +164,8 @@ class SentenceTransformerEmbedder:
 
 def _quantize_int8(torch, model):
     """A copy of the model with every nn.Linear replaced by a dynamically quantized int8 one:
-    weights quantized once, per output channel (closer to fp32 than one scale per matrix: mean
-    cosine to the fp32 vectors 0.994 against 0.988), activations per call. The copy shares every
+    weights quantized once, per output channel (closer to fp32 than one scale per matrix, in a
+    development run: mean cosine to the fp32 vectors 0.994 against 0.988), activations per call. The copy shares every
     fp32 tensor with the model (the 43 MB token table, layer norms; the linear weights are only
     read to quantize them), so it costs the ~13 MB of int8 weights. Torch marks
     torch.ao.quantization deprecated; the pinned torch 2.13 has it. A torch without it makes the

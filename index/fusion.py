@@ -2,10 +2,10 @@
 
 Our own implementation, with a reason. These are the formulas of llama-index's
 QueryFusionRetriever (modes "reciprocal_rerank" and "relative_score", one query, equal retriever
-weights), which this project used first. Going through that class cost ~1.3 ms per search (each
+weights), which this project used first. Going through that class costs ~0.8 ms per search (each
 clause wrapped as a pydantic NodeWithScore, a retriever object per ranking, instrumentation events
-per call) to compute a few sums: a tenth of a warm search, whose whole budget is one m3e forward
-pass. `tests/index/test_fusion.py` runs llama-index's class on the same rankings and checks that
+per call) against ~0.01 ms for the same sums here (`python -m evals.components`): a fifth of a warm
+search, whose budget is one forward pass of the int8 query model (~2 ms). `tests/index/test_fusion.py` runs llama-index's class on the same rankings and checks that
 both give the same clauses, in the same order, with the same scores.
 """
 

@@ -229,8 +229,8 @@ class Searcher:
         q = normalize_query(query)
         docs = self.resolve_doc(doc)
         # The query is embedded first, not alongside jieba and BM25: the forward pass keeps both
-        # cores busy, and Python work beside it made a search's p95 double (10.7 against 5.1 ms over
-        # the gold questions) for no gain at the median.
+        # cores busy, and Python work beside it only adds contention (p95 4.9 against 4.1 ms, medians
+        # alike: `python -m evals.components`).
         vector = self.embedder.encode_query(q) if mode != "keyword" else None
         dense = self.dense_matches(vector, docs, section) if vector is not None else None
         tokens = self.tokenizer.tokenize_query(q)

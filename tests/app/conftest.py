@@ -6,7 +6,11 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+import pytest
 
 from app.service import Service
 from app.settings import Settings
@@ -46,6 +50,25 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.sock.close()
+
+
+@contextmanager
+def live_app(svc: Service) -> Iterator[LiveServer]:
+    """The web app over `svc` on a free loopback port, stopped on leaving the block."""
+    from app.web import create_app
+
+    live = LiveServer(create_app(svc)).start()
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+@pytest.fixture(scope="module")
+def server(svc):
+    """The app over the test module's own `svc` fixture."""
+    with live_app(svc) as live:
+        yield live
 
 
 def make_service(root: Path, files: dict[str, str | Path], embedder=None, **settings) -> Service:

@@ -13,8 +13,7 @@ from app.api import Sessions, create_api
 from app.qa import Conversation
 from app.service import Service
 from app.settings import Settings
-from app.web import create_app
-from tests.app.conftest import CORPUS, LiveServer, make_service
+from tests.app.conftest import CORPUS, live_app, make_service
 from tests.conftest import GUIDELINE, GUIDELINE_ID, FakeEmbedder
 
 
@@ -25,10 +24,8 @@ def svc(tmp_path_factory) -> Service:
 
 @pytest.fixture(scope="module")
 def http(svc):
-    live = LiveServer(create_app(svc)).start()
-    with httpx.Client(base_url=live.url, timeout=30) as client:
+    with live_app(svc) as live, httpx.Client(base_url=live.url, timeout=30) as client:
         yield client
-    live.stop()
 
 
 def test_healthz_reports_the_index(http, svc):

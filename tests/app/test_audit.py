@@ -50,21 +50,17 @@ def test_service_writes_no_secrets(tiny_corpus, fake_embedder, data_dir):
 def test_answers_from_the_api_the_gradio_endpoint_and_the_chat_are_audited_with_their_channel(tmp_path):
     import httpx
 
-    from app.web import create_app
     from evals.http import Page, gradio_call
-    from tests.app.conftest import LiveServer, make_service
+    from tests.app.conftest import live_app, make_service
     from tests.conftest import TINY_POLICY
 
     svc = make_service(tmp_path, {"tiny.txt": TINY_POLICY})
-    live = LiveServer(create_app(svc)).start()
-    try:
+    with live_app(svc) as live:
         with httpx.Client(base_url=live.url, timeout=30) as http:
             assert http.post("/api/ask", json={"question": "人才公寓政策是什么？"}).status_code == 200
             assert http.post("/api/ask", json={"question": "  "}).status_code == 400  # refused: not an answer
             assert gradio_call(http, live.url, "ask", ["跨境电商产业园能拿到多少奖励？"])[0]
             assert Page(http, live.url).call("respond", ["发展目标是什么？", [], None])[0]
-    finally:
-        live.stop()
     lines = (tmp_path / "data" / "logs" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
     got = [(e["channel"], e["question"]) for e in map(json.loads, lines)]
     assert got == [("api", "人才公寓政策是什么？"), ("gradio", "跨境电商产业园能拿到多少奖励？"), ("web", "发展目标是什么？")]

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.qa import Conversation
-from app.web import create_app
-from tests.app.conftest import SCRIPT_POLICY, LiveServer, make_service
+from tests.app.conftest import SCRIPT_POLICY, make_service
 from tests.conftest import GUIDELINE, GUIDELINE_ID, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -46,13 +45,6 @@ def svc(tmp_path_factory, real_embedder):
     # as in `policyqa serve`: cached, so an ingest through the admin tab embeds only the new document
     embedder = CachedEmbedder(real_embedder, root / "cache")
     return make_service(root, files, embedder=embedder, admin_password=PASSWORD)
-
-
-@pytest.fixture(scope="module")
-def server(svc):
-    live = LiveServer(create_app(svc)).start()
-    yield live
-    live.stop()
 
 
 @pytest.fixture(scope="module")

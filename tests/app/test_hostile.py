@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from app.qa import Conversation
-from app.web import WebApp, create_app
+from app.web import WebApp
 from evals.hostile import SECRET, cases, run_cases, table
-from tests.app.conftest import CORPUS, LiveServer, make_service
+from tests.app.conftest import CORPUS, live_app, make_service
 
 PASSWORD = "hostile-口令-pw"
 # Known at collection time, because the cases name the server's files by absolute path; created by make_service.
@@ -34,13 +34,10 @@ def svc():
 
 @pytest.fixture(scope="module")
 def run(svc):
-    live = LiveServer(create_app(svc)).start()
-    try:
+    with live_app(svc) as live:
         results, before, after = run_cases(live.url, PASSWORD, ROOT / "data")
         final = httpx.post(f"{live.url}/api/ask", json={"question": "哪个部门牵头平台经济统计监测？"}, timeout=30)
         yield {"results": results, "before": before, "after": after, "final": final}
-    finally:
-        live.stop()
 
 
 @pytest.mark.parametrize("i", range(len(CASES)), ids=[f"{c.channel}: {c.label}" for c in CASES])

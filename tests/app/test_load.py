@@ -11,10 +11,9 @@ import pytest
 
 from app.service import Service
 from app.settings import Settings
-from app.web import create_app
 from evals.http import NotLoopback
 from evals.load import percentile, report, run_load
-from tests.app.conftest import LiveServer
+from tests.app.conftest import live_app
 from tests.conftest import TINY_POLICY, FakeEmbedder
 
 QUESTIONS = ["第3项条款的内容是什么？", "版条款 内容7", "人才公寓", "跨境电商产业园奖励多少？", "第12项"]
@@ -33,9 +32,8 @@ def served(tmp_path):
     versioned(corpus, "甲")
     svc = Service(Settings.from_env(corpus_dir=corpus, data_dir=tmp_path / "data"), embedder=FakeEmbedder())
     svc.ingest()
-    live = LiveServer(create_app(svc)).start()
-    yield svc, live, corpus
-    live.stop()
+    with live_app(svc) as live:
+        yield svc, live, corpus
 
 
 def test_concurrent_clients_with_a_reingest_in_the_middle(served):

@@ -14,9 +14,8 @@ from app import service as service_module
 from app.cli import main
 from app.service import Service
 from app.settings import Settings
-from app.web import create_app
 from evals.http import Page, gradio_call
-from tests.app.conftest import LiveServer
+from tests.app.conftest import live_app
 from tests.conftest import ChromaServer, FakeEmbedder
 
 pytestmark = pytest.mark.slow
@@ -63,8 +62,7 @@ def test_ingest_search_ask_and_the_web_app_with_a_chroma_server(chroma, tiny_cor
     assert answer["answered"] and "200万元" in answer["answer"]
 
     svc = Service(Settings.from_env(), embedder=FakeEmbedder())
-    live = LiveServer(create_app(svc)).start()
-    try:
+    with live_app(svc) as live:
         with httpx.Client(base_url=live.url, timeout=30) as http:
             assert http.get("/healthz").json()["generation"] == generation
             assert http.post("/api/ask", json={"question": QUESTION}).json()["answer"] == answer["answer"]
@@ -90,8 +88,6 @@ def test_ingest_search_ask_and_the_web_app_with_a_chroma_server(chroma, tiny_cor
             chroma.start()  # same port, same folder: answers come back without restarting the app
             r = http.post("/api/ask", json={"question": QUESTION})
             assert r.status_code == 200 and r.json()["answer"] == answer["answer"]
-    finally:
-        live.stop()
 
 
 def test_embedded_index_refuses_to_serve_from_a_chroma_server(chroma, tiny_corpus, monkeypatch):

@@ -19,7 +19,6 @@ from app.web import (
     UploadError,
     check_password,
     check_upload,
-    create_app,
     department_choices,
     record_feedback,
     sanitize_filename,
@@ -28,20 +27,13 @@ from app.web import (
     task_rows,
 )
 from ingest.records import Clause
-from tests.app.conftest import CORPUS, LiveServer, make_service
+from tests.app.conftest import CORPUS, make_service
 from tests.conftest import GUIDELINE, GUIDELINE_ID, TINY_POLICY
 
 
 @pytest.fixture(scope="module")
 def svc(tmp_path_factory) -> Service:
     return make_service(tmp_path_factory.mktemp("web"), CORPUS, admin_password="s3cret-口令", max_upload_mb=1)
-
-
-@pytest.fixture(scope="module")
-def server(svc):
-    live = LiveServer(create_app(svc)).start()
-    yield live
-    live.stop()
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from evals.baselines import llama_index_fuse
 from index.fusion import RRF_K, reciprocal_rank, relative_score
 
 
@@ -55,29 +56,6 @@ def test_constant_is_the_papers():
 
 
 # -- the same results as llama-index's QueryFusionRetriever, which index/fusion.py replaces ------
-def _llama_fuse(rankings: list[R], mode: str, top_k: int) -> list[tuple[str, float]]:
-    from llama_index.core.llms import MockLLM
-    from llama_index.core.retrievers import BaseRetriever, QueryFusionRetriever
-    from llama_index.core.schema import NodeWithScore, TextNode
-
-    nodes: dict[str, TextNode] = {}
-
-    def node(cid: str) -> TextNode:
-        return nodes.setdefault(cid, TextNode(id_=cid, text=f"clause {cid}"))
-
-    class Fixed(BaseRetriever):
-        def __init__(self, r: R):
-            super().__init__()
-            self.r = r
-
-        def _retrieve(self, query_bundle):
-            return [NodeWithScore(node=node(c), score=self.r.scores[c]) for c in self.r.ids]
-
-    retriever = QueryFusionRetriever([Fixed(r) for r in rankings], llm=MockLLM(), mode=mode,
-                                     similarity_top_k=top_k, num_queries=1, use_async=False)
-    return [(n.node.node_id, n.score) for n in retriever.retrieve("q")]
-
-
 def _random_rankings(rng: random.Random) -> list[R]:
     pool = [f"c{i}" for i in range(rng.randint(3, 40))]
     out = []
@@ -98,7 +76,7 @@ def test_same_as_llama_index_fusion(mode, ours):
     for _ in range(200):
         rankings = _random_rankings(rng)
         top_k = rng.choice([1, 5, 10, 100])
-        expected = _llama_fuse(rankings, mode, top_k)
+        expected = llama_index_fuse(rankings, mode, top_k)
         got = ours(rankings, top_k)
         assert [c for c, _ in got] == [c for c, _ in expected]
         assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-12)
