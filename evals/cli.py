@@ -10,7 +10,7 @@ import click
 
 from app.settings import PROJECT_ROOT, Settings
 
-DEFAULT_GOLD = PROJECT_ROOT / "evals" / "gold.jsonl"
+DEFAULT_GOLD = PROJECT_ROOT / "evals" / "gold" / "guideline.jsonl"
 DEFAULT_SCALE = "1,10,100,1000"
 
 
@@ -61,7 +61,7 @@ def _open_service(settings: Settings):
 
 @click.command("eval")
 @click.option("--gold", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_GOLD,
-              show_default="evals/gold.jsonl", help="Gold set (JSONL, format in evals/README.md).")
+              show_default="evals/gold/guideline.jsonl", help="Gold set (JSONL, format in evals/README.md).")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("results"), show_default=True,
               help="Results folder: writes OUT/eval-<time>/ and copies it to OUT/latest/.")
 @click.option("--no-baselines", is_flag=True, help="Only our system (skips building the two baselines).")
@@ -119,7 +119,7 @@ def _build_baselines(svc, settings: Settings):
 @click.option("--naive-max", default=1000, show_default=True, help="Largest size the naive pipeline is run at.")
 @click.option("--repeat", default=3, show_default=True, help="Cold starts per system (the median is reported).")
 @click.option("--gold", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_GOLD,
-              show_default="evals/gold.jsonl", help="Questions for the warm-latency runs.")
+              show_default="evals/gold/guideline.jsonl", help="Questions for the warm-latency runs.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("results"), show_default=True,
               help="Results folder: writes OUT/bench-<time>/ and copies it to OUT/latest/.")
 @click.option("--skip-corpus", is_flag=True, help="Only the scaling run.")

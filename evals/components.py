@@ -1,6 +1,6 @@
 """Where a warm search's time goes, stage by stage, on an existing index:
 
-    python -m evals.components [--data-dir DIR] [--gold evals/gold.jsonl] [--rounds 2]
+    python -m evals.components [--data-dir DIR] [--gold evals/gold/guideline.jsonl] [--rounds 2]
 
 Every stage runs over the gold questions after one warm-up call, in this one process, and prints
 its p50 and p95 in ms:
@@ -29,7 +29,7 @@ from typing import Callable
 
 from evals.metrics import percentile
 
-DEFAULT_GOLD = Path(__file__).resolve().parent / "gold.jsonl"
+DEFAULT_GOLD = Path(__file__).resolve().parent / "gold" / "guideline.jsonl"
 
 
 def timed(fn: Callable[[str], object], questions: list[str], rounds: int) -> tuple[float, float]:

@@ -33,7 +33,7 @@ import httpx
 
 from evals.http import agradio_call, healthy_server, loopback_url
 
-GOLD = Path(__file__).with_name("gold.jsonl")
+GOLD = Path(__file__).with_name("gold") / "guideline.jsonl"
 GENERATION_HEADER = "X-Index-Generation"
 ENDPOINTS = ("POST /api/ask", "GET /api/search", "Gradio /ask")
 

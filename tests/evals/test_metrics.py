@@ -23,7 +23,7 @@ from evals.metrics import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLD = ROOT / "evals" / "gold.jsonl"
+GOLD = ROOT / "evals" / "gold" / "guideline.jsonl"
 CORPUS = ROOT / "corpus" / "jiangsu-platform-economy-guideline.txt"
 DOC_ID = "jiangsu-platform-economy-guideline"
 
