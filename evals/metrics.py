@@ -1,12 +1,15 @@
-"""Pure scoring functions for the gold set: retrieval ranks, fact matching, refusals, latency."""
+"""Pure scoring functions for the gold sets: retrieval ranks, fact matching, refusals, latency; the
+dev/test split; and `load_gold`, which checks a gold file."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Iterable, Sequence
 
 # The allowed values of a gold item's "kind"; load_gold's error message is built from this table.
 KINDS: tuple[str, ...] = (
@@ -16,10 +19,19 @@ KINDS: tuple[str, ...] = (
     "policy",
     "entity",
     "locate",
+    "definition",
+    "list",
+    "yesno",
+    "scope",
+    "version",
     "unanswerable",
 )
 
+# The two halves of every gold set: rules are tuned on dev; test is only reported (evals/README.md).
+SPLITS: tuple[str, ...] = ("dev", "test")
+
 REQUIRED_KEYS: tuple[str, ...] = ("id", "question", "kind", "gold", "facts", "answerable")
+REF_KEYS: tuple[str, ...] = ("doc", "article", "item")  # a gold entry that names an article instead of a clause id
 
 
 def fold(text: str) -> str:
@@ -73,6 +85,13 @@ def citation_precision(cited_ids: list[str], gold: list[str]) -> float | None:
     return sum(1 for cid in cited_ids if cid in wanted) / len(cited_ids)
 
 
+def split_of(question_id: str) -> str:
+    """'dev' or 'test' by a hash of the question id alone: about half each, and a question keeps its
+    split when others are added, removed or reordered."""
+    digest = hashlib.sha256(f"policyqa-split:{question_id}".encode("utf-8")).digest()
+    return SPLITS[digest[0] & 1]
+
+
 def percentile(values: list[float], p: float) -> float:
     """The p-th percentile (0-100) with linear interpolation between closest ranks, as numpy's default."""
     if not values:
@@ -87,8 +106,20 @@ def percentile(values: list[float], p: float) -> float:
 
 
 @dataclass(frozen=True)
+class ArticleRef:
+    """A gold answer named by document and article (and item), resolved to clause ids after ingest."""
+
+    doc: str
+    article: str
+    item: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.doc}#{self.article}" + (f".{self.item}" if self.item else "")
+
+
+@dataclass(frozen=True)
 class GoldItem:
-    """One question of the gold set with the clause ids and facts that answer it."""
+    """One question of a gold set with the clause ids (or article references) and facts that answer it."""
 
     id: str
     question: str
@@ -96,10 +127,23 @@ class GoldItem:
     gold: tuple[str, ...]
     facts: tuple[tuple[str, ...], ...]
     answerable: bool
+    refs: tuple[ArticleRef, ...] = ()
 
 
 def _is_str_list(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def _check_gold_entry(g: str | dict) -> str | None:
+    if isinstance(g, str):
+        return None if "#" in g and g.strip() else f"gold id {g!r} is not of the form <doc_id>#<labels>"
+    if extra := sorted(set(g) - set(REF_KEYS)):
+        return f"gold reference has unknown key(s) {', '.join(extra)}; allowed: {', '.join(REF_KEYS)}"
+    if not all(isinstance(g.get(k), str) and g[k].strip() for k in ("doc", "article")):
+        return f"gold reference {json.dumps(g, ensure_ascii=False)} needs non-empty strings doc and article"
+    if "item" in g and not (isinstance(g["item"], str) and g["item"].strip()):
+        return f"gold reference {json.dumps(g, ensure_ascii=False)} has an empty item"
+    return None
 
 
 def _check_record(rec: object) -> str | None:
@@ -117,12 +161,12 @@ def _check_record(rec: object) -> str | None:
         return f"unknown kind {rec['kind']!r}; expected one of: {', '.join(KINDS)}"
     if not isinstance(rec["answerable"], bool):
         return "answerable must be true or false"
-    if not _is_str_list(rec["gold"]):
-        return "gold must be a list of clause id strings"
+    if not isinstance(rec["gold"], list) or not all(isinstance(g, (str, dict)) for g in rec["gold"]):
+        return 'gold must be a list of clause ids or {"doc", "article"[, "item"]} objects'
     if not isinstance(rec["facts"], list) or not all(_is_str_list(f) and f for f in rec["facts"]):
         return "facts must be a list of non-empty lists of strings"
-    if bad := [g for g in rec["gold"] if "#" not in g]:
-        return f"gold id {bad[0]!r} is not of the form <doc_id>#<labels>"
+    if problem := next(filter(None, map(_check_gold_entry, rec["gold"])), None):
+        return problem
     if rec["answerable"]:
         if rec["kind"] == "unanswerable":
             return "kind 'unanswerable' needs answerable false"
@@ -154,14 +198,57 @@ def load_gold(path: str | Path) -> list[GoldItem]:
             if rec["id"] in seen:
                 raise ValueError(f"{path}:{lineno}: duplicate id {rec['id']!r} (first on line {seen[rec['id']]})")
             seen[rec["id"]] = lineno
-            items.append(
-                GoldItem(
-                    id=rec["id"],
-                    question=rec["question"],
-                    kind=rec["kind"],
-                    gold=tuple(rec["gold"]),
-                    facts=tuple(tuple(f) for f in rec["facts"]),
-                    answerable=rec["answerable"],
-                )
-            )
+            items.append(_item(rec))
     return items
+
+
+def _item(rec: dict) -> GoldItem:
+    return GoldItem(
+        id=rec["id"],
+        question=rec["question"],
+        kind=rec["kind"],
+        gold=tuple(g for g in rec["gold"] if isinstance(g, str)),
+        facts=tuple(tuple(f) for f in rec["facts"]),
+        answerable=rec["answerable"],
+        refs=tuple(ArticleRef(g["doc"], g["article"], g.get("item")) for g in rec["gold"] if isinstance(g, dict)),
+    )
+
+
+def resolve_gold(items: Sequence[GoldItem], clauses: Iterable) -> tuple[list[GoldItem], list[str]]:
+    """Turn each item's article references into clause ids of an ingested corpus.
+
+    A reference {doc, article} is answered by the clauses of document `doc` whose last label is the
+    article (`…#第十条` or `…#第二章.第十条`) and every clause under them (its items); with an item,
+    by the child of that article labelled with the item and everything under it. Labels are compared
+    after `fold`, so （二） and (二) are the same. Returns the items with those ids appended to `gold`
+    (in document order), and the references that matched nothing, as `doc#article[.item]`.
+    """
+    clauses = list(clauses)
+    children: dict[str | None, list] = {}
+    for c in clauses:
+        children.setdefault(c.parent_id, []).append(c)
+
+    def labelled(candidates: Iterable, label: str) -> list:
+        return [c for c in candidates if c.labels and fold(c.labels[-1]) == fold(label)]
+
+    def answering(ref: ArticleRef) -> list[str]:
+        found = labelled((c for c in clauses if c.doc_id == ref.doc), ref.article)
+        if ref.item:
+            found = labelled((ch for c in found for ch in children.get(c.id, ())), ref.item)
+        out, todo = [], list(found)
+        while todo:
+            c = todo.pop()
+            out.append(c)
+            todo.extend(children.get(c.id, ()))
+        return [c.id for c in sorted(out, key=lambda c: (c.start, c.order))]
+
+    resolved, unresolved = [], []
+    for it in items:
+        ids = list(it.gold)
+        for ref in it.refs:
+            found = answering(ref)
+            if not found:
+                unresolved.append(str(ref))
+            ids += [i for i in found if i not in ids]
+        resolved.append(replace(it, gold=tuple(ids)))
+    return resolved, unresolved

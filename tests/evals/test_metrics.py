@@ -1,4 +1,4 @@
-"""Tests for evals/metrics.py, hand-computed, plus sanity checks on the shipped gold set."""
+"""Tests for evals/metrics.py, hand-computed, plus sanity checks on the shipped gold sets."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import pytest
 
 from evals.metrics import (
     KINDS,
+    SPLITS,
+    ArticleRef,
     GoldItem,
     answer_correct,
     citation_precision,
@@ -20,6 +22,8 @@ from evals.metrics import (
     percentile,
     reciprocal_rank,
     refusal_correct,
+    resolve_gold,
+    split_of,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -190,7 +194,8 @@ def test_load_gold_reads_items(tmp_path):
     ("bad", "problem"),
     [
         ({**GOOD, "id": "q9", "kind": "foo"},
-         "unknown kind 'foo'; expected one of: department, reverse_department, figure, policy, entity, locate, unanswerable"),
+         "unknown kind 'foo'; expected one of: department, reverse_department, figure, policy, entity, locate, "
+         "definition, list, yesno, scope, version, unanswerable"),
         ({k: v for k, v in GOOD.items() if k not in ("facts", "answerable")}, "missing key(s): facts, answerable"),
         ({**GOOD, "id": "q9", "gold": []}, "answerable item has empty gold"),
         ({**REFUSE, "id": "q9", "gold": [f"{DOC_ID}#五.（二）"]}, "unanswerable item must have empty gold and facts"),
@@ -201,6 +206,13 @@ def test_load_gold_reads_items(tmp_path):
         ({**GOOD, "id": "q9", "facts": ["统计局"]}, "facts must be a list of non-empty lists of strings"),
         ({**GOOD, "id": "q9", "gold": ["重点任务分工表.13"]}, "gold id '重点任务分工表.13' is not of the form <doc_id>#<labels>"),
         ({**GOOD, "id": "q9", "answerable": "yes"}, "answerable must be true or false"),
+        ({**GOOD, "id": "q9", "gold": [3]}, 'gold must be a list of clause ids or {"doc", "article"[, "item"]} objects'),
+        ({**GOOD, "id": "q9", "gold": [{"doc": "d", "article": "第十条", "para": "2"}]},
+         "gold reference has unknown key(s) para; allowed: doc, article, item"),
+        ({**GOOD, "id": "q9", "gold": [{"doc": "d"}]},
+         'gold reference {"doc": "d"} needs non-empty strings doc and article'),
+        ({**GOOD, "id": "q9", "gold": [{"doc": "d", "article": "第十条", "item": ""}]},
+         'gold reference {"doc": "d", "article": "第十条", "item": ""} has an empty item'),
         ({**GOOD}, "duplicate id 'q1' (first on line 1)"),
         ("{not json", "invalid JSON: Expecting property name enclosed in double quotes"),
         ("[1, 2]", "expected a JSON object"),
@@ -265,3 +277,79 @@ def test_shipped_gold_facts_appear_in_corpus(shipped):
         if not any(fold(a) in corpus for a in alternatives)
     ]
     assert missing == []
+
+
+# ---- the dev/test split ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("qid", "split"), [("q001", "dev"), ("q002", "test"), ("q003", "test"), ("gf001", "dev")])
+def test_split_of_is_a_fixed_function_of_the_id(qid, split):
+    assert split_of(qid) == split
+
+
+def test_split_of_halves_a_set_and_ignores_the_other_questions():
+    ids = [f"q{i:03d}" for i in range(1, 401)]
+    before = {i: split_of(i) for i in ids[:200]}
+    counts = Counter(split_of(i) for i in ids)
+    assert set(counts) == set(SPLITS) and 170 <= counts["test"] <= 230
+    assert {i: split_of(i) for i in ids[:200]} == before  # adding 200 questions moved none
+
+
+# ---- article references ---------------------------------------------------------------------------
+
+LAW = "保障中小企业款项支付条例(2020-07-05)"
+
+
+def _clause(cid: str, order: int, parent: str | None = None):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(id=cid, doc_id=cid.split("#")[0], labels=tuple(cid.split("#")[1].split(".")),
+                           parent_id=parent, start=order * 10, order=order)
+
+
+CLAUSES = [  # today's ids (chapter in the path) for one law, tomorrow's (article only) for another
+    _clause(f"{LAW}#第一章", 0),
+    _clause(f"{LAW}#第一章.第十条", 1, f"{LAW}#第一章"),
+    _clause(f"{LAW}#第一章.第十条.（一）", 2, f"{LAW}#第一章.第十条"),
+    _clause(f"{LAW}#第一章.第十条.（二）", 3, f"{LAW}#第一章.第十条"),
+    _clause(f"{LAW}#第一章.第十一条", 4, f"{LAW}#第一章"),
+    _clause("other#第十条", 5),
+    _clause("other#第十条.（二）", 6, "other#第十条"),
+    _clause("other#第十条.（二）.1", 7, "other#第十条.（二）"),
+    _clause("other#第二十条", 8),
+]
+
+
+@pytest.mark.parametrize(
+    ("ref", "ids"),
+    [
+        (ArticleRef(LAW, "第十条"), [f"{LAW}#第一章.第十条", f"{LAW}#第一章.第十条.（一）", f"{LAW}#第一章.第十条.（二）"]),
+        (ArticleRef(LAW, "第十条", "（二）"), [f"{LAW}#第一章.第十条.（二）"]),
+        (ArticleRef(LAW, "第十条", "(二)"), [f"{LAW}#第一章.第十条.（二）"]),  # folded labels
+        (ArticleRef(LAW, "第十一条"), [f"{LAW}#第一章.第十一条"]),
+        (ArticleRef("other", "第十条", "（二）"), ["other#第十条.（二）", "other#第十条.（二）.1"]),
+        (ArticleRef("other", "第二十条"), ["other#第二十条"]),
+    ],
+)
+def test_resolve_gold_finds_the_article_and_what_lies_under_it(ref, ids):
+    item = GoldItem("r1", "?", "figure", (), (("x",),), True, (ref,))
+    [resolved], unresolved = resolve_gold([item], CLAUSES)
+    assert (resolved.gold, unresolved) == (tuple(ids), [])
+
+
+def test_resolve_gold_keeps_clause_ids_and_names_what_matched_nothing():
+    refs = (ArticleRef(LAW, "第十一条"), ArticleRef(LAW, "第十二条"), ArticleRef("other", "第十条", "（三）"),
+            ArticleRef("missing-doc", "第十条"))
+    item = GoldItem("r1", "?", "figure", ("other#第二十条",), (("x",),), True, refs)
+    [resolved], unresolved = resolve_gold([item], CLAUSES)
+    assert resolved.gold == ("other#第二十条", f"{LAW}#第一章.第十一条")
+    assert unresolved == [f"{LAW}#第十二条", "other#第十条.（三）", "missing-doc#第十条"]
+
+
+def test_load_gold_reads_article_references(tmp_path):
+    rec = {**GOOD, "gold": [{"doc": LAW, "article": "第十条", "item": "（二）"}, {"doc": LAW, "article": "第九条"},
+                            f"{DOC_ID}#五.（二）"]}
+    [item] = load_gold(_write(tmp_path, rec))
+    assert item.gold == (f"{DOC_ID}#五.（二）",)
+    assert item.refs == (ArticleRef(LAW, "第十条", "（二）"), ArticleRef(LAW, "第九条"))
+    assert [str(r) for r in item.refs] == [f"{LAW}#第十条.（二）", f"{LAW}#第九条"]
