@@ -60,31 +60,46 @@ def _open_service(settings: Settings):
 
 
 @click.command("eval")
-@click.option("--gold", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_GOLD,
-              show_default="evals/gold/guideline.jsonl", help="Gold set (JSONL, format in evals/README.md).")
+@click.option("--set", "set_names", multiple=True, metavar="NAME",
+              help="Gold set to run, repeatable (evals/sets.py: guideline, guideline-fresh, related-policies); "
+                   "default: every set whose file exists. Each is ingested into OUT/data/NAME/.")
+@click.option("--split", type=click.Choice(["dev", "test", "all"]), default="all", show_default=True,
+              help="Questions to run: the dev split (rules are tuned on it), the held-out test split, or both "
+                   "(reported apart).")
+@click.option("--gold", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Your own gold file (format in evals/README.md), run on the configured index instead of the sets.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("results"), show_default=True,
               help="Results folder: writes OUT/eval-<time>/ and copies it to OUT/latest/.")
 @click.option("--no-baselines", is_flag=True, help="Only our system (skips building the two baselines).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON instead of tables.")
 @click.option("-k", "k", default=5, show_default=True, help="Hits retrieved per question (hit@k for k <= this).")
 @click.pass_context
-def eval_cmd(ctx, gold: Path, out: Path, no_baselines: bool, as_json: bool, k: int) -> None:
-    """Score retrieval and answers on the gold set, beside two naive baselines."""
+def eval_cmd(ctx, set_names: tuple[str, ...], split: str, gold: Path | None, out: Path, no_baselines: bool,
+             as_json: bool, k: int) -> None:
+    """Score retrieval and answers on the gold sets, per split and question kind, beside two naive baselines."""
     from evals.report import eval_chart, eval_markdown, json_writer, text_writer, write_results
-    from evals.run import run_eval
+    from evals.run import run_eval, run_sets, split_items, wrap_sets
 
     if not 1 <= k <= 100:
         raise click.ClickException("-k must be between 1 and 100")
+    if gold is not None and set_names:
+        raise click.ClickException("pass either --set or --gold, not both")
     settings = _settings(ctx)
-    items = _load_items(gold)
-    svc = _open_service(settings)
-    baselines = [] if no_baselines else _build_baselines(svc, settings)
-    result = run_eval(svc, items, baselines, k=k, progress=_progress(settings, "eval"))
-    result["gold"] = str(gold)
-    if result["missing_gold_ids"]:
-        ids = result["missing_gold_ids"]
-        click.echo(f"warning: {len(ids)} gold ids are not in the index, e.g. {ids[0]}; "
-                   "is the index built from the gold set's documents?", err=True)
+    say = (lambda msg: click.echo(msg, err=True)) if settings.progress else (lambda msg: None)
+    if gold is not None:
+        items = split_items(_load_items(gold), split)
+        svc = _open_service(settings)
+        baselines = [] if no_baselines else _build_baselines(svc, settings)
+        one = run_eval(svc, items, baselines, k=k, progress=_progress(settings, "eval"))
+        result = wrap_sets({gold.stem: one | {"gold": str(gold)}}, split, k, one["seconds"])
+    else:
+        gold_sets = _pick_sets(set_names)
+        result = run_sets(gold_sets, settings, out / "data", split=split, k=k, baselines=not no_baselines,
+                          progress=_progress(settings, "eval"), say=say)
+    for name, one in result["sets"].items():
+        if ids := one["missing_gold_ids"]:
+            click.echo(f"warning: {name}: {len(ids)} gold ids are not in the index, e.g. {ids[0]}; "
+                       "is the index built from the gold set's documents?", err=True)
     markdown = eval_markdown(result)
     folder = write_results(out, "eval", {
         "eval.json": json_writer(result),
@@ -92,12 +107,24 @@ def eval_cmd(ctx, gold: Path, out: Path, no_baselines: bool, as_json: bool, k: i
         "eval.png": lambda p: eval_chart(result, p),
     })
     if as_json:
-        click.echo(json.dumps({key: result[key] for key in result if key != "rows"} | {"folder": str(folder)},
-                              ensure_ascii=False))
+        sets = {name: {key: v for key, v in one.items() if key != "rows"} for name, one in result["sets"].items()}
+        click.echo(json.dumps(result | {"sets": sets, "folder": str(folder)}, ensure_ascii=False))
         return
-    for line in markdown.split("\n## ")[1:]:
-        click.echo("## " + line.rstrip() + "\n")
+    click.echo("## " + markdown.split("\n## ", 1)[1].rstrip() + "\n")
     click.echo(f"results: {folder} (copied to {out / 'latest'})")
+
+
+def _pick_sets(names: tuple[str, ...]):
+    """The named sets (each file must exist and load), or every set whose gold file exists."""
+    from evals.sets import SETS, find_set
+
+    try:
+        chosen = [find_set(n) for n in dict.fromkeys(names)] if names else [s for s in SETS if s.gold.is_file()]
+    except KeyError as e:
+        raise click.ClickException(e.args[0]) from None
+    for s in chosen:
+        _load_items(s.gold)  # a bad or missing file stops here, before any ingest
+    return chosen
 
 
 def _build_baselines(svc, settings: Settings):

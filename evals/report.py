@@ -50,37 +50,98 @@ def eval_group_table(group: dict, best: str | None) -> str:
     return markdown_table(header, rows)
 
 
+# (column title, figure key, format) of the headline and per-kind tables; ours and the best baseline.
+HEADLINE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("hit@1", "hit@1", "{:.3f}"),
+    ("MRR", "mrr", "{:.3f}"),
+    ("answer acc", "answer_acc", "{:.3f}"),
+    ("refusal acc", "refusal_acc", "{:.3f}"),
+    ("citation prec", "citation_precision", "{:.3f}"),
+)
+SPLIT_NOTE = {
+    "dev": "dev: rules may be tuned on it",
+    "test": "test: held out, reported only",
+    "all": "both splits together",
+}
+
+
 def eval_markdown(result: dict) -> str:
-    """All eval tables: overall first, then one per kind."""
-    best = result.get("best_baseline")
-    parts = [f"# Evaluation {result['created']}", "", _eval_preamble(result), ""]
-    for group, data in result["summary"].items():
-        title = "Overall" if group == "overall" else group
-        parts += [f"## {title} ({data['n']} questions, {data['answerable']} answerable)", "",
-                  eval_group_table(data, best), ""]
-    parts += [_eval_notes(result), ""]
+    """The headline table (every set × split beside the best baseline), then per set and split the
+    systems table and the per-kind table."""
+    parts = [f"# Evaluation {result['created']}", "", _eval_preamble(result), "",
+             "## Every set and split", "", headline_table(result), ""]
+    for name, one in result["sets"].items():
+        for split, summary in one["summary"].items():
+            overall = summary["overall"]
+            parts += [f"## {name}, {split} ({overall['n']} questions, {overall['answerable']} answerable; "
+                      f"{SPLIT_NOTE.get(split, split)})", "",
+                      eval_group_table(overall, one.get("best_baseline")), "",
+                      kind_table(summary, one.get("best_baseline")), ""]
+        parts += [_set_notes(name, one), ""]
     return "\n".join(parts)
 
 
 def _eval_preamble(result: dict) -> str:
-    idx = result["index"]
+    first = next(iter(result["sets"].values()), {})
     return (
-        f"Gold set: {result.get('gold', '?')} ({len(result['rows'])} questions); top-k = {result['k']}; "
-        f"index {idx.get('generation')} ({idx.get('documents')} documents, {idx.get('clauses')} clauses, "
-        f"model {idx.get('model')}). Rule for baseline passages: {result['rule']}."
+        f"Splits: every question is in `dev` or `test` by a hash of its id (`evals.metrics.split_of`); "
+        f"rules are tuned on dev only, test is reported. Questions run: {result['split']}. "
+        f"Top-k = {result['k']}. Rule for baseline passages: {first.get('rule', '—')}."
     )
 
 
-def _eval_notes(result: dict) -> str:
-    ours = result["summary"]["overall"]["systems"].get("ours", {})
-    lines = []
+def _figure_cells(figures: dict) -> list[str]:
+    return [fmt(figures.get(key), spec) for _, key, spec in HEADLINE_COLUMNS]
+
+
+def headline_table(result: dict) -> str:
+    header = (["set", "split", "questions", "answerable"] + [f"ours {c[0]}" for c in HEADLINE_COLUMNS]
+              + ["unverifiable", "best baseline", "its hit@1", "its answer acc"])
+    rows = []
+    for name, one in result["sets"].items():
+        best = one.get("best_baseline")
+        for split, summary in one["summary"].items():
+            overall = summary["overall"]
+            ours = overall["systems"].get("ours", {})
+            theirs = overall["systems"].get(best, {}) if best else {}
+            rows.append([name, split, str(overall["n"]), str(overall["answerable"]), *_figure_cells(ours),
+                         fmt(ours.get("unverifiable_citations"), "{:d}"), best or DASH,
+                         fmt(theirs.get("hit@1"), "{:.3f}"), fmt(theirs.get("answer_acc"), "{:.3f}")])
+    return markdown_table(header, rows)
+
+
+def kind_table(summary: dict, best: str | None) -> str:
+    """One row per question kind: our figures, then hit@1 of each baseline (and the best one's answer acc)."""
+    baselines = [n for n in summary["overall"]["systems"] if n != "ours"]
+    header = (["kind", "n", "answerable"] + [f"ours {c[0]}" for c in HEADLINE_COLUMNS]
+              + [f"{n} hit@1" for n in baselines] + ([f"{best} answer acc"] if best else []))
+    rows = []
+    for group, data in summary.items():
+        ours = data["systems"].get("ours", {})
+        row = [group, str(data["n"]), str(data["answerable"]), *_figure_cells(ours)]
+        row += [fmt(data["systems"][n].get("hit@1"), "{:.3f}") for n in baselines]
+        if best:
+            row.append(fmt(data["systems"][best].get("answer_acc"), "{:.3f}"))
+        rows.append(row)
+    return markdown_table(header, rows)
+
+
+def _set_notes(name: str, one: dict) -> str:
+    idx, ingest = one["index"], one.get("ingest") or {}
+    lines = [f"{name}: gold {one.get('gold', '?')} ({len(one['rows'])} questions run); "
+             f"corpus {', '.join(ingest.get('corpus', [])) or '(the configured index)'}; "
+             f"index {idx.get('generation')} ({idx.get('documents')} documents, {idx.get('clauses')} clauses, "
+             f"model {idx.get('model')})"
+             + (f", ingest {ingest['seconds']:.1f} s ({'rebuilt' if ingest.get('index_rebuilt') else 'reused'})"
+                if "seconds" in ingest else "") + "."]
+    whole = one["summary"].get("all") or next(iter(one["summary"].values()))  # both splits, or the one run
+    ours = whole["overall"]["systems"].get("ours", {})
     if "unverifiable_citations" in ours:
         lines.append(
             f"Our answers: {ours['citations']} citations, {ours['unverifiable_citations']} unverifiable; "
             f"{ours['refused_answerable']} answerable questions declined; {ours['errors']} errors."
         )
-    if result.get("missing_gold_ids"):
-        ids = result["missing_gold_ids"]
+    if ids := one.get("missing_gold_ids"):
         lines.append(f"{len(ids)} gold ids are not in the index (those items cannot be hit): {', '.join(ids[:5])}"
                      + (" …" if len(ids) > 5 else ""))
     lines.append("Latency: wall time per call after one warm-up call, in this process; our search and ask each "
@@ -99,22 +160,26 @@ def _pyplot():
 
 
 def eval_chart(result: dict, path: Path) -> None:
-    """Grouped bars: hit@1, hit@3, MRR, answer accuracy per system (labels are ASCII)."""
+    """Grouped bars per set and split: our hit@1, answer and refusal accuracy, and the best baseline's
+    hit@1 and answer accuracy (labels are ASCII)."""
     plt = _pyplot()
-    metrics = [("hit@1", "hit@1"), ("hit@3", "hit@3"), ("MRR", "mrr"), ("answer acc", "answer_acc")]
-    systems = result["summary"]["overall"]["systems"]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    width = 0.8 / max(1, len(systems))
-    for i, (name, figures) in enumerate(systems.items()):
-        values = [figures.get(key) or 0.0 for _, key in metrics]
-        xs = [m + i * width for m in range(len(metrics))]
-        bars = ax.bar(xs, values, width, label=_system_label(name, result.get("best_baseline")))
-        labels = ["n/a" if figures.get(key) is None else f"{figures[key]:.2f}" for _, key in metrics]
-        ax.bar_label(bars, labels=labels, fontsize=7)
-    ax.set_xticks([m + width * (len(systems) - 1) / 2 for m in range(len(metrics))], [m[0] for m in metrics])
-    ax.set_ylim(0, 1.08)
-    ax.set_title(f"policyqa eval, {result['summary']['overall']['n']} questions ({result['created']})")
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(systems))
+    bars = [("ours hit@1", "ours", "hit@1"), ("ours answer acc", "ours", "answer_acc"),
+            ("ours refusal acc", "ours", "refusal_acc"), ("best baseline hit@1", None, "hit@1"),
+            ("best baseline answer acc (top-1 passage)", None, "answer_acc")]
+    groups = [(f"{name}\n{split}", one["summary"][split]["overall"]["systems"], one.get("best_baseline"))
+              for name, one in result["sets"].items() for split in one["summary"]]
+    fig, ax = plt.subplots(figsize=(max(8, 1.6 * len(groups)), 4.8))
+    width = 0.8 / len(bars)
+    for i, (label, system, key) in enumerate(bars):
+        values = [(systems.get(system or best) or {}).get(key) if (system or best) else None
+                  for _, systems, best in groups]
+        xs = [g + i * width for g in range(len(groups))]
+        drawn = ax.bar(xs, [v or 0.0 for v in values], width, label=label)
+        ax.bar_label(drawn, labels=["n/a" if v is None else f"{v:.2f}" for v in values], fontsize=6)
+    ax.set_xticks([g + width * (len(bars) - 1) / 2 for g in range(len(groups))], [g[0] for g in groups], fontsize=8)
+    ax.set_ylim(0, 1.1)
+    ax.set_title(f"policyqa eval ({result['created']}); test splits are held out", fontsize=10)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -1,4 +1,5 @@
-"""Run a gold set through our retrieval and answers and the baselines' retrieval; figures per question kind.
+"""Run a gold set through our retrieval and answers and the baselines' retrieval; figures per split
+(dev, test and both together) and per question kind.
 
 Each system is a function `(question, k) -> Retrieval`; our answers are a function
 `question -> Asked`. Scoring (`score_retrieval`, `score_answer`, `summarize`) is pure, so it is
@@ -17,6 +18,10 @@ Definitions used in the summary (over the items of a group: one kind, or all):
   clause its id names in the index.
 - latency: wall time per call in milliseconds, after one warm-up call per system. Questions are
   never cached, so search and ask each embed the question.
+
+Gold items that name articles ({doc, article[, item]}) are resolved to clause ids of the index being
+evaluated (`metrics.resolve_gold`); a reference that matches no clause is listed under
+`missing_gold_ids` and its item scores as a miss.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Callable, Iterable, Sequence
 from evals.baselines import MIN_CLAUSE_COVER, ClauseMap
 from evals.metrics import (
     KINDS,
+    SPLITS,
     GoldItem,
     answer_correct,
     citation_precision,
@@ -38,12 +44,16 @@ from evals.metrics import (
     percentile,
     reciprocal_rank,
     refusal_correct,
+    resolve_gold,
+    split_of,
 )
 
 log = logging.getLogger(__name__)
 
 OURS = "ours"
 HIT_KS = (1, 3, 5)
+ALL = "all"  # both splits together
+UNRESOLVED = "<gold reference matched no clause>"  # stands in for the gold of an item whose references all failed
 
 
 @dataclass(frozen=True)
@@ -91,11 +101,12 @@ def score_retrieval(r: Retrieval, item: GoldItem, k: int) -> dict:
         "ms": round(r.ms, 3),
     }
     if item.answerable:
-        ids = scoring_ids(r.covered, item.gold)
+        gold = list(item.gold) or [UNRESOLVED]
+        ids = scoring_ids(r.covered, gold)
         for j in HIT_KS:
             if j <= k:
-                row[f"hit@{j}"] = hit_at_k(ids, list(item.gold), j)
-        row["rr"] = reciprocal_rank(ids, list(item.gold))
+                row[f"hit@{j}"] = hit_at_k(ids, gold, j)
+        row["rr"] = reciprocal_rank(ids, gold)
         row["top1_facts"] = facts_present(r.top_text, [list(f) for f in item.facts])[0]
     return row
 
@@ -122,10 +133,12 @@ def score_answer(a: Asked, item: GoldItem) -> dict:
 def question_row(item: GoldItem, retrievals: dict[str, Retrieval], asked: Asked | None, k: int) -> dict:
     row = {
         "id": item.id,
+        "split": split_of(item.id),
         "kind": item.kind,
         "question": item.question,
         "answerable": item.answerable,
         "gold": list(item.gold),
+        **({"refs": [str(r) for r in item.refs]} if item.refs else {}),
         "facts": [list(f) for f in item.facts],
         "retrieval": {name: score_retrieval(r, item, k) for name, r in retrievals.items()},
     }
@@ -204,6 +217,24 @@ def best_baseline(rows: Sequence[dict], baselines: Sequence[str], k: int) -> str
         return (f.get("hit@1") or 0.0, f["mrr"] or 0.0)
 
     return max(baselines, key=key) if baselines else None
+
+
+def split_items(items: Sequence[GoldItem], split: str) -> list[GoldItem]:
+    """The items of one split ('dev' or 'test'), or all of them ('all')."""
+    if split == ALL:
+        return list(items)
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; expected one of: {', '.join((*SPLITS, ALL))}")
+    return [it for it in items if split_of(it.id) == split]
+
+
+def summarize_splits(rows: Sequence[dict], systems: Sequence[str], k: int, best: str | None) -> dict:
+    """{split: summary} for each split that has rows, then 'all' when both have."""
+    by_split = {name: [r for r in rows if r["split"] == name] for name in SPLITS}
+    out = {name: summarize(members, systems, k, best) for name, members in by_split.items() if members}
+    if len(out) > 1:
+        out[ALL] = summarize(rows, systems, k, best)
+    return out
 
 
 def summarize(rows: Sequence[dict], systems: Sequence[str], k: int, best: str | None) -> dict:
@@ -313,9 +344,10 @@ def our_asker(svc) -> Asker:
     return ask
 
 
-def missing_gold(items: Sequence[GoldItem], clause_ids: set[str]) -> list[str]:
-    """Gold ids the index does not hold (such items can never be hit)."""
-    return sorted({g for it in items for g in it.gold if g not in clause_ids})
+def missing_gold(items: Sequence[GoldItem], clause_ids: set[str], unresolved: Sequence[str] = ()) -> list[str]:
+    """Gold ids the index does not hold and article references that matched no clause (such gold
+    can never be hit)."""
+    return sorted({g for it in items for g in it.gold if g not in clause_ids} | set(unresolved))
 
 
 def run_eval(
@@ -325,8 +357,9 @@ def run_eval(
     k: int = 5,
     progress: Callable[[Iterable], Iterable] = lambda it: it,
 ) -> dict:
-    """The whole evaluation as one JSON-ready dict (figures, rows, how the index was built)."""
+    """The whole evaluation as one JSON-ready dict (figures per split, rows, how the index was built)."""
     searcher = svc.searcher
+    items, unresolved = resolve_gold(items, searcher.clauses)
     retrievers: dict[str, Retriever] = {OURS: our_retriever(lambda: svc.searcher)}
     clause_map = ClauseMap(searcher.clauses)
     for b in baselines or ():
@@ -343,8 +376,53 @@ def run_eval(
         "systems": list(retrievers),
         "best_baseline": best,
         "rule": f"a baseline passage hits a clause when it overlaps >= {MIN_CLAUSE_COVER:.0%} of the clause's characters",
-        "missing_gold_ids": missing_gold(items, set(searcher.by_id)),
+        "missing_gold_ids": missing_gold(items, set(searcher.by_id), unresolved),
         "seconds": round(time.perf_counter() - t0, 2),
-        "summary": summarize(rows, list(retrievers), k, best),
+        "summary": summarize_splits(rows, list(retrievers), k, best),
         "rows": rows,
     }
+
+
+def run_sets(
+    gold_sets: Sequence,
+    settings,
+    data_root,
+    *,
+    split: str = ALL,
+    k: int = 5,
+    baselines: bool = True,
+    progress: Callable[[Iterable], Iterable] = lambda it: it,
+    say: Callable[[str], None] = lambda msg: None,
+) -> dict:
+    """Each gold set (evals/sets.py) on its own index under data_root, with baselines built over the
+    same documents: {"sets": {name: run_eval result + gold file + ingest}, …}. One model serves all."""
+    from evals.baselines import build_baselines
+    from evals.metrics import load_gold
+    from evals.sets import open_set
+
+    t0 = time.perf_counter()
+    out, embedder = {}, None
+    for gs in gold_sets:
+        items = split_items(load_gold(gs.gold), split)
+        say(f"{gs.name}: ingesting {', '.join(p.name for p in gs.corpus)} into {data_root}/{gs.name} …")
+        svc, ingest = open_set(gs, settings, data_root, embedder)
+        embedder = svc.embedder
+        say(f"{gs.name}: {ingest['documents']} documents, index {'rebuilt' if ingest['index_rebuilt'] else 'reused'} "
+            f"({ingest['seconds']:.1f} s); {len(items)} questions")
+        docs = [(d.id, d.text) for d in svc.searcher.docs.values()]
+        built = build_baselines(docs, settings.embed_model) if baselines else []
+        result = run_eval(svc, items, built, k=k, progress=progress)
+        out[gs.name] = result | {"gold": _shown(gs.gold), "about": gs.about, "ingest": ingest}
+    return wrap_sets(out, split, k, time.perf_counter() - t0)
+
+
+def wrap_sets(results: dict[str, dict], split: str, k: int, seconds: float) -> dict:
+    """The eval.json of one or more sets."""
+    return {"created": time.strftime("%Y-%m-%dT%H:%M:%S"), "k": k, "split": split,
+            "seconds": round(seconds, 2), "sets": results}
+
+
+def _shown(path) -> str:
+    from app.settings import PROJECT_ROOT
+
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,7 +19,9 @@ from evals.run import (
     evaluate,
     our_asker,
     scoring_ids,
+    split_items,
     summarize,
+    summarize_splits,
     unverifiable,
 )
 
@@ -78,6 +81,7 @@ def test_every_system_gets_one_warm_up_call_then_one_per_question(rows):
 def test_question_rows_hold_ids_figures_and_pass(rows):
     r, _ = rows
     assert [x["id"] for x in r] == ["q1", "q2", "q3"]
+    assert [x["split"] for x in r] == ["test", "dev", "dev"]
     q2 = r[1]
     assert q2["retrieval"][OURS] == {"ids": [["d#X"], ["d#C"]], "chars": [4, 7], "ms": 1.0, "hit@1": 0.0,
                                      "hit@3": 1.0, "hit@5": 1.0, "rr": 0.5, "top1_facts": False}
@@ -107,6 +111,31 @@ def test_summary_figures(rows):
     assert summary["figure"]["systems"][OURS]["hit@1"] == 0.0
     assert summary["unanswerable"]["systems"][OURS]["hit@1"] is None
     assert summary["unanswerable"]["systems"]["wide"]["refusal_acc"] == 0.0
+
+
+def test_summaries_per_split_then_both(rows):
+    r, _ = rows
+    summary = summarize_splits(r, [OURS], 5, None)
+    assert list(summary) == ["dev", "test", "all"]
+    assert [summary[s]["overall"]["n"] for s in summary] == [2, 1, 3]
+    assert summary["test"]["overall"]["systems"][OURS]["answer_acc"] == 1.0  # q1
+    assert summary["dev"]["overall"]["systems"][OURS]["answer_acc"] == 0.0  # q2
+    assert summary["dev"]["overall"]["systems"][OURS]["refusal_acc"] == 1.0  # q3
+    assert list(summarize_splits(r[:1], [OURS], 5, None)) == ["test"]  # one split run: no "all"
+
+
+def test_split_items():
+    assert [it.id for it in split_items(ITEMS, "dev")] == ["q2", "q3"]
+    assert [it.id for it in split_items(ITEMS, "test")] == ["q1"]
+    assert split_items(ITEMS, "all") == ITEMS
+    with pytest.raises(ValueError, match="unknown split 'train'; expected one of: dev, test, all"):
+        split_items(ITEMS, "train")
+
+
+def test_an_item_whose_gold_matched_nothing_is_a_miss_not_a_crash():
+    item = GoldItem("q9", "?", "figure", (), (("20%",),), True)
+    r = evaluate([item], {OURS: fixed({"?": [(("d#A",), "增长20%")]})}, None, k=3)
+    assert (r[0]["retrieval"][OURS]["hit@1"], r[0]["retrieval"][OURS]["rr"]) == (0.0, 0.0)
 
 
 def test_hit_columns_stop_at_k():
@@ -191,13 +220,15 @@ def test_run_eval_through_the_service(fake_model, gold_file):
     assert result["systems"] == [OURS, "jieba-bm25 paragraphs"]
     assert result["best_baseline"] == "jieba-bm25 paragraphs"
     assert result["missing_gold_ids"] == ["tiny#不存在"]
-    assert [r["id"] for r in result["rows"]] == ["t1", "t2", "t3"]
+    assert [(r["id"], r["split"]) for r in result["rows"]] == [("t1", "test"), ("t2", "test"), ("t3", "dev")]
     ids = {c.id for c in svc.searcher.clauses}
     assert all(i in ids for r in result["rows"] for hit in r["retrieval"][OURS]["ids"] for i in hit)
     bm25_top = result["rows"][0]["retrieval"]["jieba-bm25 paragraphs"]
     assert bm25_top["ids"][0] == ["tiny#二.（一）"] and bm25_top["hit@1"] == 1.0
-    overall = result["summary"]["overall"]
+    assert list(result["summary"]) == ["dev", "test", "all"]
+    overall = result["summary"]["all"]["overall"]
     assert (overall["n"], overall["answerable"]) == (3, 2)
+    assert (result["summary"]["test"]["overall"]["n"], result["summary"]["dev"]["overall"]["answerable"]) == (2, 0)
     assert set(overall["systems"][OURS]) >= {"hit@1", "hit@3", "mrr", "answer_acc", "refusal_acc", "ask_p50_ms"}
     json.dumps(result, ensure_ascii=False)  # the result is what eval.json holds
 
@@ -213,17 +244,23 @@ def test_cli_eval_writes_results_and_prints_tables(fake_model, gold_file, tmp_pa
     out = tmp_path / "results"
     result = _cli("eval", "--gold", str(gold_file), "--out", str(out), "--no-baselines")
     assert result.exit_code == 0, result.output
-    assert "## Overall (3 questions, 2 answerable)" in result.output
-    assert "## unanswerable (1 questions, 0 answerable)" in result.output
+    assert "| gold | test | 2 | 2 |" in result.output  # the headline row of the test split
+    assert "## gold, test (2 questions, 2 answerable; test: held out, reported only)" in result.output
+    assert "## gold, dev (1 questions, 0 answerable; dev: rules may be tuned on it)" in result.output
+    assert "## gold, all (3 questions, 2 answerable; both splits together)" in result.output
+    assert "| unanswerable | 1 | 0 |" in result.output  # the per-kind table of the dev split
     [folder] = [p for p in out.iterdir() if p.name.startswith("eval-")]
     for name in ("eval.json", "report.md", "eval.png"):
         assert (folder / name).is_file() and (out / "latest" / name).is_file()
     saved = json.loads((folder / "eval.json").read_text(encoding="utf-8"))
-    assert len(saved["rows"]) == 3 and saved["gold"] == str(gold_file)
+    assert len(saved["sets"]["gold"]["rows"]) == 3 and saved["sets"]["gold"]["gold"] == str(gold_file)
 
-    as_json = _cli("eval", "--gold", str(gold_file), "--out", str(out), "--no-baselines", "--json", "-k", "1")
+    as_json = _cli("eval", "--gold", str(gold_file), "--out", str(out), "--no-baselines", "--json", "-k", "1",
+                   "--split", "test")
     summary = json.loads(as_json.stdout)
-    assert "rows" not in summary and "hit@3" not in summary["summary"]["overall"]["systems"][OURS]
+    gold = summary["sets"]["gold"]
+    assert "rows" not in gold and summary["split"] == "test" and list(gold["summary"]) == ["test"]
+    assert "hit@3" not in gold["summary"]["test"]["overall"]["systems"][OURS]
 
 
 @pytest.mark.parametrize(
@@ -241,8 +278,8 @@ def test_cli_eval_rejects_a_malformed_gold_file_in_one_line(tmp_path, line, mess
     assert message in result.output and len(result.output.strip().splitlines()) == 1
 
 
-def test_cli_eval_without_an_index_says_to_ingest(data_dir):
-    result = _cli("eval", "--no-baselines")
+def test_cli_eval_without_an_index_says_to_ingest(data_dir, gold_file):
+    result = _cli("eval", "--no-baselines", "--gold", str(gold_file))
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: no index in {data_dir / 'index'}; run `policyqa ingest` first"
 
@@ -252,3 +289,110 @@ def test_cli_eval_rejects_a_missing_gold_file_and_a_bad_k(tmp_path):
     assert missing.exit_code == 1 and "not found; pass --gold FILE" in missing.output
     bad_k = _cli("eval", "-k", "0")
     assert bad_k.exit_code == 1 and "-k must be between 1 and 100" in bad_k.output
+
+
+# -- several sets, each on its own index -----------------------------------------------------------
+TINY_LAW = """# 测试条例
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了促进测试工作，制定本条例。
+
+第二条 县级以上人民政府商务主管部门负责本行政区域内的测试工作。
+
+## 第二章 法律责任
+
+第三条 有下列情形之一的，处一万元以上五万元以下罚款：
+
+（一）未按规定报送测试数据的；
+
+（二）拒绝接受监督检查的。
+"""
+LAW_GOLD = [
+    {"id": "r1", "question": "测试工作归哪个部门管？", "kind": "department",
+     "gold": [{"doc": "测试条例", "article": "第二条"}], "facts": [["商务主管部门"]], "answerable": True},
+    {"id": "r2", "question": "不报送测试数据罚多少？", "kind": "figure",
+     "gold": [{"doc": "测试条例", "article": "第三条", "item": "（一）"}], "facts": [["一万元"]], "answerable": True},
+    {"id": "r3", "question": "拒绝检查罚多少？", "kind": "figure",
+     "gold": [{"doc": "测试条例", "article": "第三条"}, {"doc": "测试条例", "article": "第九十九条"}],
+     "facts": [["一万元"]], "answerable": True},
+]
+
+
+def _jsonl(path: Path, records) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def tiny_sets(tmp_path, tiny_corpus, monkeypatch):
+    """Two sets: the tiny policy alone, and a tiny law plus the tiny policy; evals.sets.SETS patched to them."""
+    import evals.sets
+    from evals.sets import GoldSet
+
+    law_dir = tmp_path / "laws"
+    law_dir.mkdir()
+    (law_dir / "测试条例.md").write_text(TINY_LAW, encoding="utf-8")
+    sets = (
+        GoldSet("tiny", _jsonl(tmp_path / "tiny.jsonl", TINY_GOLD), (tiny_corpus / "tiny.txt",), "tiny policy"),
+        GoldSet("law", _jsonl(tmp_path / "law.jsonl", LAW_GOLD), (law_dir, tiny_corpus / "tiny.txt"), "tiny law"),
+    )
+    monkeypatch.setattr(evals.sets, "SETS", sets)
+    return sets
+
+
+def test_run_sets_gives_each_set_its_own_index_and_reuses_it(fake_model, tiny_sets, tmp_path):
+    from app.settings import Settings
+    from evals.run import run_sets
+
+    root = tmp_path / "results" / "data"
+    result = run_sets(tiny_sets, Settings.from_env(), root, baselines=False)
+    tiny, law = result["sets"]["tiny"], result["sets"]["law"]
+    assert (tiny["index"]["documents"], law["index"]["documents"]) == (1, 2)
+    assert (tiny["ingest"]["data_dir"], law["ingest"]["data_dir"]) == (str(root / "tiny"), str(root / "law"))
+    assert tiny["ingest"]["index_rebuilt"] and law["ingest"]["index_rebuilt"]
+
+    rows = {r["id"]: r for r in law["rows"]}
+    # The same articles whether ids carry the chapter (测试条例#第一章.第二条) or not (测试条例#第二条).
+    gold = {i: [re.sub(r"#(第[^.#]+[编章节]\.)+", "#", g) for g in r["gold"]] for i, r in rows.items()}
+    assert gold == {"r1": ["测试条例#第二条"], "r2": ["测试条例#第三条.（一）"],
+                    "r3": ["测试条例#第三条", "测试条例#第三条.（一）", "测试条例#第三条.（二）"]}
+    assert rows["r3"]["refs"] == ["测试条例#第三条", "测试条例#第九十九条"]
+    assert law["missing_gold_ids"] == ["测试条例#第九十九条"]
+    assert tiny["missing_gold_ids"] == ["tiny#不存在"]
+    assert result["split"] == "all" and list(law["summary"]) == ["test"]  # r1-r3 all fall in test
+
+    again = run_sets(tiny_sets, Settings.from_env(), root, split="dev", baselines=False)
+    assert not again["sets"]["tiny"]["ingest"]["index_rebuilt"] and again["sets"]["tiny"]["ingest"]["unchanged"] == 1
+    assert [r["id"] for r in again["sets"]["tiny"]["rows"]] == ["t3"] and again["sets"]["law"]["rows"] == []
+
+
+def test_cli_eval_runs_the_named_set(fake_model, tiny_sets, tmp_path):
+    out = tmp_path / "results"
+    result = _cli("eval", "--set", "law", "--out", str(out), "--no-baselines", "--split", "test")
+    assert result.exit_code == 0, result.output
+    assert "| law | test | 3 | 3 |" in result.output and "| tiny |" not in result.output
+    assert "warning: law: 1 gold ids are not in the index, e.g. 测试条例#第九十九条" in result.output
+    assert (out / "data" / "law" / "index").is_dir() and not (out / "data" / "tiny").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--set", "nope"), "Error: no gold set 'nope'; known sets: tiny, law"),
+        (("--set", "law", "--gold", "x.jsonl"), "Error: pass either --set or --gold, not both"),
+        (("--split", "train"), "Invalid value for '--split': 'train' is not one of 'dev', 'test', 'all'."),
+    ],
+)
+def test_cli_eval_rejects_bad_set_options(tiny_sets, args, message):
+    result = _cli("eval", "--no-baselines", *args)
+    assert result.exit_code != 0 and message in result.output
+
+
+def test_cli_eval_stops_on_a_bad_set_file_before_ingesting(tiny_sets, data_dir):
+    tiny_sets[1].gold.write_text('{"id": "x"}\n', encoding="utf-8")
+    result = _cli("eval", "--no-baselines")
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {tiny_sets[1].gold}:1: missing key(s): question, kind, gold, facts, answerable"
