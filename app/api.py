@@ -8,27 +8,27 @@ blocking search in its threadpool."""
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
+from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from app.render import openapi_html
+from app.service import Sessions  # noqa: F401  (re-exported: the API tests and scripts import it here)
 from index.build import IndexBusy, IndexMissing
 from index.embedder import ModelNotFound
 from index.search import MODES, IndexMismatch
 from index.store import StoreUnavailable
-from ingest.records import clause_to_dict
+from ingest.records import clause_to_dict, content_hash
 
 log = logging.getLogger(__name__)
 
 MAX_K = 100
 MAX_QUERY_CHARS = 500  # search words; the routes pass POLICYQA_MAX_QUESTION_CHARS
 GENERATION_HEADER = "X-Index-Generation"  # the index generation a response was read from
-MAX_SESSIONS = 1000  # conversations kept for /api/ask follow-ups, least recently used dropped first
 UNAVAILABLE = (IndexMissing, IndexMismatch, ModelNotFound, StoreUnavailable, IndexBusy)
 
 
@@ -47,25 +47,13 @@ class AskRequest(BaseModel):
     )
 
 
-class Sessions:
-    """Conversations by caller-chosen id, bounded so that a script cannot grow memory without end."""
+# Metadata a Document may carry (added by newer parsers); listed only when a document has it.
+DOC_META = ("region", "doc_type", "adopted", "effective", "version_date", "in_force")
 
-    def __init__(self, limit: int = MAX_SESSIONS):
-        self.limit = limit
-        self._items: OrderedDict[str, object] = OrderedDict()
-        self._lock = threading.Lock()
 
-    def get(self, session: str | None):
-        from app.qa import Conversation
-
-        if not session:
-            return Conversation()
-        with self._lock:
-            conv = self._items.pop(session, None) or Conversation()
-            self._items[session] = conv
-            while len(self._items) > self.limit:
-                self._items.popitem(last=False)
-            return conv
+def document_meta(doc) -> dict:
+    """The optional metadata fields a document has set (none of them is required)."""
+    return {k: getattr(doc, k) for k in DOC_META if getattr(doc, k, None) is not None}
 
 
 def document_rows(searcher) -> list[dict]:
@@ -75,9 +63,31 @@ def document_rows(searcher) -> list[dict]:
         counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
     return [
         {"id": d.id, "title": d.title, "issuer": d.issuer, "number": d.number, "date": d.date,
-         "format": d.format, "encoding": d.encoding, "clauses": counts.get(d.id, 0), "source": d.source}
+         "format": d.format, "encoding": d.encoding, "clauses": counts.get(d.id, 0), "source": d.source,
+         **document_meta(d)}
         for d in searcher.docs.values()
     ]
+
+
+# How an original file is sent: text formats as plain text in their own encoding (an uploaded .html
+# is shown as source, never run in the app's origin), PDF inline, Word as a download.
+ORIGINAL_TYPES = {".txt": "text/plain", ".md": "text/plain", ".html": "text/plain", ".htm": "text/plain",
+                  ".pdf": "application/pdf"}
+
+
+def original_file(searcher, doc_id: str) -> tuple[Path, str]:
+    """The source file of an ingested document and its media type. Only a file whose bytes are still
+    those that were ingested is given out (KeyError otherwise): the route serves documents, not paths."""
+    doc = searcher.docs.get(doc_id)
+    if doc is None:
+        raise KeyError(f"no ingested document {doc_id!r}")
+    path = Path(doc.source)
+    if not path.is_file() or content_hash(path.read_bytes()) != doc.sha:
+        raise KeyError(f"the original file of {doc_id!r} is no longer there or has changed since it was ingested")
+    kind = ORIGINAL_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    if kind == "text/plain":
+        kind += f"; charset={doc.encoding or 'utf-8'}"
+    return path, kind
 
 
 def clause_json(searcher, clause_id: str) -> dict:
@@ -123,7 +133,6 @@ def create_api(svc) -> FastAPI:
         docs_url=None,  # FastAPI's page loads its scripts from a CDN; ours below works offline
         redoc_url=None,
     )
-    sessions = Sessions()
 
     @app.exception_handler(ApiError)
     def _api_error(request: Request, exc: ApiError):
@@ -159,7 +168,7 @@ def create_api(svc) -> FastAPI:
     @app.post("/api/ask", summary="Answer a question with cited clauses (same JSON as `policyqa ask --json`)")
     def ask(body: AskRequest, response: Response):
         before = searcher().generation  # 503 before anything else when there is no index
-        conv = sessions.get(body.session)
+        conv = svc.sessions.get(body.session)
         answer = run(svc.ask, body.question, conv, channel="api").to_json()
         # Generations only move forward: the same one before and after means the answer came from it.
         if svc.layout.current() == before:
@@ -191,6 +200,19 @@ def create_api(svc) -> FastAPI:
     @app.get("/api/documents", summary="The ingested documents (same JSON as `policyqa documents --json`)")
     def documents():
         return document_rows(searcher())
+
+    @app.get("/api/documents/{doc_id}/original", summary="The original file of a document (view, or download=1)")
+    def original(doc_id: str, download: bool = Query(False, description="Send as an attachment.")):
+        try:
+            path, kind = original_file(searcher(), doc_id)
+        except KeyError as e:
+            raise ApiError(404, str(e.args[0])) from None
+        inline = not download and not kind.startswith("application/octet-stream")
+        disposition = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(path.name)}"
+        headers = {"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"}
+        if kind.startswith("text/"):
+            headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        return FileResponse(path, media_type=kind, headers=headers)
 
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
     def docs_page():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -19,6 +20,29 @@ from ingest.store import RecordStore
 
 log = logging.getLogger(__name__)
 
+MAX_SESSIONS = 1000  # conversations kept for follow-ups, least recently used dropped first
+
+
+class Sessions:
+    """Conversations by caller-chosen id, bounded so that a script cannot grow memory without end."""
+
+    def __init__(self, limit: int = MAX_SESSIONS):
+        self.limit = limit
+        self._items: OrderedDict[str, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session: str | None):
+        from app.qa import Conversation
+
+        if not session:
+            return Conversation()
+        with self._lock:
+            conv = self._items.pop(session, None) or Conversation()
+            self._items[session] = conv
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+            return conv
+
 
 class Service:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
@@ -30,6 +54,8 @@ class Service:
         self._llm = None
         self._audit = None
         self._lock = threading.RLock()
+        # Conversations by id, shared by the web chat, the Gradio /ask endpoint and POST /api/ask.
+        self.sessions = Sessions()
 
     @property
     def embedder(self) -> Embedder:

@@ -1,6 +1,7 @@
 """The Gradio web app (问答 / 条款检索 / 文件 / 管理) mounted on the JSON API's FastAPI app: one server.
 
-The only module that imports gradio. HTML comes from app.render; answers and searches from the Service."""
+The only module that imports gradio. HTML comes from app.render, CSS and JS from app/static/,
+conversations live in the browser (app.chats), answers and searches come from the Service."""
 
 from __future__ import annotations
 
@@ -12,27 +13,37 @@ import hmac  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
 import re  # noqa: E402
+import secrets  # noqa: E402
 import shutil  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
-import threading  # noqa: E402
 import time  # noqa: E402
 import unicodedata  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
+from datetime import datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gradio as gr  # noqa: E402
 
-from app import render  # noqa: E402
-from app.api import MAX_K, UNAVAILABLE, create_api, document_rows, search_json  # noqa: E402
+from app import chats, feedback, render  # noqa: E402
+from app.api import MAX_K, UNAVAILABLE, create_api, document_meta, document_rows, search_json  # noqa: E402
+from app.feedback import record_feedback  # noqa: E402,F401  (re-exported for the tests)
 from app.qa import Conversation  # noqa: E402
-from index.build import IndexBusy  # noqa: E402
-from index.tokenizer import apply_aliases, fold  # noqa: E402
+from index.build import IndexBusy, IndexMissing  # noqa: E402
+from index.embedder import ModelNotFound  # noqa: E402
+from index.search import IndexMismatch  # noqa: E402
+from index.store import StoreUnavailable  # noqa: E402
+from index.tokenizer import fold, normalize_query  # noqa: E402
 from ingest.loaders import SUPPORTED_SUFFIXES  # noqa: E402
-from ingest.records import content_hash  # noqa: E402
+from ingest.records import Answer, Citation, content_hash  # noqa: E402
+
+try:  # departments' equivalence groups, where the index has them
+    from index.lexicon import body_key as _body_key  # noqa: E402
+except ImportError:  # the query normaliser applies the alias table instead
+    _body_key = None
 
 log = logging.getLogger(__name__)
 
+STATIC = Path(__file__).with_name("static")
 EXAMPLE_QUESTIONS = [
     "哪个部门牵头平台经济统计监测？",
     "高新技术企业的企业所得税税率是多少？",
@@ -40,7 +51,7 @@ EXAMPLE_QUESTIONS = [
     "商务厅负责哪些任务？",
 ]
 SEARCH_MODES = [("混合（关键词+语义）", "hybrid"), ("关键词", "keyword"), ("语义", "semantic")]
-ALL = ""  # the "no filter" value of the document and department dropdowns
+ALL = ""  # the "no filter" value of every dropdown
 CHUNKS = 6  # pieces an answer is revealed in, for the streaming feel
 CHUNK_PAUSE = 0.04
 WRONG_PASSWORD_PAUSE = 1.0  # seconds; slows down guessing
@@ -49,49 +60,52 @@ SHUTDOWN_GRACE = 3  # seconds open connections get to finish when the server is 
 # event, which queued every chat user behind the others). The login keeps that default: one
 # password guess at a time, each wrong one followed by a pause.
 CONCURRENT_READS = 8
+REBUILT_TURNS = 3  # answers from the browser's copy that restore a conversation the server forgot
+STORAGE_KEY = "policyqa-conversations"
+# One click handler for every HTML component (clause buttons, copy, feedback, conversations, sorting).
+EVENTS_JS = (STATIC / "events.js").read_text(encoding="utf-8")
 
-# Clicks inside our HTML (citations, neighbours, tree items, search results) arrive as one 'click'
-# event carrying the clause id and the span to mark; 'copy' buttons copy a clause reference.
-CLICK_JS = """
-element.addEventListener('click', (e) => {
-  const copy = e.target.closest('[data-copy]');
-  if (copy) {
-    const text = copy.dataset.copy;
-    if (navigator.clipboard) { navigator.clipboard.writeText(text).catch(() => {}); }
-    copy.textContent = '已复制';
-    return;
-  }
-  const item = e.target.closest('[data-cid]');
-  if (item) { trigger('click', {cid: item.dataset.cid, s: item.dataset.s || '', e: item.dataset.e || ''}); }
-});
-"""
+# Kinds of official documents (the 公文 kinds and the usual regulatory forms), longest first: the
+# 文种 column falls back to the one a title ends with when a record has no doc_type of its own.
+DOC_KINDS = sorted(
+    "指导意见 实施意见 实施细则 实施方案 行动计划 管理办法 暂行办法 决议 决定 命令 公报 公告 通告 意见 通知 通报 报告 "
+    "请示 批复 议案 函 纪要 条例 规定 办法 细则 方案 规划 纲要 计划 措施 规则 法".split(), key=len, reverse=True)
 
-CSS = """
-.pq-cites ul { margin: .2rem 0; padding-left: 0; list-style: none; }
-.pq-cites li { margin: .15rem 0; }
-.pq-h { font-weight: 600; margin: .3rem 0; }
-.pq-cite, .pq-related, .pq-open, .pq-nav { background: none; border: none; padding: 0; cursor: pointer;
-  color: var(--link-text-color, #2563eb); text-align: left; font: inherit; }
-.pq-cite:hover, .pq-related:hover, .pq-open:hover, .pq-nav:hover { text-decoration: underline; }
-.pq-doc { color: var(--body-text-color-subdued, #666); font-size: .9em; }
-.pq-panel { border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px; padding: .8rem; }
-.pq-panel.pq-empty { color: var(--body-text-color-subdued, #888); }
-.pq-panel-doc { font-weight: 600; }
-.pq-panel-path { margin: .2rem 0; }
-.pq-panel-id code, .pq-ref code { font-size: .8em; word-break: break-all; }
-.pq-panel-text { white-space: pre-wrap; line-height: 1.7; margin: .6rem 0; }
-.pq-panel-nav { display: flex; justify-content: space-between; gap: .5rem; }
-mark.pq-quote { background: #fde68a; padding: 0 .1rem; }
-mark.pq-term { background: #bfdbfe; padding: 0; }
-.pq-hit { border-bottom: 1px solid var(--border-color-primary, #eee); padding: .5rem 0; }
-.pq-hit-text { white-space: pre-wrap; line-height: 1.6; margin: .3rem 0; }
-.pq-rank { font-weight: 600; }
-.pq-score { float: right; color: #888; font-size: .8em; }
-.pq-copy { font-size: .8em; cursor: pointer; }
-.pq-tree { list-style: none; padding-left: 0; }
-.pq-tree-l2 { padding-left: 1.2rem; } .pq-tree-l3 { padding-left: 2.4rem; } .pq-tree-l4 { padding-left: 3.6rem; }
-.pq-msg { padding: .4rem; } .pq-error { color: #b91c1c; }
-"""
+# Messages of the service and the index, for people: (pattern of the English message, Chinese).
+ZH_MESSAGES = [
+    (r"^the question is empty", "请输入问题，例如：哪个部门负责平台经济统计监测？"),
+    (r"^the question is (\d+) characters long; keep it under (\d+)", "问题有 {0} 个字，超过了 {1} 字的上限，请精简后再问。"),
+    (r"^the question must be text", "问题必须是文字。"),
+    (r"^the query is empty", "请输入检索词。"),
+    (r"^the query is (\d+) characters long; keep it under (\d+)", "检索词有 {0} 个字，超过了 {1} 字的上限，请精简后再检索。"),
+    (r"^the query must be text", "检索词必须是文字。"),
+    (r"^k must be", f"条数须为 1 到 {MAX_K} 之间的整数。"),
+    (r"^unknown search mode", "未知的检索方式，请选择混合、关键词或语义。"),
+    (r"^no ingested document matches '(.*)'", "没有与“{0}”相符的已导入文件。"),
+    (r"^no ingested document '(.*)'", "没有已导入的文件“{0}”。"),
+    (r"^no clause '(.*)'", "找不到条款 {0}，它可能已随文件更新或删除。"),
+]
+ZH_UNAVAILABLE = [
+    (IndexMissing, "还没有建立索引：请管理员先导入文件。"),
+    (IndexMismatch, "索引与当前的模型或词表不一致，需要重建：请管理员运行 policyqa ingest --rebuild。"),
+    (ModelNotFound, "找不到嵌入模型：请管理员检查 POLICYQA_EMBED_MODEL 设置。"),
+    (StoreUnavailable, "向量库暂时无法访问，请稍后再试。"),
+    (IndexBusy, "另一个导入正在进行，请稍后再试。"),
+]
+
+
+def zh_message(e: Exception) -> str:
+    """The Chinese message a person sees for a refused input or an unavailable index."""
+    for kind, text in ZH_UNAVAILABLE:
+        if isinstance(e, kind):
+            return text
+    raw = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+    for pattern, text in ZH_MESSAGES:
+        m = re.match(pattern, raw)
+        if m:
+            return text.format(*m.groups())
+    log.warning("no Chinese message for: %s", raw)
+    return "请求未能完成，请检查输入后重试。"
 
 
 # -- uploads (plain functions: tested without a server) ----------------------------------------------
@@ -109,7 +123,7 @@ def sanitize_filename(name: str) -> str:
         stem, suffix = cleaned, ""
     stem = stem.strip("._-")[:100]
     if not stem:
-        raise UploadError(f"the file name {name!r} has no usable characters; rename the file and upload it again")
+        raise UploadError(f"文件名“{name}”中没有可用的字符，请改名后重新上传。")
     return f"{stem}.{suffix}" if suffix else stem
 
 
@@ -119,13 +133,13 @@ def check_upload(src: Path, name: str, max_bytes: int) -> str:
     suffix = Path(safe).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UploadError(
-            f"{safe}: unsupported file type {suffix or '(none)'}; supported are {', '.join(SUPPORTED_SUFFIXES)}"
+            f"{safe}：不支持的文件类型 {suffix or '（无扩展名）'}，支持 {'、'.join(SUPPORTED_SUFFIXES)}"
         )
     size = src.stat().st_size
     if size == 0:
-        raise UploadError(f"{safe}: the file is empty")
+        raise UploadError(f"{safe}：文件是空的")
     if size > max_bytes:
-        raise UploadError(f"{safe}: {size / 1e6:.1f} MB is over the limit of {max_bytes / 1e6:.0f} MB")
+        raise UploadError(f"{safe}：{size / 1e6:.1f} MB，超过了 {max_bytes / 1e6:.0f} MB 的上限")
     return safe
 
 
@@ -155,34 +169,7 @@ def check_password(given: str | None, expected: str) -> bool:
     return bool(expected) and hmac.compare_digest((given or "").encode("utf-8"), expected.encode("utf-8"))
 
 
-# -- feedback ----------------------------------------------------------------------------------------
-_feedback_lock = threading.Lock()
-
-
-def record_feedback(path: Path, answer: dict, verdict: str, comment: str = "") -> dict:
-    """Append one line to the feedback JSONL that officials review."""
-    if verdict not in ("useful", "wrong"):
-        raise ValueError(f"unknown verdict {verdict!r}")
-    entry = {
-        "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "question": answer.get("question", ""),
-        "answer": answer.get("answer", ""),
-        "citations": [c["clause_id"] for c in answer.get("citations", [])],
-        "verdict": verdict,
-    }
-    if comment and comment.strip():
-        entry["comment"] = comment.strip()[:2000]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _feedback_lock, open(path, "a", encoding="utf-8") as f:
-        f.write(json.dumps(entry, ensure_ascii=False) + "\n")
-    return entry
-
-
 # -- small helpers -----------------------------------------------------------------------------------
-def _problem(e: Exception) -> str:
-    return str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
-
-
 def _whole(k) -> int:
     """The number of results asked for; ValueError with the allowed range for anything else."""
     try:
@@ -205,9 +192,16 @@ def _chunks(text: str, n: int = CHUNKS) -> list[str]:
     return [text[:i] for i in range(step, len(text), step)] + [text]
 
 
+def _event(evt) -> dict:
+    data = getattr(evt, "_data", None)
+    return data if isinstance(data, dict) else {}
+
+
 def dept_key(name: str) -> str:
-    """省商务厅 and 商务厅 are one department in a filter."""
-    return re.sub(r"^省", "", apply_aliases(name.strip()))
+    """省商务厅 and 商务厅 (and 发改委 and 发展改革委) are one department in a filter."""
+    if _body_key is not None:
+        return _body_key(name)
+    return re.sub(r"^省", "", normalize_query(name.strip()))
 
 
 def task_rows(searcher, dept: str = ALL) -> list[list]:
@@ -233,7 +227,7 @@ def department_choices(searcher) -> list[tuple[str, str]]:
 
 
 def doc_choices(searcher, everything: str | None = "全部文件") -> list[tuple[str, str]]:
-    docs = [(f"{d.title}（{d.id}）", d.id) for d in searcher.docs.values()]
+    docs = [(d.title, d.id) for d in searcher.docs.values()]
     return ([(everything, ALL)] if everything else []) + docs
 
 
@@ -249,16 +243,85 @@ def section_choices(searcher, doc_id: str = ALL) -> list[tuple[str, str]]:
     return [("全部章节", ALL)] + [(next(iter(p)) if len(p) == 1 else key, key) for key, p in paths.items()]
 
 
-DOC_HEADERS = ["文件 id", "标题", "发文机关", "文号", "日期", "格式", "编码", "条款数", "来源"]
-TASK_HEADERS = ["序号", "工作任务", "牵头部门", "责任部门", "文件", "条款 id"]
+def infer_doc_type(title: str) -> str:
+    """The kind of document a title ends with (…的指导意见 -> 指导意见), or "" when none."""
+    t = re.sub(r"[（(][^）)]*[）)]$", "", (title or "").strip())  # "（试行）", "（征求意见稿）"
+    return next((k for k in DOC_KINDS if t.endswith(k)), "")
 
 
-def documents_table(searcher) -> list[list]:
-    return [
-        [r["id"], r["title"], r["issuer"] or "", r["number"] or "", r["date"] or "", r["format"], r["encoding"],
-         r["clauses"], Path(r["source"]).name]
-        for r in document_rows(searcher)
-    ]
+def doc_meta(searcher, doc) -> dict:
+    """A document's metadata for filters and display: the record's own fields, the region and
+    in-force flag the searcher's catalogue derived (when it has one), and the kind from the title."""
+    meta = document_meta(doc)
+    catalogue = getattr(searcher, "catalogue", None)
+    info = getattr(catalogue, "docs", {}).get(doc.id) if catalogue is not None else None
+    if info is not None and getattr(info, "region", "") and "region" not in meta:
+        meta["region"] = info.region
+    if info is not None and getattr(catalogue, "superseded", None) and "in_force" not in meta:
+        meta["in_force"] = bool(getattr(info, "in_force", True))
+    meta.setdefault("doc_type", infer_doc_type(doc.title) or None)
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+VERSION_CHOICES = [("全部版本", ALL), ("现行有效", "current"), ("已失效或旧版本", "old")]
+
+
+def filter_choices(searcher) -> dict[str, list[tuple[str, str]]]:
+    """Choices of the region, type and version filters from what the documents carry; a filter
+    with nothing to choose from has only its "all" entry (and stays hidden)."""
+    metas = [doc_meta(searcher, d) for d in searcher.docs.values()]
+    regions = sorted({m["region"] for m in metas if m.get("region")})
+    types = sorted({m["doc_type"] for m in metas if m.get("doc_type")})
+    versions = VERSION_CHOICES if any("in_force" in m for m in metas) else VERSION_CHOICES[:1]
+    return {
+        "region": [("全部地区", ALL)] + [(r, r) for r in regions],
+        "doc_type": [("全部文种", ALL)] + [(t, t) for t in types],
+        "version": versions,
+    }
+
+
+def docs_matching(searcher, region: str = ALL, doc_type: str = ALL, version: str = ALL) -> set[str] | None:
+    """Ids of the documents the metadata filters allow; None when no filter is set."""
+    if not (region or doc_type or version):
+        return None
+    out = set()
+    for d in searcher.docs.values():
+        m = doc_meta(searcher, d)
+        if region and m.get("region") != region or doc_type and m.get("doc_type") != doc_type:
+            continue
+        if version and m.get("in_force", True) != (version == "current"):
+            continue
+        out.add(d.id)
+    return out
+
+
+def query_terms(tokenizer, query: str) -> tuple[list[str], list[str]]:
+    """The user's own words (folded; a single character only when it is the whole query) and the
+    words the search added for them: synonyms and other names of the bodies named."""
+    own = list(dict.fromkeys(tokenizer.tokenize(fold(query or "").strip())))
+    terms = [t for t in own if len(t) >= 2] or (own if len(own) == 1 else [])
+    added = [t for t in dict.fromkeys(tokenizer.tokenize_query(query or "")) if t not in own and len(t) >= 2]
+    return terms, [t for t in added if not any(t in w for w in terms)]
+
+
+def documents_rows(searcher) -> list[dict]:
+    """document_rows with the display metadata of doc_meta."""
+    return [{**r, **doc_meta(searcher, searcher.docs[r["id"]])} for r in document_rows(searcher)]
+
+
+def browser_secret(data_dir: Path) -> str:
+    """The key Gradio encrypts the stored conversations with, kept in the data folder so that they
+    survive a restart of the server (a new key each start would make every browser's copy unreadable)."""
+    path = Path(data_dir) / ".browser-secret"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(24)
+    with os.fdopen(fd, "w") as f:
+        f.write(secret)
+    return secret
 
 
 # -- the app -----------------------------------------------------------------------------------------
@@ -270,60 +333,132 @@ class WebApp:
         self.settings = svc.settings
         self.uploads = Path(self.settings.data_dir).resolve() / "uploads"
         self.feedback_path = Path(self.settings.data_dir) / "feedback.jsonl"
+        self.audit_path = Path(self.settings.data_dir) / "logs" / "audit.jsonl"
 
-    # chat ---------------------------------------------------------------------------------------
-    def respond(self, question: str, history: list, conv: Conversation):
-        """Ask, then reveal the answer in a few chunks; yields (chatbot, textbox, sources, conv, last answer)."""
-        history = list(history or [])
-        blank = not (question or "").strip()
+    # conversations --------------------------------------------------------------------------------
+    def _views(self, store: dict):
+        """(conversation list, chat) of a store."""
+        conv = chats.current(store)
+        return render.conversations_html(store["convs"], store["current"]), render.chat_html(conv["msgs"])
+
+    def restore(self, store):
+        """On page load: the conversations the browser kept, or a first empty one."""
+        store = chats.normalize(store)
+        return (store, *self._views(store))
+
+    def new_conversation(self, store):
+        store = chats.normalize(store)
+        chats.start(store)
+        return (store, *self._views(store), render.panel_placeholder(), "")
+
+    def conversation_click(self, store, evt: gr.EventData):
+        """Switch to (data-conv) or delete (data-del) a conversation of the list."""
+        store = chats.normalize(store)
+        data = _event(evt)
+        if data.get("del"):
+            chats.delete(store, str(data["del"]))
+        elif not chats.switch(store, str(data.get("conv", ""))):
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return (store, *self._views(store), render.panel_placeholder(), "")
+
+    def _conversation(self, conv: dict) -> Conversation:
+        """The server's conversation for a browser one; rebuilt from the last stored answers when the
+        server no longer has it (restarted, or the conversation came from another browser tab)."""
+        c = self.svc.sessions.get(conv["id"])
+        if not c.turns and conv["msgs"]:
+            try:
+                s = self.svc.searcher
+            except UNAVAILABLE:
+                return c
+            for m in conv["msgs"][-REBUILT_TURNS:]:
+                cites = []
+                for cite in m.get("citations", []):
+                    try:
+                        cites.append(Citation(int(cite["n"]), s.clause(cite["clause_id"]), cite["doc_title"],
+                                              cite.get("quote", "")))
+                    except (KeyError, ValueError, TypeError):
+                        continue  # a clause that no longer exists cannot be followed up
+                c.add(m["question"], Answer(m["question"], m["answer"], bool(m.get("answered")),
+                                            str(m.get("mode", "")), str(m.get("kind", "")), tuple(cites), ()))
+        return c
+
+    # chat -------------------------------------------------------------------------------------------
+    def respond(self, question: str, store):
+        """Ask in the current conversation, revealing the answer in a few chunks. Yields (chat,
+        question box, store, conversation list, status). A refused question changes nothing but the status."""
+        store = chats.normalize(store)
+        conv = chats.current(store)
         try:
-            answer = self.svc.ask(question, conv, channel="web").to_json()
+            answer = self.svc.ask(question, self._conversation(conv), channel="web").to_json()
         except (ValueError, *UNAVAILABLE) as e:
-            if not blank:  # a blank question leaves the chat as it was; the message shows below it
-                history.append({"role": "user", "content": render.answer_markdown(question)})
-                history.append({"role": "assistant", "content": "提示：" + render.answer_markdown(str(e))})
-            yield history, question if blank else "", render.message_html(str(e), "error"), conv, None
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), render.message_html(zh_message(e), "error")
             return
-        history.append({"role": "user", "content": render.answer_markdown(answer["question"])})  # as cleaned
-        history.append({"role": "assistant", "content": ""})
-        for part in _chunks(render.answer_markdown(answer["answer"])):
-            history[-1] = {"role": "assistant", "content": part}
-            yield list(history), "", gr.skip(), conv, gr.skip()
+        for part in _chunks(answer["answer"])[:-1]:
+            pending = {"question": answer["question"], "answer": part, "answered": answer["answered"]}
+            yield render.chat_html(conv["msgs"], pending), "", gr.skip(), gr.skip(), ""
             time.sleep(CHUNK_PAUSE)
-        history[-1] = {"role": "assistant", "content": _with_sources(answer)}
-        yield history, "", sources_html(answer), conv, answer
+        chats.add_answer(store, answer)
+        yield render.chat_html(chats.current(store)["msgs"]), "", store, self._views(store)[0], ""
 
-    def clear(self):
-        return [], "", "", Conversation(), None, render.panel_placeholder(), ""
+    def chat_click(self, store, evt: gr.EventData):
+        """A click inside the chat: a citation (opens the clause) or a feedback button.
+        Returns (panel, store, chat, status)."""
+        data = _event(evt)
+        if data.get("fb"):
+            return self.give_feedback(store, str(data.get("mid", "")), str(data["fb"]), str(data.get("comment", "")))
+        return self.open_clause(evt), gr.skip(), gr.skip(), gr.skip()
 
-    def feedback(self, answer: dict | None, verdict: str, comment: str):
-        if not answer:
-            return "还没有可以评价的回答。", comment
-        record_feedback(self.feedback_path, answer, verdict, comment)
-        return ("已记录：有用。谢谢！" if verdict == "useful" else "已记录：有误。管理员会复核。"), ""
+    def give_feedback(self, store, msg_id: str, verdict: str, comment: str = ""):
+        """Record 有用/有误 for one answer, once; returns (panel, store, chat, status)."""
+        store = chats.normalize(store)
+        found = chats.find(store, msg_id)
+        if found is None or verdict not in feedback.VERDICTS:
+            return gr.skip(), gr.skip(), gr.skip(), render.message_html("找不到这条回答，无法评价。", "error")
+        conv, msg = found
+        if msg.get("fb"):
+            return gr.skip(), gr.skip(), gr.skip(), render.message_html("这条回答已经评价过了。", "info")
+        entry = feedback.record_feedback(self.feedback_path, msg, verdict, comment, session=conv["id"], message=msg_id)
+        msg["fb"] = verdict
+        status = render.FEEDBACK_DONE[verdict] if entry else "这条回答已经评价过了。"
+        chat = render.chat_html(chats.current(store)["msgs"]) if conv["id"] == store["current"] else gr.skip()
+        return gr.skip(), store, chat, render.message_html(status, "info")
 
     def open_clause(self, evt: gr.EventData) -> str:
-        data = getattr(evt, "_data", None) or {}
-        cid = str(data.get("cid", ""))
+        """The clause a button names (data-cid), with the span (data-s, data-e) marked."""
+        data = _event(evt)
         try:
             s = self.svc.searcher
-            c = s.clause(cid)
+            c = s.clause(str(data.get("cid", "")))
         except (KeyError, *UNAVAILABLE) as e:
-            return render.message_html(_problem(e), "error")
+            return render.message_html(zh_message(e), "error")
         prev, nxt = s.neighbours(c.id)
         span = _span(data.get("s"), data.get("e"))
         span = span if span and span[1] <= len(c.text) else None
-        return render.clause_panel_html(s.docs[c.doc_id].title, c, span, prev, nxt)
+        doc = s.docs[c.doc_id]
+        return render.clause_panel_html(doc.title, c, span, prev, nxt, doc_meta(s, doc))
 
-    # search -------------------------------------------------------------------------------------
-    def run_search(self, query: str, mode: str, doc: str, section: str, k: float) -> str:
+    # search -----------------------------------------------------------------------------------------
+    def run_search(self, query: str, mode: str, doc: str, section: str, k, region: str = ALL,
+                   doc_type: str = ALL, version: str = ALL) -> str:
         try:
             s = self.svc.searcher
-            result = search_json(s, query or "", _whole(k), doc or None, (section or "").strip() or None, mode,
-                                 self.settings.max_question_chars)
+            k = _whole(k)
+            allowed = docs_matching(s, region, doc_type, version)
+            if allowed is not None and not allowed:
+                return render.message_html("没有符合地区、文种或版本筛选条件的文件，请放宽筛选。", "empty")
+            if allowed is not None and len(allowed) == 1 and not doc:
+                doc, allowed = next(iter(allowed)), None
+            result = search_json(s, query or "", k if allowed is None else MAX_K, doc or None,
+                                 (section or "").strip() or None, mode, self.settings.max_question_chars)
         except (ValueError, *UNAVAILABLE) as e:
-            return render.message_html(_problem(e), "error")
-        return render.hits_html(result["hits"], s.tokenizer.tokenize_query(query), fold)
+            return render.message_html(zh_message(e), "error")
+        hits = []
+        for h in result["hits"]:
+            d = s.docs[s.clause(h["clause_id"]).doc_id]
+            if allowed is None or d.id in allowed:
+                hits.append({**doc_meta(s, d), **h})
+        terms, synonyms = query_terms(s.tokenizer, query)
+        return render.search_results_html(query, hits[:k], terms, synonyms, fold, semantic_only=mode == "semantic")
 
     def sections_for(self, doc: str):
         try:
@@ -331,44 +466,50 @@ class WebApp:
         except UNAVAILABLE:
             return gr.update(choices=[("全部章节", ALL)], value=ALL)
 
-    # documents ----------------------------------------------------------------------------------
+    # documents --------------------------------------------------------------------------------------
     def outline(self, doc: str) -> str:
         try:
             s = self.svc.searcher
         except UNAVAILABLE as e:
-            return render.message_html(str(e), "error")
+            return render.message_html(zh_message(e), "error")
         if not doc:
             return render.message_html("选择一个文件查看条款目录。", "info")
         return render.clause_tree_html([c for c in s.clauses if c.doc_id == doc])
 
-    def tasks(self, dept: str):
+    def tasks(self, dept: str) -> str:
         try:
-            return task_rows(self.svc.searcher, dept or ALL)
-        except UNAVAILABLE:
-            return []
+            return render.tasks_html(task_rows(self.svc.searcher, dept or ALL))
+        except UNAVAILABLE as e:
+            return render.message_html(zh_message(e), "error")
 
     def refresh(self):
-        """Everything that depends on the current index: tables and the choices of every dropdown."""
+        """Everything that depends on the current index: tables and the choices of every dropdown.
+        Order: documents table, search document, search section, region, type, version, outline
+        document, outline, tasks table, department, removal document."""
         try:
             s = self.svc.searcher
         except UNAVAILABLE as e:
-            note = render.message_html(str(e), "error")
+            note = render.message_html(zh_message(e), "error")
             empty = gr.update(choices=[], value=None)
-            return [], empty, empty, note, [], empty, empty
-        docs = doc_choices(s)
+            hidden = gr.update(choices=[], value=ALL, visible=False)
+            return note, empty, empty, hidden, hidden, hidden, empty, note, note, empty, empty
         only_docs = doc_choices(s, None)
         first = only_docs[0][1] if only_docs else None
+        filters = filter_choices(s)
         return (
-            documents_table(s),
-            gr.update(choices=docs, value=ALL),
+            render.documents_html(documents_rows(s)),
+            gr.update(choices=doc_choices(s), value=ALL),
+            gr.update(choices=section_choices(s), value=ALL),
+            *(gr.update(choices=filters[key], value=ALL, visible=len(filters[key]) > 1)
+              for key in ("region", "doc_type", "version")),
             gr.update(choices=only_docs, value=first),
             self.outline(first or ""),
-            task_rows(s),
+            render.tasks_html(task_rows(s)),
             gr.update(choices=department_choices(s), value=ALL),
             gr.update(choices=only_docs, value=None),
         )
 
-    # admin --------------------------------------------------------------------------------------
+    # admin ------------------------------------------------------------------------------------------
     def login(self, password: str):
         ok = check_password(password, self.settings.admin_password)
         if not ok:
@@ -407,36 +548,77 @@ class WebApp:
             for path in stored:
                 if path not in already:
                     path.unlink(missing_ok=True)
-            return "\n".join([f"另一个导入正在进行，本次上传的文件未保存；请等它完成后重新上传。（{e}）", *lines])
+            pid = re.search(r"pid (\d+)", str(e))
+            busy = f"（进程 {pid.group(1)}）" if pid else ""
+            return "\n".join([f"另一个导入正在进行{busy}，本次上传的文件未保存；请等它完成后重新上传。", *lines])
         for skipped in report.skipped:  # unreadable files are not kept: uploads/ holds ingested documents only
             if Path(skipped.source).parent == self.uploads:
                 Path(skipped.source).unlink(missing_ok=True)
         return "\n".join([_report_summary(report, meta), *lines])
 
-    def remove(self, doc_id: str, confirmed: bool, authed: bool) -> str:
+    def ask_remove(self, doc_id: str, authed: bool):
+        """The first click on 删除: says exactly what will go and shows 确认删除 / 取消.
+        Returns (confirmation row visibility, message, pending document id)."""
+        if not authed:
+            return gr.update(visible=False), "请先输入管理密码。", ""
+        if not doc_id:
+            return gr.update(visible=False), "请选择要删除的文件。", ""
+        try:
+            s = self.svc.searcher
+            title, n = s.docs[doc_id].title, sum(1 for c in s.clauses if c.doc_id == doc_id)
+        except (KeyError, *UNAVAILABLE):
+            title, n = doc_id, 0
+        return (gr.update(visible=True),
+                f"确定删除《{title}》吗？它的 {n} 条条款将从索引中移除，问答和检索不再引用它。", doc_id)
+
+    def remove(self, doc_id: str, authed: bool) -> str:
+        """The confirmed removal of the document named by ask_remove."""
         if not authed:
             return "请先输入管理密码。"
         if not doc_id:
             return "请选择要删除的文件。"
-        if not confirmed:
-            return "请勾选“确认删除”。"
         source = self.svc.records.manifest().get(doc_id, {}).get("source", "")
         try:
             self.svc.remove(doc_id)
         except (KeyError, IndexBusy) as e:
-            return _problem(e)
+            return zh_message(e)
         src = Path(source)
         if source and src.resolve().parent == self.uploads:
             src.unlink(missing_ok=True)
             return f"已删除 {doc_id}（及其上传的文件）。"
-        return f"已删除 {doc_id}。它来自语料目录 {src.parent}；下次运行 `policyqa ingest` 时会再次导入，除非先把文件移走。"
+        return f"已删除 {doc_id}。它来自语料目录 {src.parent}；下次运行 policyqa ingest 时会再次导入，除非先把文件移走。"
 
-    # api ----------------------------------------------------------------------------------------
-    def api_ask(self, question: str = "") -> str:
-        """Answer a question with cited clauses. Returns the JSON text `policyqa ask --json` prints
-        (text rather than an object: gradio_client would take the citations' "path" keys for files)."""
+    def records(self, authed: bool, view: str, verdict: str, channel: str, text: str) -> str:
+        """The admin view: feedback or recent questions, filtered, newest first."""
+        if not authed:
+            return render.message_html("请先输入管理密码。", "error")
+        rows, columns = self._records(view, verdict, channel, text)
+        return render.records_html(rows, columns, feedback.cell)
+
+    def export(self, authed: bool, view: str, verdict: str, channel: str, text: str):
+        """The rows of the admin view as a CSV file to download."""
+        if not authed:
+            return None
+        rows, columns = self._records(view, verdict, channel, text)
+        name = f"{'feedback' if view != 'questions' else 'questions'}-{datetime.now():%Y%m%d-%H%M%S}.csv"
+        path = Path(tempfile.mkdtemp(prefix="policyqa-export-")) / name
+        path.write_text(feedback.to_csv(rows, columns), encoding="utf-8")
+        return str(path)
+
+    def _records(self, view: str, verdict: str, channel: str, text: str):
+        if view == "questions":
+            return feedback.read_questions(self.audit_path, channel or "", "", text or ""), feedback.QUESTION_COLUMNS
+        return feedback.read_feedback(self.feedback_path, verdict or "", text or ""), feedback.FEEDBACK_COLUMNS
+
+    # api --------------------------------------------------------------------------------------------
+    def api_ask(self, question: str = "", session: str = "") -> str:
+        """Answer a question with cited clauses. Questions sent with the same session id are one
+        conversation, so a follow-up ("那它由哪个部门负责？") refers to the previous answer. Returns the
+        JSON text `policyqa ask --json` prints (text rather than an object: gradio_client would take
+        the citations' "path" keys for files)."""
         try:
-            return json.dumps(self.svc.ask(question, Conversation(), channel="gradio").to_json(), ensure_ascii=False)
+            conv = self.svc.sessions.get((session or "").strip()[:200] or None)
+            return json.dumps(self.svc.ask(question, conv, channel="gradio").to_json(), ensure_ascii=False)
         except (ValueError, *UNAVAILABLE) as e:
             raise _client_error(e, str(e)) from None
 
@@ -446,117 +628,119 @@ class WebApp:
             result = search_json(self.svc.searcher, query, _whole(k), doc or None, section or None, mode,
                                  self.settings.max_question_chars)
         except (ValueError, *UNAVAILABLE) as e:
-            raise _client_error(e, _problem(e)) from None
+            raise _client_error(e, str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)) from None
         return json.dumps(result, ensure_ascii=False)
 
-    # layout -------------------------------------------------------------------------------------
+    # layout -----------------------------------------------------------------------------------------
     def build(self) -> gr.Blocks:
         with gr.Blocks(title="政策文件问答", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
-            gr.Markdown("## 政策文件问答 · policyqa")
+            gr.HTML('<h1 class="pq-title">政策文件问答</h1>', elem_id="pq-header")
             # Registered first so that they own the names /ask and /search.
             gr.api(self.api_ask, api_name="ask", concurrency_limit=CONCURRENT_READS)
             gr.api(self.api_search, api_name="search", concurrency_limit=CONCURRENT_READS)
             with gr.Tabs():
                 with gr.Tab("问答", id="chat"):
-                    self._chat_tab()
+                    self._chat_tab(demo)
                 with gr.Tab("条款检索", id="search"):
-                    search_doc = self._search_tab()
+                    search_lists = self._search_tab()
                 with gr.Tab("文件", id="docs"):
-                    table, doc, tree, tasks, dept = self._documents_tab()
+                    docs_lists = self._documents_tab()
                 with gr.Tab("管理", id="admin"):
                     remove_doc, changed = self._admin_tab()
-            outputs = [table, search_doc, doc, tree, tasks, dept, remove_doc]
+            table, doc, tree, tasks, dept = docs_lists
+            outputs = [table, *search_lists, doc, tree, tasks, dept, remove_doc]
             demo.load(self.refresh, None, outputs, api_visibility="private")
             for event in changed:  # an ingest or removal changes every list of documents
                 event.then(self.refresh, None, outputs, api_visibility="private")
         return demo
 
-    def _chat_tab(self) -> None:
-        conv = gr.State(Conversation())
-        last = gr.State(None)
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="对话", height=440, elem_id="pq-chat", feedback_options=None,
-                                     buttons=["copy"], placeholder="就已导入的政策文件提问，回答附条款引用。")
-                sources = gr.HTML(elem_id="pq-sources", js_on_load=CLICK_JS)
-                with gr.Row():
-                    msg = gr.Textbox(placeholder="输入问题，按回车发送", show_label=False, scale=5,
+    def _panel(self, placeholder: str | None = None, elem_id: str | None = None) -> gr.HTML:
+        """A clause panel: beside the content on wide screens, a drawer over it on a phone."""
+        return gr.HTML(render.panel_placeholder(*([placeholder] if placeholder else [])), js_on_load=EVENTS_JS,
+                       elem_classes=["pq-panel-box"], elem_id=elem_id)
+
+    def _chat_tab(self, demo: gr.Blocks) -> None:
+        store = gr.BrowserState(chats.empty_store(), storage_key=STORAGE_KEY,
+                                secret=browser_secret(self.settings.data_dir))
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=1, min_width=200, elem_classes=["pq-side"]):
+                new = gr.Button("＋ 新对话", size="sm", elem_id="pq-new")
+                convs = gr.HTML(elem_id="pq-convs", js_on_load=EVENTS_JS)
+            with gr.Column(scale=4, min_width=320):
+                chat = gr.HTML(render.chat_html([]), elem_id="pq-chat", js_on_load=EVENTS_JS,
+                               elem_classes=["pq-chat-box"])
+                status = gr.HTML(elem_id="pq-status")
+                with gr.Row(elem_id="pq-input-row"):
+                    msg = gr.Textbox(placeholder="输入问题，按回车发送", show_label=False, scale=5, lines=1,
                                      elem_id="pq-question", max_length=self.settings.max_question_chars)
-                    send = gr.Button("发送", variant="primary", scale=1, elem_id="pq-send")
-                with gr.Row():
-                    useful = gr.Button("有用", size="sm", elem_id="pq-useful")
-                    wrong = gr.Button("有误", size="sm", elem_id="pq-wrong")
-                    comment = gr.Textbox(placeholder="（可选）说明哪里有误", show_label=False, lines=1, scale=3,
-                                         container=False)
-                    clear = gr.Button("清空对话", size="sm", elem_id="pq-clear")
-                status = gr.Markdown(elem_id="pq-status")
+                    send = gr.Button("发送", variant="primary", scale=1, min_width=72, elem_id="pq-send")
                 gr.Examples([[q] for q in EXAMPLE_QUESTIONS], inputs=msg, label="示例问题")
-            with gr.Column(scale=2):
-                panel = gr.HTML(render.panel_placeholder(), elem_id="pq-panel", js_on_load=CLICK_JS)
-        chat_io = dict(inputs=[msg, chatbot, conv], outputs=[chatbot, msg, sources, conv, last],
+            with gr.Column(scale=3, min_width=280, elem_classes=["pq-aside"]):
+                panel = self._panel(elem_id="pq-panel")
+        demo.load(self.restore, [store], [store, convs, chat], api_visibility="private")
+        chat_io = dict(inputs=[msg, store], outputs=[chat, msg, store, convs, status],
                        api_visibility="private", concurrency_limit=CONCURRENT_READS)
         msg.submit(self.respond, **chat_io)
         send.click(self.respond, **chat_io)
-        for trigger in (clear.click, chatbot.clear):  # the chat's own bin icon forgets the conversation too
-            trigger(self.clear, None, [chatbot, msg, sources, conv, last, panel, status], api_visibility="private")
-        useful.click(lambda a, c: self.feedback(a, "useful", c), [last, comment], [status, comment],
-                     api_visibility="private")
-        wrong.click(lambda a, c: self.feedback(a, "wrong", c), [last, comment], [status, comment],
-                    api_visibility="private")
-        sources.click(self.open_clause, None, panel, api_visibility="private")
+        views = [store, convs, chat, panel, status]
+        new.click(self.new_conversation, [store], views, api_visibility="private")
+        convs.click(self.conversation_click, [store], views, api_visibility="private")
+        chat.click(self.chat_click, [store], [panel, store, chat, status], api_visibility="private")
         panel.click(self.open_clause, None, panel, api_visibility="private")
 
     def _search_tab(self):
         with gr.Row():
             query = gr.Textbox(label="检索词", placeholder="例如：住房补贴 计入成本", scale=4, elem_id="pq-query")
-            go = gr.Button("检索", variant="primary", scale=1)
+            go = gr.Button("检索", variant="primary", scale=1, elem_id="pq-go")
         with gr.Row():
             mode = gr.Radio(SEARCH_MODES, value="hybrid", label="方式")
-            doc = gr.Dropdown([("全部文件", ALL)], value=ALL, label="文件")
-            section = gr.Dropdown([("全部章节", ALL)], value=ALL, label="章节（如 五 或 五.（二））",
-                                  allow_custom_value=True)
             k = gr.Slider(1, 50, value=10, step=1, label="条数")
         with gr.Row():
+            doc = gr.Dropdown([("全部文件", ALL)], value=ALL, label="文件", elem_id="pq-f-doc")
+            section = gr.Dropdown([("全部章节", ALL)], value=ALL, label="章节（如 五 或 五.（二））",
+                                  allow_custom_value=True, elem_id="pq-f-section")
+            region = gr.Dropdown([("全部地区", ALL)], value=ALL, label="地区", visible=False, elem_id="pq-f-region")
+            doc_type = gr.Dropdown([("全部文种", ALL)], value=ALL, label="文种", visible=False, elem_id="pq-f-type")
+            version = gr.Dropdown(VERSION_CHOICES[:1], value=ALL, label="版本", visible=False, elem_id="pq-f-version")
+        with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                results = gr.HTML(elem_id="pq-results", js_on_load=CLICK_JS)
-            with gr.Column(scale=2):
-                panel = gr.HTML(render.panel_placeholder("点击条款标题，在此查看原文。"), js_on_load=CLICK_JS)
-        inputs = [query, mode, doc, section, k]
+                results = gr.HTML(elem_id="pq-results", js_on_load=EVENTS_JS)
+            with gr.Column(scale=2, elem_classes=["pq-aside"]):
+                panel = self._panel("点击条款标题，在此查看原文。")
+        inputs = [query, mode, doc, section, k, region, doc_type, version]
         query.submit(self.run_search, inputs, results, api_visibility="private", concurrency_limit=CONCURRENT_READS)
         go.click(self.run_search, inputs, results, api_visibility="private", concurrency_limit=CONCURRENT_READS)
         doc.change(self.sections_for, doc, section, api_visibility="private")
         results.click(self.open_clause, None, panel, api_visibility="private")
         panel.click(self.open_clause, None, panel, api_visibility="private")
-        return doc
+        return doc, section, region, doc_type, version
 
     def _documents_tab(self):
-        gr.Markdown("### 已导入的文件")
-        table = gr.Dataframe(headers=DOC_HEADERS, interactive=False, wrap=True)
-        gr.Markdown("### 条款目录")
-        with gr.Row():
+        gr.HTML('<h3 class="pq-h3">已导入的文件</h3>')
+        table = gr.HTML(elem_id="pq-docs", js_on_load=EVENTS_JS)
+        gr.HTML('<h3 class="pq-h3">条款目录</h3>')
+        with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                doc = gr.Dropdown([], label="文件")
-                tree = gr.HTML(js_on_load=CLICK_JS, max_height=520)
-            with gr.Column(scale=2):
-                panel = gr.HTML(render.panel_placeholder("点击目录中的条款，在此查看原文。"), js_on_load=CLICK_JS)
-        gr.Markdown("### 任务分工表（点击表头排序）")
+                doc = gr.Dropdown([], label="文件", elem_id="pq-outline-doc")
+                tree = gr.HTML(js_on_load=EVENTS_JS, max_height=520, elem_id="pq-tree")
+            with gr.Column(scale=2, elem_classes=["pq-aside"]):
+                panel = self._panel("点击目录或任务表中的条款，在此查看原文。")
+        gr.HTML('<h3 class="pq-h3">任务分工表 <small>（点击表头排序，再点一次倒序）</small></h3>')
         dept = gr.Dropdown([("全部部门", ALL)], value=ALL, label="部门（可输入简称，如 发改委）",
                            allow_custom_value=True, elem_id="pq-dept")
-        tasks = gr.Dataframe(headers=TASK_HEADERS, datatype=["number", "str", "str", "str", "str", "str"],
-                             interactive=False, wrap=True, show_search="filter", elem_id="pq-tasks")
+        tasks = gr.HTML(elem_id="pq-tasks", js_on_load=EVENTS_JS)
         doc.change(self.outline, doc, tree, api_visibility="private")
-        tree.click(self.open_clause, None, panel, api_visibility="private")
-        panel.click(self.open_clause, None, panel, api_visibility="private")
+        for source in (tree, tasks, panel):
+            source.click(self.open_clause, None, panel, api_visibility="private")
         dept.change(self.tasks, dept, tasks, api_visibility="private")
         return table, doc, tree, tasks, dept
 
     def _admin_tab(self):
         """Returns the removal dropdown and the events after which the document lists must refresh."""
         if not self.settings.admin_password:
-            gr.Markdown(
-                "管理功能未启用。设置环境变量 `POLICYQA_ADMIN_PASSWORD` 后重新运行 `policyqa serve`，"
-                "即可在此上传、导入和删除文件。", elem_id="pq-admin-disabled"
-            )
+            gr.HTML(render.message_html(
+                "管理功能未启用。设置环境变量 POLICYQA_ADMIN_PASSWORD 后重新运行 policyqa serve，"
+                "即可在此上传、导入和删除文件，查看反馈和提问记录。"), elem_id="pq-admin-disabled")
             return gr.Dropdown(visible=False), []
         authed = gr.State(False)
         with gr.Row():
@@ -564,39 +748,55 @@ class WebApp:
             login = gr.Button("登录", scale=1)
         login_msg = gr.Markdown()
         with gr.Column(visible=False) as admin:
+            gr.HTML('<h3 class="pq-h3">上传与导入</h3>')
             gr.Markdown(f"上传 {'、'.join(SUPPORTED_SUFFIXES)} 文件，单个不超过 {self.settings.max_upload_mb} MB。"
                         "文件保存在数据目录的 uploads 文件夹中，语料目录保持不变。")
             files = gr.File(file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="上传文件")
             ingest = gr.Button("导入", variant="primary")
             ingest_msg = gr.Textbox(label="导入结果", lines=4, interactive=False, elem_id="pq-ingest-msg")
+            gr.HTML('<h3 class="pq-h3">删除文件</h3>')
+            pending = gr.State("")
             with gr.Row():
-                remove_doc = gr.Dropdown([], label="删除文件", scale=3)
-                confirm = gr.Checkbox(label="确认删除", scale=1)
-                remove = gr.Button("删除", variant="stop", scale=1)
-            remove_msg = gr.Markdown()
+                remove_doc = gr.Dropdown([], label="要删除的文件", scale=3, elem_id="pq-remove-doc")
+                remove = gr.Button("删除…", variant="stop", scale=1, elem_id="pq-remove")
+            with gr.Row(visible=False, elem_id="pq-confirm") as confirm_row:
+                confirm_msg = gr.Markdown()
+                confirm = gr.Button("确认删除", variant="stop", scale=0, elem_id="pq-confirm-yes")
+                cancel = gr.Button("取消", scale=0, elem_id="pq-confirm-no")
+            remove_msg = gr.Markdown(elem_id="pq-remove-msg")
+            records = self._records_view(authed)
         for trigger in (login.click, password.submit):
-            trigger(self.login, password, [authed, admin, login_msg, password], api_visibility="private")
+            trigger(self.login, password, [authed, admin, login_msg, password], api_visibility="private").then(
+                self.records, [authed, *records[1:]], records[0], api_visibility="private")
         ingested = ingest.click(self.upload, [files, authed], ingest_msg, api_visibility="private").then(
             lambda: None, None, files, api_visibility="private")
-        removed = remove.click(self.remove, [remove_doc, confirm, authed], remove_msg, api_visibility="private").then(
-            lambda: False, None, confirm, api_visibility="private")
+        remove.click(self.ask_remove, [remove_doc, authed], [confirm_row, confirm_msg, pending], api_visibility="private")
+        cancel.click(lambda: (gr.update(visible=False), "", "已取消。"), None, [confirm_row, pending, remove_msg],
+                     api_visibility="private")
+        removed = confirm.click(self.remove, [pending, authed], remove_msg, api_visibility="private").then(
+            lambda: (gr.update(visible=False), ""), None, [confirm_row, pending], api_visibility="private")
         return remove_doc, [ingested, removed]
 
-
-def sources_html(answer: dict) -> str:
-    """Citations of an answer, or related clauses when it was not answered."""
-    if answer["answered"] and answer["citations"]:
-        return render.citations_html(answer["citations"])
-    return render.related_html(answer["related"], "相关条款（未能直接回答，可查看这些条款）")
-
-
-def _with_sources(answer: dict) -> str:
-    text = render.answer_markdown(answer["answer"])
-    if answer["citations"]:
-        text += "\n\n" + "  \n".join(
-            f"[{c['n']}] {render.answer_markdown(c['path'])}" for c in answer["citations"]
-        )
-    return text
+    def _records_view(self, authed):
+        """Feedback and recent questions with filters and CSV export; returns [table, *filters]."""
+        gr.HTML('<h3 class="pq-h3">反馈与提问记录</h3>')
+        with gr.Row():
+            view = gr.Radio([("用户反馈", "feedback"), ("最近的提问", "questions")], value="feedback", label="查看",
+                            elem_id="pq-rec-view")
+            verdict = gr.Dropdown([("全部评价", ""), ("有用", "useful"), ("有误", "wrong")], value="", label="评价")
+            channel = gr.Dropdown([("全部渠道", "")] + [(v, k) for k, v in feedback.CHANNEL_NAMES.items()], value="",
+                                  label="渠道（仅提问记录）")
+            text = gr.Textbox(label="包含文字", placeholder="问题、回答或说明中的文字", elem_id="pq-rec-text")
+        with gr.Row():
+            show = gr.Button("查询", variant="primary", scale=0, elem_id="pq-rec-show")
+            export = gr.Button("导出 CSV", scale=0, elem_id="pq-rec-export")
+        table = gr.HTML(elem_id="pq-records", js_on_load=EVENTS_JS)
+        csv_file = gr.File(label="导出的文件", interactive=False, elem_id="pq-rec-file")
+        filters = [view, verdict, channel, text]
+        for trigger in (show.click, view.change, verdict.change, channel.change, text.submit):
+            trigger(self.records, [authed, *filters], table, api_visibility="private")
+        export.click(self.export, [authed, *filters], csv_file, api_visibility="private")
+        return [table, *filters]
 
 
 def _report_summary(report, meta) -> str:
@@ -609,6 +809,7 @@ def _report_summary(report, meta) -> str:
     lines += [f"跳过 {Path(s['file']).name}：{s['reason']}" for s in r["skipped"]]
     lines.append(f"索引 {meta['generation']} 已启用。" if meta else "索引无需更新。")
     return "\n".join(lines)
+
 
 
 # -- serving -----------------------------------------------------------------------------------------
@@ -624,7 +825,8 @@ def create_app(svc):
         api,
         blocks,
         path="/",
-        css=CSS,
+        css_paths=[STATIC / "app.css"],
+        head_paths=[STATIC / "head.html"],
         footer_links=["api", "settings"],
         allowed_paths=[],  # no file routes beyond Gradio's own upload cache
         blocked_paths=[str(Path(svc.settings.data_dir).resolve()), str(Path(svc.settings.corpus_dir).resolve())],

@@ -1,0 +1,88 @@
+// The click handler of every HTML component of the web app (app/web.py passes this file as the
+// components' js_on_load). `element` is the component and `trigger` sends an event to the server,
+// whose handler reads the payload: a clause to open (cid, s, e), feedback (fb, mid, comment), a
+// conversation to open (conv) or delete (del). Copying, sorting and closing the drawer stay here.
+
+function pqSort(button) {
+  const th = button.closest('th');
+  const table = button.closest('table');
+  const col = Number(button.dataset.sort);
+  const numeric = button.dataset.type === 'number';
+  const dir = th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending';
+  table.querySelectorAll('th').forEach((h) => h.removeAttribute('aria-sort'));
+  th.setAttribute('aria-sort', dir);
+  const body = table.tBodies[0];
+  const key = (row) => row.cells[col].innerText.trim();
+  const rows = Array.from(body.rows);
+  rows.sort((a, b) => {
+    const c = numeric ? (parseFloat(key(a)) || 0) - (parseFloat(key(b)) || 0) : key(a).localeCompare(key(b), 'zh-CN');
+    return dir === 'ascending' ? c : -c;
+  });
+  rows.forEach((row) => body.appendChild(row));
+}
+
+function pqCopy(button) {
+  const text = button.dataset.copy;
+  if (navigator.clipboard) { navigator.clipboard.writeText(text).catch(() => {}); }
+  button.textContent = '已复制';
+}
+
+element.addEventListener('click', (e) => {
+  const t = e.target;
+  const copy = t.closest('[data-copy]');
+  if (copy) { pqCopy(copy); return; }
+  if (t.closest('[data-close]')) { document.body.classList.remove('pq-drawer-open'); return; }
+  const sort = t.closest('[data-sort]');
+  if (sort) { pqSort(sort); return; }
+  const fb = t.closest('[data-fb]');
+  if (fb) {
+    const box = fb.closest('[data-mid]');
+    const input = box.querySelector('.pq-fb-comment');
+    box.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+    trigger('click', {fb: fb.dataset.fb, mid: box.dataset.mid, comment: input ? input.value : ''});
+    return;
+  }
+  const del = t.closest('[data-del]');
+  if (del) {
+    // Deleting a conversation asks once: the first click turns × into 确认删除.
+    if (del.dataset.armed) { trigger('click', {del: del.dataset.del}); return; }
+    del.dataset.armed = '1';
+    del.textContent = '确认删除';
+    del.classList.add('pq-armed');
+    return;
+  }
+  const conv = t.closest('[data-conv]');
+  if (conv) { trigger('click', {conv: conv.dataset.conv}); return; }
+  const item = t.closest('[data-cid]');
+  if (item) {
+    document.body.classList.add('pq-drawer-open');  // on a phone the panel is a drawer over the page
+    trigger('click', {cid: item.dataset.cid, s: item.dataset.s || '', e: item.dataset.e || ''});
+  }
+});
+
+element.addEventListener('keydown', (e) => {
+  // Enter in a feedback comment sends it as 有误 (the comment says what is wrong).
+  if (e.key === 'Enter' && e.target.classList.contains('pq-fb-comment')) {
+    const wrong = e.target.closest('[data-mid]').querySelector('[data-fb="wrong"]');
+    if (wrong) { wrong.click(); }
+  }
+});
+
+if (!window.pqEscape) {
+  window.pqEscape = true;
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') { document.body.classList.remove('pq-drawer-open'); }
+  });
+}
+
+// The chat keeps its newest answer in view: scroll down when a question is added, not when an
+// older answer is re-drawn (feedback on it) while the reader looks at it.
+const pqChat = element.closest('#pq-chat') || element.querySelector('#pq-chat');
+if (pqChat) {
+  let turns = -1;
+  new MutationObserver(() => {
+    const now = pqChat.querySelectorAll('.pq-turn').length;
+    if (now !== turns || pqChat.querySelector('.pq-pending')) { pqChat.scrollTop = pqChat.scrollHeight; }
+    turns = now;
+  }).observe(pqChat, {childList: true, subtree: true, characterData: true});
+}
