@@ -7,7 +7,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Callable, Literal
 
 import numpy as np
 
@@ -18,8 +18,11 @@ from index.keyword import KeywordIndex
 from index.store import ClauseVectors
 from index.tokenizer import Tokenizer, fold, normalize_query
 from index.intent import Intent, classify, defined_term
+from index.lexicon import Lexicon, body_key, duty_bodies, equivalent_names, learn_lexicon
+from index.numbers import quantities
+from index.query import Catalogue, Query, Scope
 from index.units import expand_heading, is_container, sentences
-from ingest.records import Clause, Document, Hit, clause_from_dict, document_from_dict
+from ingest.records import Clause, Document, Hit, ParsedDocument, clause_from_dict, document_from_dict
 
 log = logging.getLogger(__name__)
 
@@ -92,17 +95,23 @@ class Searcher:
                 kids.setdefault(c.parent_id, []).append(c)
         self.searchable = np.array([not is_container(c, kids.get(c.id, [])) for c in self.clauses], dtype=bool)
         self.is_row = np.array([c.kind == "row" for c in self.clauses], dtype=bool)
-        names = {d for c in self.clauses if c.row for d in c.row.departments}
-        self.departments = sorted(names | {_strip_province(d) for d in names})
-        # Department (without the 省 prefix) -> positions of the task rows that list it / lead with it.
+        lex_file = gen / "lexicon.json"
+        if lex_file.exists():
+            self.lexicon = Lexicon.from_json(json.loads(lex_file.read_text(encoding="utf-8")))
+        else:  # a generation built before the lexicon was stored: learn it now, same result
+            self.lexicon = learn_lexicon(_parsed_by_doc(self.docs, self.clauses))
+        self.catalogue = Catalogue(self.docs, self.lexicon.regions)
+        self.departments = department_names(self.lexicon.bodies)
+        # Body key -> positions of the task rows that list it / lead with it.
         self._rows_of: dict[str, list[int]] = {}
         self._rows_led_by: dict[str, list[int]] = {}
         for i, c in enumerate(self.clauses):
             if c.row:
-                for j, d in enumerate(dict.fromkeys(_strip_province(d) for d in c.row.departments)):
+                for j, d in enumerate(dict.fromkeys(body_key(d) for d in c.row.departments)):
                     self._rows_of.setdefault(d, []).append(i)
                     if j == 0:
                         self._rows_led_by.setdefault(d, []).append(i)
+        self._duty: np.ndarray | None = None
         self.idf: dict[str, float] = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
         self.terms_present = frozenset(meta.get("terms_present", ()))
         self._mentions: dict[str, bool] = {}
@@ -121,7 +130,7 @@ class Searcher:
             raise QueryError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION_MODES)}")
         self._fuse = FUSIONS[fusion]
 
-    # -- filters -------------------------------------------------------------------------------
+    # -- understanding ------------------------------------------------------------------------
     def resolve_doc(self, doc: str | None) -> set[str] | None:
         """A document id, or a part of its title or file name."""
         if not doc:
@@ -133,7 +142,41 @@ class Searcher:
             raise QueryError(f"no ingested document matches {doc!r}; `policyqa documents` lists them")
         return found
 
-    def _allowed(self, docs: set[str] | None, section: str | None) -> np.ndarray:
+    def intent(self, normalized_query: str) -> Intent:
+        return classify(normalized_query, self.departments)
+
+    def understand(self, text: str, doc: str | None = None, section: str | None = None,
+                   mode: Mode = "hybrid") -> Query:
+        """The one place a question is normalised, tokenised, scoped, classified and embedded."""
+        if mode not in MODES:
+            raise QueryError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+        q = normalize_query(text)
+        chosen = self.resolve_doc(doc)
+        scope = self.catalogue.scope(q)
+        if chosen is not None:  # an explicit filter wins over what the question's words suggest
+            scope = Scope(docs=frozenset(chosen), named=scope.named, versions=True)
+        # The query is embedded first, not alongside jieba and BM25: the forward pass keeps both
+        # cores busy, and Python work beside it only adds contention (p95 4.9 against 4.1 ms, medians
+        # alike: `python -m evals.components`).
+        vector = self.embedder.encode_query(q) if mode != "keyword" else None
+        return Query(
+            text=text.strip(),
+            normalized=q,
+            tokens=tuple(self.tokenizer.tokenize_query(q)),
+            own_tokens=tuple(self.tokenizer.tokenize(q)),
+            intent=self.intent(q),
+            scope=scope,
+            numbers=tuple(quantities(q)),
+            article=article_asked(q),
+            section=section,
+            mode=mode,
+            vector=vector,
+        )
+
+    def _allowed(self, scope: Scope, section: str | None) -> np.ndarray:
+        docs = scope.docs
+        if docs is None and not scope.versions and self.catalogue.superseded:
+            docs = frozenset(self.docs) - self.catalogue.superseded
         if docs is None and not section:
             return self.searchable
         prefix = tuple(section.split(".")) if section else ()
@@ -142,9 +185,18 @@ class Searcher:
             dtype=bool,
         )
 
-    def sentence_ranking(self, tokens: list[str], allowed: np.ndarray, n: int = CANDIDATES) -> Ranked:
+    # -- retrievers: each one ranking of clauses for a query ---------------------------------------
+    def keyword_ranking(self, query: Query | list[str], allowed: np.ndarray, n: int = CANDIDATES) -> Ranked:
+        """Clause-level BM25 (of a query's tokens, or of a token list)."""
+        tokens = list(query.tokens if isinstance(query, Query) else query)
+        scores = np.where(allowed, self.keyword.scores(tokens), 0.0)
+        order = np.argsort(-scores, kind="stable")[:n]
+        ids = [self.clauses[i].id for i in order if scores[i] > 0]
+        return Ranked(ids, {self.clauses[i].id: float(scores[i]) for i in order if scores[i] > 0}, {})
+
+    def sentence_ranking(self, query: Query | list[str], allowed: np.ndarray, n: int = CANDIDATES) -> Ranked:
         """Clauses ranked by their best-matching sentence under BM25."""
-        scores = self.sentence_keyword.scores(tokens)
+        scores = self.sentence_keyword.scores(list(query.tokens if isinstance(query, Query) else query))
         best: dict[int, float] = {}
         for j in np.argsort(-scores, kind="stable")[: n * 4]:
             i = int(self.sentence_clause[j])
@@ -155,44 +207,54 @@ class Searcher:
         ids = [self.clauses[i].id for i in sorted(best, key=lambda i: -best[i])][:n]
         return Ranked(ids, {self.clauses[i].id: v for i, v in best.items()}, {})
 
-    def intent(self, normalized_query: str) -> Intent:
-        return classify(normalized_query, self.departments)
-
-    def rows_ranking(self, intent: Intent, tokens: list[str], allowed: np.ndarray) -> Ranked:
+    def rows_ranking(self, query: Query, allowed: np.ndarray) -> Ranked:
         """For questions about who owns what: task-table rows. With a department named ("商务厅负责
         哪些任务") the rows that list it, lead rows first; otherwise rows ranked by BM25."""
         mask = allowed & self.is_row
+        intent = query.intent
         if intent.kind == "tasks_of" and intent.departments:
-            wanted = intent.departments
+            wanted = {body_key(w) for w in intent.departments}
             order = []
             for i in np.flatnonzero(mask):
-                depts = [_strip_province(d) for d in self.clauses[i].row.departments]
-                pos = [depts.index(_strip_province(w)) for w in wanted if _strip_province(w) in depts]
+                depts = [body_key(d) for d in self.clauses[i].row.departments]
+                pos = [depts.index(w) for w in wanted if w in depts]
                 if pos:
                     order.append((min(pos), i))
             ids = [self.clauses[i].id for _, i in sorted(order)]
             return Ranked(ids, {cid: 1.0 / (r + 1) for r, cid in enumerate(ids)}, {})
         # Only the best few rows: RRF (k=60) rewards being in many lists far more than being first
         # in one, so a long rows list would lift every row above a body clause that tops the others.
-        return self.keyword_ranking(tokens, mask, n=ROWS_CANDIDATES)
+        return self.keyword_ranking(query.tokens, mask, n=ROWS_CANDIDATES)
 
-    def definition_ranking(self, query: str, allowed: np.ndarray) -> Ranked:
+    def duty_ranking(self, query: Query, allowed: np.ndarray) -> Ranked:
+        """For "哪个部门负责X" in any document: body clauses that give some body a duty
+        ("…主管部门负责…", "由省商务厅负责审核"), ranked by BM25."""
+        return self.keyword_ranking(query.tokens, allowed & self.duty_mask, n=ROWS_CANDIDATES)
+
+    @property
+    def duty_mask(self) -> np.ndarray:
+        if self._duty is None:
+            self._duty = np.array([c.row is None and bool(duty_bodies(c.text)) for c in self.clauses], dtype=bool)
+        return self._duty
+
+    def definition_ranking(self, query: Query, allowed: np.ndarray) -> Ranked:
         """For "什么是平台经济": the clauses that define the term, in document order."""
-        term = defined_term(query)
+        term = defined_term(query.normalized)
         if not term or not self.mentions(term):
             return Ranked([], {}, {})
         ids = [self.clauses[i].id for i in np.flatnonzero(allowed)
                if term in self.clauses[i].text and definition_span(self.clauses[i].text, term)]
         return Ranked(ids, {cid: 1.0 / (r + 1) for r, cid in enumerate(ids)}, {})
 
-    # -- retrievers ----------------------------------------------------------------------------
-    def keyword_ranking(self, tokens: list[str], allowed: np.ndarray, n: int = CANDIDATES) -> Ranked:
-        scores = np.where(allowed, self.keyword.scores(tokens), 0.0)
-        order = np.argsort(-scores, kind="stable")[:n]
-        ids = [self.clauses[i].id for i in order if scores[i] > 0]
-        return Ranked(ids, {self.clauses[i].id: float(scores[i]) for i in order if scores[i] > 0}, {})
+    def article_ranking(self, query: Query, allowed: np.ndarray) -> Ranked:
+        """"快递暂行条例第二十条讲了什么": that article of the documents in scope (and its items)."""
+        ids = [c.id for i, c in enumerate(self.clauses)
+               if (query.scope.docs is None or c.doc_id in query.scope.docs)
+               and (c.doc_id not in self.catalogue.superseded or query.scope.versions)
+               and query.article in c.labels and c.labels[-1] == query.article]
+        return Ranked(ids, {cid: 1.0 for cid in ids}, {})
 
-    def dense_matches(self, vector: np.ndarray, docs: set[str] | None, section: str | None) -> Ranked:
+    def dense_matches(self, vector: np.ndarray, docs, section: str | None) -> Ranked:
         """One Chroma query: every clause among the DENSE_UNITS nearest units, with the similarity
         of its best unit, and the similarity of each sentence unit returned."""
         where: dict | None = None
@@ -222,66 +284,65 @@ class Searcher:
         return Ranked([c for c in matches.ids if c in kept][:n], kept, matches.sentence_sims)
 
     # -- search --------------------------------------------------------------------------------
-    def search(self, query: str, k: int = 5, doc: str | None = None, section: str | None = None,
+    def search(self, query: str | Query, k: int = 5, doc: str | None = None, section: str | None = None,
                mode: Mode = "hybrid") -> list[Hit]:
-        if mode not in MODES:
-            raise QueryError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
-        q = normalize_query(query)
-        docs = self.resolve_doc(doc)
-        # The query is embedded first, not alongside jieba and BM25: the forward pass keeps both
-        # cores busy, and Python work beside it only adds contention (p95 4.9 against 4.1 ms, medians
-        # alike: `python -m evals.components`).
-        vector = self.embedder.encode_query(q) if mode != "keyword" else None
-        dense = self.dense_matches(vector, docs, section) if vector is not None else None
-        tokens = self.tokenizer.tokenize_query(q)
-        allowed = self._allowed(docs, section)
-        intent = self.intent(q)
-        if mode != "semantic" and intent.kind == "tasks_of" and intent.departments:
+        q = query if isinstance(query, Query) else self.understand(query, doc, section, mode)
+        dense = self.dense_matches(q.vector, q.scope.docs, q.section) if q.vector is not None else None
+        allowed = self._allowed(q.scope, q.section)
+        intent = q.intent
+        if q.mode != "semantic" and intent.kind == "tasks_of" and intent.departments:
             # "商务厅负责哪些任务": the rows that list the department are an exact answer set; they
             # come first (ranked by topic and lead position), then anything else that matches.
             listing = allowed & self._rows_listing(intent.departments, lead_only=intent.lead)
             if intent.lead and not listing.any():
                 listing = allowed & self._rows_listing(intent.departments)
             if listing.any():
-                first = self._ranked_hits(q, tokens, dense, intent, listing, mode, k)
-                rest = self._ranked_hits(q, tokens, dense, None, allowed & ~listing, mode, k)
+                first = self._ranked_hits(q, dense, listing, k)
+                rest = self._ranked_hits(q, dense, allowed & ~listing, k, rows=False)
                 return (first + rest)[:k]
-        return self._ranked_hits(q, tokens, dense, intent, allowed, mode, k)
+        return self._ranked_hits(q, dense, allowed, k)
 
     def _rows_listing(self, departments: tuple[str, ...], lead_only: bool = False) -> np.ndarray:
         """Task rows that list one of the departments (as lead, first in the list, if lead_only)."""
         table = self._rows_led_by if lead_only else self._rows_of
         mask = np.zeros(len(self.clauses), dtype=bool)
         for d in departments:
-            mask[table.get(_strip_province(d), [])] = True
+            mask[table.get(body_key(d), [])] = True
         return mask
 
-    def _ranked_hits(self, q: str, tokens, dense: Ranked | None, intent: Intent | None, allowed, mode, k) -> list[Hit]:
+    def _rankings(self, q: Query, dense: Ranked | None, allowed: np.ndarray, rows: bool = True) -> dict[str, Ranked]:
+        """Every retriever that applies to the question (RETRIEVERS), each run once."""
         rankings: dict[str, Ranked] = {}
-        if mode in ("hybrid", "keyword"):
-            rankings["keyword"] = self.keyword_ranking(tokens, allowed)
-            rankings["sentence"] = self.sentence_ranking(tokens, allowed)
-            if intent is not None and intent.kind in ("department", "tasks_of"):
-                rankings["rows"] = self.rows_ranking(intent, tokens, allowed)
-            if intent is not None and intent.kind == "definition":
-                rankings["definition"] = self.definition_ranking(q, allowed)
+        if q.mode in ("hybrid", "keyword"):
+            for name, applies in RETRIEVERS:
+                if applies(q) and (rows or name != "rows"):
+                    rankings[name] = getattr(self, f"{name}_ranking")(q, allowed)
         if dense is not None:
             rankings["dense"] = self.dense_ranking(dense, allowed)
-        rankings = {name: r for name, r in rankings.items() if r.ids}
+        return {name: r for name, r in rankings.items() if r.ids}
+
+    def _ranked_hits(self, q: Query, dense: Ranked | None, allowed, k, rows: bool = True) -> list[Hit]:
+        rankings = self._rankings(q, dense, allowed, rows)
         if not rankings:
             return []
         if len(rankings) > 1:
-            fused = self._fuse(list(rankings.values()), k)
+            fused = self._fuse(list(rankings.values()), max(k, CANDIDATES) if q.scope.boosted else k)
         else:
             only = next(iter(rankings.values()))
             fused = [(cid, only.scores[cid]) for cid in only.ids[:k]]
+        if "article" in rankings:  # an article asked for by number comes first, then the rest
+            wanted = set(rankings["article"].ids)
+            fused = sorted(fused, key=lambda x: x[0] not in wanted)
+        if q.scope.boosted:  # a region the question names: its documents before national ones
+            fused = sorted(fused, key=lambda x: -x[1] * (SCOPE_BOOST if self.by_id[x[0]].doc_id in q.scope.boosted else 1.0))
+        fused = fused[:k]
         sims = rankings["dense"].sentence_sims if "dense" in rankings else {}
         return [
             Hit(
                 clause=self.by_id[cid],
                 doc_title=self.docs[self.by_id[cid].doc_id].title,
                 score=score,
-                span=self.best_span(self.by_id[cid], tokens, sims),
+                span=self.best_span(self.by_id[cid], list(q.tokens), sims),
                 sources={name: r.ids.index(cid) + 1 for name, r in rankings.items() if cid in r.ids},
                 similarity=rankings["dense"].scores.get(cid, 0.0) if "dense" in rankings else 0.0,
             )
@@ -355,5 +416,50 @@ def definition_span(text: str, term: str) -> tuple[int, int] | None:
     return (start, m.end())
 
 
-def _strip_province(name: str) -> str:
-    return name[1:] if name.startswith("省") and len(name) > 3 else name
+def department_names(bodies) -> list[str]:
+    """Names a question may use for the corpus's bodies: as written, without a region or 县级以上…
+    prefix, and their other names (发改委 for 发展改革委)."""
+    names: set[str] = set()
+    for b in bodies:
+        core = re.sub(r"^(县级以上(地方)?(各级)?人民政府|[省市县区]人民政府|国务院)", "", b)
+        for form in (b, body_key(b), core):
+            if len(form) >= 2:
+                names.update(equivalent_names(form))
+    return sorted(n for n in names if len(n) >= 2)
+
+
+_ARTICLE = re.compile(r"第([一二三四五六七八九十百千零〇两\d]+)条(之[一二三四五六七八九十]+)?")
+
+
+def article_asked(normalized: str) -> str | None:
+    """The article a question asks for by number, in the documents' form: 第20条 -> 第二十条."""
+    m = _ARTICLE.search(normalized)
+    if not m:
+        return None
+    num = m.group(1)
+    if num.isdigit():
+        import cn2an
+
+        num = cn2an.an2cn(num)
+        num = num[1:] if num.startswith("一十") else num
+    return f"第{num}条{m.group(2) or ''}"
+
+
+def _parsed_by_doc(docs: dict[str, Document], clauses: list[Clause]) -> list[ParsedDocument]:
+    by_doc: dict[str, list[Clause]] = {}
+    for c in clauses:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    return [ParsedDocument(d, tuple(by_doc.get(d.id, ()))) for d in docs.values()]
+
+
+# Retrievers besides the three that always run (clause BM25, sentence BM25, dense), with the
+# questions they apply to. Each is a Searcher method `<name>_ranking(query, allowed) -> Ranked`.
+RETRIEVERS: tuple[tuple[str, Callable[[Query], bool]], ...] = (
+    ("keyword", lambda q: True),
+    ("sentence", lambda q: True),
+    ("rows", lambda q: q.intent.kind in ("department", "tasks_of")),
+    ("duty", lambda q: q.intent.kind == "department"),
+    ("definition", lambda q: q.intent.kind == "definition"),
+    ("article", lambda q: q.article is not None),
+)
+SCOPE_BOOST = 2.0  # fused score multiplier for the documents of a region the question names

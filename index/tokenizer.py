@@ -9,79 +9,46 @@ import unicodedata
 from pathlib import Path
 from typing import Iterable
 
-from ingest.records import Clause, ParsedDocument, content_hash
+from index.lexicon import EQUIVALENT_BODIES, body_key, equivalent_names, learn_lexicon
+from ingest.records import ParsedDocument, content_hash
 
 log = logging.getLogger(__name__)
 
 DOMAIN_WORDS_FILE = Path(__file__).with_name("domain_words.txt")
 
-# Department abbreviations people type -> the form the documents use. Applied to queries only;
-# ordered longest first at load time so "省发改委" is not half-rewritten by "发改委".
-DEPARTMENT_ALIASES: dict[str, str] = {
-    "发改委": "发展改革委",
-    "发展和改革委员会": "发展改革委",
-    "发展改革委员会": "发展改革委",
-    "经信委": "经济和信息化委",
-    "经信厅": "经济和信息化委",
-    "工信厅": "经济和信息化委",
-    "经济和信息化委员会": "经济和信息化委",
-    "人社厅": "人力资源社会保障厅",
-    "人社局": "人力资源社会保障厅",
-    "人力资源和社会保障厅": "人力资源社会保障厅",
-    "人社部门": "人力资源社会保障厅",
-    "财政部门": "财政厅",
-    "科技部门": "科技厅",
-    "商务部门": "商务厅",
-    "统计部门": "统计局",
-    "交通厅": "交通运输厅",
-    "交通部门": "交通运输厅",
-    "教育部门": "教育厅",
-    "金融工作办公室": "金融办",
-    "地方金融监管局": "金融办",
-    "金融监管局": "金融办",
-    "通管局": "通信管理局",
-    "工商部门": "工商局",
-    "市场监管局": "工商局",
-    "质监部门": "质监局",
-    "质量技术监督局": "质监局",
-    "银监会": "银监局",
-    "证监会": "证监局",
-    "保监会": "保监局",
-    "人行": "人民银行",
-    "央行": "人民银行",
-    "文化部门": "文化厅",
-    "旅游部门": "旅游局",
-}
-
-# Words people use for what the documents say otherwise; a query keeps its own word and gains these.
+# Everyday words for what government texts say otherwise (general usage, not one document's): a
+# query keeps its own word and gains these. Bodies' other names come from index/lexicon.py.
 QUERY_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "用地": ("土地利用",),
-    "土地": ("土地利用",),
+    "用地": ("土地",),
     "落户": ("户籍",),
     "户口": ("户籍",),
-    "房补": ("住房货币补贴",),
-    "住房补贴": ("住房货币补贴",),
-    "租房": ("公租房", "廉租房"),
-    "贷款": ("融资",),
-    "借钱": ("融资",),
-    "减税": ("税率", "税收"),
-    "税收优惠": ("税率", "减按"),
-    "优惠税率": ("税率", "减按"),
-    "补贴": ("扶持", "支持"),
+    "房补": ("住房补贴",),
+    "租房": ("租赁住房", "公租房"),
+    "贷款": ("融资", "信贷"),
+    "借钱": ("融资", "贷款"),
+    "减税": ("税收优惠", "减按"),
+    "免税": ("免征", "税收优惠"),
+    "税收优惠": ("减按", "免征"),
+    "补贴": ("扶持", "补助", "奖励"),
+    "补助": ("补贴", "扶持"),
     "资助": ("扶持", "资金"),
-    "奖励": ("扶持",),
-    "上市": ("上市融资",),
-    "千亿": ("1000亿",),
-    "百亿": ("100亿",),
-    "五百亿": ("500亿",),
+    "奖励": ("扶持", "奖补"),
     "网购": ("网络零售", "电子商务"),
+    "网店": ("电子商务", "网络经营"),
     "电商": ("电子商务",),
-    "快递": ("配送",),
-    "宽带": ("宽带江苏",),
-    "无线": ("无线江苏",),
-    "数据统计": ("统计监测",),
+    "罚多少": ("罚款",),
+    "罚钱": ("罚款",),
+    "罚款": ("处罚",),
+    "欠款": ("拖欠", "账款"),
+    "欠钱": ("拖欠", "账款"),
+    "付款": ("支付",),
+    "生效": ("施行",),
+    "开始实施": ("施行",),
     "诚信": ("信用",),
     "征信": ("信用",),
+    "老板": ("用人单位", "经营者"),
+    "公司": ("企业",),
+    "员工": ("劳动者", "职工"),
 }
 
 # Function words and punctuation that carry no retrieval signal in questions or clauses.
@@ -94,8 +61,8 @@ STOP_WORDS = frozenset(
     怎么办 能不能 算不算 有没有 行不行 好不好""".split()
 )
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
-_ALIAS_RE = re.compile("|".join(sorted(map(re.escape, DEPARTMENT_ALIASES), key=len, reverse=True)))
-_DEPT_PREFIX = re.compile(r"^(省|江苏省|江苏)")
+_ALL_BODY_NAMES = sorted({n for g in EQUIVALENT_BODIES for n in g}, key=len, reverse=True)
+_BODY_NAMES = re.compile("|".join(map(re.escape, _ALL_BODY_NAMES)))
 
 _jieba_lock = threading.Lock()
 
@@ -107,13 +74,10 @@ def fold(text: str) -> str:
     return zhconv.convert(unicodedata.normalize("NFKC", text), "zh-cn").lower()
 
 
-def apply_aliases(text: str) -> str:
-    return _ALIAS_RE.sub(lambda m: DEPARTMENT_ALIASES[m.group(0)], text)
-
-
 def normalize_query(text: str) -> str:
-    """What a query goes through before tokenizing or embedding."""
-    return apply_aliases(fold(text.strip()))
+    """What a query goes through before tokenizing or embedding: folding only. Other names of a body
+    are added as tokens (tokenize_query), never written over the user's words."""
+    return fold(text.strip())
 
 
 def domain_words_hash() -> str:
@@ -129,37 +93,8 @@ def domain_words() -> list[str]:
 
 
 def corpus_words(docs: Iterable[ParsedDocument]) -> list[str]:
-    """Words the corpus itself teaches: department names from task tables (with and without the 省
-    prefix), clause headings' quoted terms (“互联网+”, “宽带江苏”) and enterprise names listed
-    before 等 in support clauses."""
-    words: set[str] = set()
-    for parsed in docs:
-        for c in parsed.clauses:
-            if c.row:
-                for d in c.row.departments:
-                    words.add(d)
-                    words.add(_DEPT_PREFIX.sub("", d))
-            words.update(re.findall(r"“([^”]{2,12})”", c.text))
-            words.update(_named_entities(c))
-    return sorted(w for w in words if 2 <= len(w) <= 16)
-
-
-_ENTITY_LIST = re.compile(r"(?:支持|鼓励|推动|依托|培育|推进)([^。；：]{2,80}?)等")
-
-
-def _named_entities(c: Clause) -> set[str]:
-    """Items of enumerations like "鼓励苏宁易购、中国制造网等本地优势企业" -> {苏宁易购, 中国制造网}."""
-    out: set[str] = set()
-    for m in _ENTITY_LIST.finditer(c.text):
-        # The listed names follow the last verb: "鼓励和支持苏宁易购、中国制造网" -> after 支持.
-        items = re.split(r"支持|鼓励|推动|依托|培育|推进|引进", m.group(1))[-1].split("、")
-        if len(items) < 2:
-            continue
-        for item in items:
-            item = item.strip()
-            if 2 <= len(item) <= 12 and not re.search(r"[，,的]", item):
-                out.add(item)
-    return out
+    """Words the corpus itself teaches (bodies, defined and quoted terms, enterprise names)."""
+    return learn_lexicon(docs).words
 
 
 class Tokenizer:
@@ -170,7 +105,7 @@ class Tokenizer:
 
         # jieba installs its own stderr handler at DEBUG; its dictionary chatter is not ours to print.
         jieba.setLogLevel(logging.WARNING)
-        self.user_words = sorted(set(domain_words()) | set(user_words))
+        self.user_words = sorted(set(domain_words()) | set(_ALL_BODY_NAMES) | set(user_words))
         self._known = frozenset(w for w in self.user_words if len(w) >= 3)
         self._domain = frozenset(domain_words())
         self._jieba = jieba.Tokenizer()
@@ -194,19 +129,24 @@ class Tokenizer:
             if not tok or tok in STOP_WORDS or _PUNCT.match(tok):
                 continue
             out.append(tok)
-            # "省发展改革委" also counts as "发展改革委": the table writes the 省 prefix only on the first name.
-            if tok.startswith("省") and tok[1:] in self._known:
-                out.append(tok[1:])
+            # "省发展改革委" also counts as "发展改革委": a table writes the prefix only on the first name.
+            key = body_key(tok)
+            if key != tok and key in self._known:
+                out.append(key)
         return out
 
     def tokenize_query(self, text: str) -> list[str]:
         """Tokens of a query (already normalised or not), with synonyms of its words added."""
         q = normalize_query(text)
+        own = self.tokenize(q)
         extra = [alt for word, alts in QUERY_SYNONYMS.items() if word in q for alt in alts]
-        tokens = self.tokenize(q + (" " + " ".join(extra) if extra else ""))
+        tokens = own + (self.tokenize(" ".join(dict.fromkeys(extra))) if extra else [])
+        # Other names of a body the question names, whole ("市场监管局" also finds "工商局" and back;
+        # the dictionary keeps every such name whole in the clauses too).
+        tokens += [alt for name in _BODY_NAMES.findall(q) for alt in equivalent_names(name)[1:] if alt not in own]
         # A name the dictionary knows whole (an enterprise, a department, a policy term) says more
         # than the sub-words search mode also emits for it ("中国制造网" vs "中国", "制造"): count it twice.
-        return tokens + [t for t in tokens if t in self._known]
+        return tokens + [t for t in own if t in self._known]
 
     def places(self, text: str) -> list[str]:
         """Place names (jieba part-of-speech ns) in a text, e.g. 浙江省, 上海."""

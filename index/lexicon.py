@@ -1,0 +1,211 @@
+"""Vocabulary: what is true of Chinese government writing in general (code tables), and what one
+corpus teaches (learnt at ingest and stored with the index).
+
+The code tables hold only general knowledge: names of government bodies that are the same body
+under another name (an abbreviation, a full name, a renaming across eras), question-side wording
+of administrative concepts, and the province-level regions. Nothing here is taken from one
+document; a corpus's departments, agencies, defined terms and enterprise names are learnt from its
+text by `learn_lexicon` and saved beside the index (lexicon.json).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Iterable
+
+from ingest.records import Clause, ParsedDocument
+
+# Groups of names for one kind of body. A query that names one member is expanded with the others;
+# the user's own word always stays (a renaming is an equivalence, not a correction). Province and
+# city prefixes (省/市/自治区 names) are stripped before lookup.
+EQUIVALENT_BODIES: tuple[tuple[str, ...], ...] = (
+    ("发展改革委", "发改委", "发展和改革委员会", "发展改革委员会", "发展改革部门", "发展和改革部门"),
+    ("工业和信息化厅", "工信厅", "工业和信息化部门", "工信部门", "经济和信息化委", "经信委", "经信厅",
+     "经济和信息化委员会", "经济信息化部门", "经济和信息化部门", "工业和信息化局", "工信局", "经信局"),
+    ("市场监督管理局", "市场监管局", "市场监管部门", "市场监督管理部门", "工商局", "工商行政管理局",
+     "工商部门", "工商行政管理部门", "质监局", "质量技术监督局", "质监部门", "食药监局"),
+    ("人力资源社会保障厅", "人社厅", "人社局", "人社部门", "人力资源和社会保障厅", "人力资源社会保障部门",
+     "人力资源和社会保障部门", "人力资源社会保障局"),
+    ("地方金融监督管理局", "地方金融监管局", "金融办", "金融工作办公室", "地方金融监管部门", "金融监管局",
+     "地方金融工作部门"),
+    ("金融监管总局", "银保监局", "银保监会", "银监局", "银监会", "保监局", "保监会"),
+    ("证监局", "证监会", "证券监督管理机构"),
+    ("人民银行", "人行", "央行", "中国人民银行"),
+    ("通信管理局", "通管局", "电信主管部门"),
+    ("网信办", "网信部门", "互联网信息办公室", "网络安全和信息化委员会办公室"),
+    ("邮政管理局", "邮政管理部门", "邮政管理机构", "邮管局"),
+    ("交通运输厅", "交通厅", "交通运输部门", "交通部门", "交通运输局"),
+    ("文化和旅游厅", "文旅厅", "文化厅", "旅游局", "文化和旅游部门", "文化部门", "旅游部门"),
+    ("数据局", "大数据局", "大数据管理局", "数据管理部门", "政务服务数据管理局", "大数据发展管理局"),
+    ("财政厅", "财政局", "财政部门"), ("商务厅", "商务局", "商务部门", "商务主管部门"),
+    ("科技厅", "科学技术厅", "科技局", "科技部门"), ("教育厅", "教育局", "教育部门"),
+    ("统计局", "统计部门"), ("税务局", "税务部门", "税务机关"), ("司法厅", "司法局", "司法行政部门"),
+    ("公安厅", "公安局", "公安机关", "公安部门"), ("自然资源厅", "自然资源局", "自然资源部门", "国土资源厅", "国土部门"),
+    ("住房城乡建设厅", "住建厅", "住建局", "住房和城乡建设部门", "住房城乡建设部门"),
+    ("海关", "海关部门"), ("知识产权局", "知识产权部门"), ("中小企业主管部门", "中小企业促进部门", "中小企业局"),
+)
+
+# The province-level regions and how people shorten them (general knowledge, used to tell a
+# place in a question from an ordinary word).
+PROVINCES: tuple[str, ...] = (
+    "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省",
+    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省",
+    "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省", "内蒙古自治区", "广西壮族自治区",
+    "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区", "香港特别行政区", "澳门特别行政区",
+)
+NATIONAL = "全国"
+_REGION_SUFFIX = re.compile(r"(省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区|经济特区)$")
+_PREFIX = re.compile(r"^(本省|本市|全省|全市|国务院|省|市)(?=[\u4e00-\u9fa5]{2})")
+
+
+def short_region(name: str) -> str:
+    """广东省 -> 广东, 深圳市 -> 深圳, 内蒙古自治区 -> 内蒙古."""
+    short = _REGION_SUFFIX.sub("", name)
+    return short if len(short) >= 2 else name
+
+
+def body_key(name: str) -> str:
+    """A department name reduced to its equivalence group: 省发改委, 发展改革委 and 发展和改革委员会
+    give one key; an unknown name is its own key (without a region or 省/市 prefix)."""
+    n = name.strip()
+    if n in _BODY_INDEX:
+        return _BODY_INDEX[n]
+    for region in PROVINCES:
+        for form in (region, short_region(region)):
+            if n.startswith(form) and len(n) > len(form) + 1:
+                n = n[len(form):]
+                break
+    if n in _BODY_INDEX:
+        return _BODY_INDEX[n]
+    m = _PREFIX.match(n)
+    # "市商务局" is the city's 商务局, but "市场…局" is no city body: 市 goes only before a known name.
+    if m and (m.group(1) != "市" or n[m.end():] in _BODY_INDEX):
+        n = n[m.end():]
+    return _BODY_INDEX.get(n, n)
+
+
+_BODY_INDEX: dict[str, str] = {name: group[0] for group in EQUIVALENT_BODIES for name in group}
+
+
+def equivalent_names(name: str) -> tuple[str, ...]:
+    """All names of the body `name` belongs to (itself first), or just itself."""
+    key = body_key(name)
+    group = next((g for g in EQUIVALENT_BODIES if g[0] == key), ())
+    return tuple(dict.fromkeys((name,) + group))
+
+
+# -- what a corpus teaches -------------------------------------------------------------------------
+
+# A body that acts: "县级以上人民政府商务主管部门负责…", "由省商务厅负责审核", "省发展改革委会同…".
+_BODY = r"[\u4e00-\u9fa5]{1,24}?(?:主管部门|管理部门|行政部门|部门|厅|局|委员会|委|办公室|办|中心|机构|人民政府|政府|机关)"
+DUTY_VERBS = r"(?:负责|主管|会同|牵头|统筹|组织实施|按照职责|在各自职责范围内|依法履行|应当会同)"
+_DUTY_BODY = re.compile(rf"({_BODY})(?:和|、|及|以及)?(?=(?:应当|要|可以)?{DUTY_VERBS})")
+_LIST_SPLIT = re.compile(r"[、，,；;和及与]|以及|会同|配合|协同|联合|由")
+_QUOTED = re.compile(r"[“\"]([^”\"]{2,14})[”\"]")
+_ABBREVIATION = re.compile(r"以下(?:简|统)称[“\"]?([^”\"）)]{2,14})[”\"]?[）)]")
+_DEFINED = re.compile(r"(?:本(?:条例|办法|规定|法|意见)所称|所称)[“\"]?([^，,”\"。；是]{2,20})[”\"]?[，,]?是指")
+_ENTITY_LIST = re.compile(r"(?:支持|鼓励|推动|依托|培育|推进|引进)([^。；：]{2,80}?)等")
+# A body named alone in a task table cell or a duty sentence must end like a body to be learnt.
+_BODY_END = re.compile(r"(部门|厅|局|委员会|委|办公室|办|中心|机构|政府|机关|银行|分行|海关|法院|检察院)$")
+MIN_TERM_DOCS = 2  # a quoted or defined term is learnt as soon as one document states it; frequent n-grams need this many clauses
+_WORD = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9+＋·]+")  # no spaces, line breaks or punctuation inside a learnt word
+GENERIC_BODIES = frozenset({"部门", "有关部门", "相关部门", "主管部门", "政府", "人民政府", "机构", "机关"})
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """What the corpus taught: body names (as written), defined and quoted terms, enterprise and
+    platform names, and each document's regions. Stored with the index generation."""
+
+    bodies: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
+    regions: dict[str, str] = field(default_factory=dict)  # doc id -> region (全国 for national)
+
+    @property
+    def words(self) -> list[str]:
+        """Everything a tokenizer should keep whole."""
+        return sorted({w for w in (*self.bodies, *self.terms, *self.entities) if 2 <= len(w) <= 16 and _WORD.fullmatch(w)})
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Lexicon":
+        return cls(tuple(d.get("bodies", ())), tuple(d.get("terms", ())), tuple(d.get("entities", ())),
+                   dict(d.get("regions", {})))
+
+
+def duty_bodies(text: str) -> list[str]:
+    """Bodies that a sentence gives a duty to, as written ("县级以上地方人民政府商务主管部门")."""
+    out = []
+    for m in _DUTY_BODY.finditer(text):
+        name = _LIST_SPLIT.split(m.group(1))[-1].strip()
+        if len(name) >= 3 and _BODY_END.search(name) and name not in GENERIC_BODIES:
+            out.append(name)
+    return out
+
+
+def _table_bodies(c: Clause) -> list[str]:
+    return [d for d in (c.row.departments if c.row else ()) if _BODY_END.search(d) or len(d) <= 12]
+
+
+def _entities(text: str) -> set[str]:
+    """Items of enumerations like "鼓励甲公司、乙网等本地企业" -> {甲公司, 乙网}."""
+    out: set[str] = set()
+    for m in _ENTITY_LIST.finditer(text):
+        items = re.split(r"支持|鼓励|推动|依托|培育|推进|引进", m.group(1))[-1].split("、")
+        if len(items) < 2:
+            continue
+        for item in items:
+            item = item.strip()
+            if 2 <= len(item) <= 12 and not re.search(r"[，,的]", item):
+                out.add(item)
+    return out
+
+
+def learn_lexicon(docs: Iterable[ParsedDocument]) -> Lexicon:
+    bodies: Counter[str] = Counter()
+    terms: set[str] = set()
+    entities: set[str] = set()
+    regions: dict[str, str] = {}
+    for parsed in docs:
+        doc = parsed.document
+        regions[doc.id] = getattr(doc, "region", None) or region_of(doc.title)
+        issuer = getattr(doc, "issuer", None)
+        if issuer and _BODY_END.search(issuer):
+            bodies[issuer] += 1
+        for c in parsed.clauses:
+            for b in _table_bodies(c):
+                bodies[b] += 1
+            for b in duty_bodies(c.text):
+                bodies[b] += 1
+            terms.update(_QUOTED.findall(c.text))
+            terms.update(_ABBREVIATION.findall(c.text))
+            terms.update(_DEFINED.findall(c.text))
+            entities.update(_entities(c.text))
+    body_names = set(bodies)
+    # "省商务厅" also teaches "商务厅": the table writes the prefix only on the first name.
+    body_names |= {body_key(b) for b in bodies if len(body_key(b)) >= 2}
+    body_names |= {b[1:] for b in bodies if b[0] in "省市" and len(b) >= 5 and not b.startswith("市场")}
+    return Lexicon(
+        bodies=tuple(sorted(b for b in body_names if 2 <= len(b) <= 24 and _WORD.fullmatch(b))),
+        terms=tuple(sorted(t for t in terms if 2 <= len(t) <= 14 and _WORD.fullmatch(t))),
+        entities=tuple(sorted(e for e in entities if _WORD.fullmatch(e))),
+        regions=regions,
+    )
+
+
+def region_of(title: str) -> str:
+    """The region a title names (广东省优化营商环境条例 -> 广东省, 深圳经济特区数据条例 -> 深圳市), or
+    全国 for a national text. Cities are recognised by the 市 or 经济特区 that follows their name."""
+    t = re.sub(r"^中华人民共和国", "", title.strip())
+    for region in PROVINCES:
+        if t.startswith(region) or t.startswith(short_region(region)):
+            return region
+    m = re.match(r"^([\u4e00-\u9fa5]{2,4}?)(?:市|经济特区)", t)
+    if m and not re.search(r"[国全省]", m.group(1)):
+        return m.group(1) + "市"
+    return NATIONAL

@@ -1,0 +1,150 @@
+"""A question, understood once: cleaned text, tokens, figures, scope, intent and vector.
+
+`Searcher.understand` builds a `Query` at the edge; retrievers, fusion and the answerer read it
+and never normalise or classify the question again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.intent import Intent
+from index.lexicon import NATIONAL, PROVINCES, short_region
+from index.numbers import Quantity
+from ingest.records import Document
+
+# Words that ask about another version or about changes between versions.
+VERSION_ASK = re.compile(r"修订|修改|修正|变化|变动|区别|不同|旧版|老版|原来|以前的|之前的|新版|新旧|改了")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*(?:年|版)")
+MIN_NAME_CHARS = 4
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which documents a question is about, and the user's own words that said so."""
+
+    docs: frozenset[str] | None = None  # None: the whole corpus (in-force versions)
+    boosted: frozenset[str] = frozenset()  # documents of a region the question names
+    named: tuple[str, ...] = ()  # the user's words that set the scope (a region, a document name)
+    missing: tuple[str, ...] = ()  # regions the question names that no document covers
+    versions: bool = False  # the question asks about versions: superseded ones stay in
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # the question as asked (cleaned)
+    normalized: str  # folded (NFKC, simplified, lower case)
+    tokens: tuple[str, ...]  # search tokens, with other names of the bodies it names
+    own_tokens: tuple[str, ...]  # tokens of the user's own words only (what a refusal may name)
+    intent: Intent
+    scope: Scope
+    numbers: tuple[Quantity, ...] = ()
+    article: str | None = None  # "第二十条" when the question asks for an article by number
+    section: str | None = None
+    mode: str = "hybrid"
+    vector: np.ndarray | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    id: str
+    title: str
+    region: str
+    names: tuple[str, ...]  # ways a question may name the document
+    group: str  # documents with the same group are versions of one another
+    version: str  # version date (ISO) or ""
+    in_force: bool
+
+
+class Catalogue:
+    """The corpus's documents as a question may name them: regions, names, versions."""
+
+    def __init__(self, docs: dict[str, Document], regions: dict[str, str]):
+        infos = {d.id: _info(d, regions.get(d.id)) for d in docs.values()}
+        newest: dict[str, str] = {}
+        for i in infos.values():
+            newest[i.group] = max(newest.get(i.group, ""), i.version)
+        self.docs = {
+            k: DocInfo(i.id, i.title, i.region, i.names, i.group, i.version,
+                       in_force=i.version == newest[i.group])
+            for k, i in infos.items()
+        }
+        self.superseded = frozenset(k for k, i in self.docs.items() if not i.in_force)
+        self.regions = sorted({i.region for i in self.docs.values() if i.region != NATIONAL}, key=len, reverse=True)
+
+    def versions_of(self, doc_id: str) -> list[DocInfo]:
+        group = self.docs[doc_id].group
+        return sorted((i for i in self.docs.values() if i.group == group), key=lambda i: i.version)
+
+    def scope(self, normalized: str) -> Scope:
+        """Documents named by title, regions named by the question, and regions no document has."""
+        named: list[str] = []
+        by_name: set[str] = set()
+        for info in self.docs.values():
+            for name in info.names:
+                if name in normalized:
+                    by_name.add(info.id)
+                    named.append(name)
+                    break
+        boosted: set[str] = set()
+        for region in self.regions:
+            form = next((f for f in (region, short_region(region)) if f in normalized), None)
+            if form and not any(form in n for n in named):
+                boosted |= {i.id for i in self.docs.values() if i.region == region}
+                named.append(form)
+        missing = tuple(
+            form for p in PROVINCES for form in (p, short_region(p))
+            if form in normalized and not any(form in n or n in form for n in named)
+            and p not in self.regions and (form == p or p not in normalized)
+        )
+        versions = bool(VERSION_ASK.search(normalized) or _YEAR.search(normalized))
+        docs: set[str] | None = set(by_name) if by_name else None
+        if docs is not None and boosted:
+            docs = (docs & boosted) or docs
+        if docs is None and boosted:
+            # A region's documents first; national ones still apply there, other regions' never.
+            docs = boosted | {i.id for i in self.docs.values() if i.region == NATIONAL}
+        if docs is not None and not versions:
+            docs = {d for d in docs if d not in self.superseded} or docs
+        return Scope(
+            docs=frozenset(docs) if docs is not None else None,
+            boosted=frozenset(boosted),
+            named=tuple(dict.fromkeys(named)),
+            missing=tuple(dict.fromkeys(missing)),
+            versions=versions,
+        )
+
+
+def _info(doc: Document, region: str | None) -> DocInfo:
+    title = doc.title
+    version = getattr(doc, "version_date", None) or _date_in_name(doc.source) or doc.date or ""
+    return DocInfo(doc.id, title, region or NATIONAL, document_names(title, region or NATIONAL),
+                   group=_group_key(title), version=version, in_force=True)
+
+
+def document_names(title: str, region: str) -> tuple[str, ...]:
+    """快递暂行条例 -> itself; 中华人民共和国中小企业促进法 -> also 中小企业促进法; 广东省优化营商
+    环境条例 -> also 广东优化营商环境条例. The bare name without its region is not a name of the
+    document (it is shared by every region's regulation of that name); the region routes instead."""
+    from index.tokenizer import fold
+
+    t = fold(title)
+    names = [t, re.sub(r"^中华人民共和国", "", t)]
+    if region != NATIONAL:
+        for form in (region, short_region(region)):
+            if t.startswith(form):
+                names.append(short_region(region) + t[len(form):])
+    names = [re.sub(r"[（(][^）)]*[）)]$", "", n) for n in names]
+    return tuple(n for n in dict.fromkeys(names) if len(n) >= MIN_NAME_CHARS)
+
+
+def _group_key(title: str) -> str:
+    return re.sub(r"[（(][^）)]*(修订|修正|修改|\d{4})[^）)]*[）)]$", "", title).strip()
+
+
+def _date_in_name(source: str) -> str | None:
+    m = re.search(r"\((\d{4}-\d{2}-\d{2})\)", source or "")
+    return m.group(1) if m else None

@@ -1,0 +1,72 @@
+"""The lexicon a corpus teaches: bodies, terms, enterprises and regions from a policy the code has
+never seen; and the general tables of other names of bodies."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.lexicon import body_key, duty_bodies, equivalent_names, learn_lexicon, region_of
+from ingest.records import Block, Document, ParsedDocument
+from ingest.structure import split_clauses
+
+UNSEEN = """海川市促进低空经济发展办法
+第一条 为了促进低空经济（以下简称“低空产业”）发展，制定本办法。
+第二条 本办法所称低空飞行器，是指在真高一千米以下空域飞行的航空器。
+第三条 市交通运输局负责低空飞行服务保障工作。市应急管理局会同市公安局负责低空安全监管。
+第四条 鼓励云翼科技、蓝鲸航空等本地企业开展物流配送示范。
+第五条 县级以上人民政府低空经济主管部门应当按照职责做好统筹协调。
+"""
+
+
+@pytest.fixture(scope="module")
+def unseen():
+    blocks = [Block("para", line) for line in UNSEEN.splitlines() if line]
+    text, title, _, clauses = split_clauses("haichuan", blocks)
+    doc = Document(id="haichuan", title=title, source="haichuan.txt", sha="", text=text, format="txt", encoding="utf-8")
+    return ParsedDocument(doc, tuple(clauses))
+
+
+def test_an_unseen_policy_teaches_its_bodies_terms_and_enterprises(unseen):
+    lex = learn_lexicon([unseen])
+    assert {"市交通运输局", "交通运输厅", "市应急管理局", "应急管理局", "市公安局"} <= set(lex.bodies)
+    assert "县级以上人民政府低空经济主管部门" in lex.bodies
+    assert {"低空产业", "低空飞行器"} <= set(lex.terms)
+    assert set(lex.entities) == {"云翼科技", "蓝鲸航空"}
+    assert lex.regions == {"haichuan": "海川市"}
+    assert "低空飞行器" in lex.words
+
+
+@pytest.mark.parametrize(
+    "sentence, bodies",
+    [
+        ("县级以上地方人民政府商务主管部门负责本行政区域内的电子商务工作。", ["县级以上地方人民政府商务主管部门"]),
+        ("由省商务厅负责审核。", ["省商务厅"]),
+        ("省发展改革委会同省财政厅制定实施细则。", ["省发展改革委"]),
+        ("企业应当依法纳税。", []),
+    ],
+)
+def test_duty_bodies(sentence, bodies):
+    assert duty_bodies(sentence) == bodies
+
+
+@pytest.mark.parametrize(
+    "title, region",
+    [
+        ("广东省优化营商环境条例", "广东省"),
+        ("深圳经济特区数据条例", "深圳市"),
+        ("上海市数据条例", "上海市"),
+        ("浙江省快递业促进条例", "浙江省"),
+        ("中华人民共和国中小企业促进法", "全国"),
+        ("快递暂行条例", "全国"),
+        ("城市管理条例", "全国"),
+    ],
+)
+def test_region_from_title(title, region):
+    assert region_of(title) == region
+
+
+def test_renamed_bodies_are_one_body_both_ways():
+    assert body_key("市场监管局") == body_key("工商局") == body_key("江苏省市场监督管理局") == "市场监督管理局"
+    assert body_key("省发改委") == body_key("发展和改革委员会") == "发展改革委"
+    assert equivalent_names("工信厅")[:2] == ("工信厅", "工业和信息化厅")
+    assert body_key("县级以上地方人民政府商务主管部门") == "县级以上地方人民政府商务主管部门"
