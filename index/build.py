@@ -28,7 +28,8 @@ import numpy as np
 from index.embedder import Embedder
 from index.keyword import KeywordIndex
 from index.store import ClauseVectors, drop_collection
-from index.tokenizer import Tokenizer, corpus_words, domain_words_hash
+from index.lexicon import learn_lexicon
+from index.tokenizer import Tokenizer, domain_words_hash
 from index.units import is_container, keyword_text, sentences, units_for
 from ingest.records import Clause, ParsedDocument, clause_to_dict, document_to_dict
 from ingest.store import write_atomic
@@ -146,7 +147,10 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
             children.setdefault(c.parent_id, []).append(c)
     section_of = {c.id: c.labels[0] for c in clauses}
 
-    tokenizer = Tokenizer(corpus_words(docs))
+    # The corpus's own vocabulary (bodies, defined terms, enterprises, regions), stored with the index.
+    lexicon = learn_lexicon(docs)
+    write_atomic(gen / "lexicon.json", json.dumps(lexicon.to_json(), ensure_ascii=False))
+    tokenizer = Tokenizer(lexicon.words)
     # Containers get no tokens and no vectors: they are browsed, not retrieved.
     token_lists = [
         [] if is_container(c, children.get(c.id, [])) else tokenizer.tokenize(keyword_text(c, children.get(c.id, [])))
