@@ -21,6 +21,12 @@ function pqSort(button) {
   rows.forEach((row) => body.appendChild(row));
 }
 
+// The clause panels carry pq-open while a clause is shown: on a phone that slides the drawer up.
+// (A class on the panels, not on <body>: Gradio scopes rules inside @media to its container.)
+function pqDrawer(open) {
+  document.querySelectorAll('.pq-panel-box').forEach((p) => p.classList.toggle('pq-open', open));
+}
+
 function pqCopy(button) {
   const text = button.dataset.copy;
   if (navigator.clipboard) { navigator.clipboard.writeText(text).catch(() => {}); }
@@ -31,7 +37,7 @@ element.addEventListener('click', (e) => {
   const t = e.target;
   const copy = t.closest('[data-copy]');
   if (copy) { pqCopy(copy); return; }
-  if (t.closest('[data-close]')) { document.body.classList.remove('pq-drawer-open'); return; }
+  if (t.closest('[data-close]')) { pqDrawer(false); return; }
   const sort = t.closest('[data-sort]');
   if (sort) { pqSort(sort); return; }
   const fb = t.closest('[data-fb]');
@@ -55,7 +61,7 @@ element.addEventListener('click', (e) => {
   if (conv) { trigger('click', {conv: conv.dataset.conv}); return; }
   const item = t.closest('[data-cid]');
   if (item) {
-    document.body.classList.add('pq-drawer-open');  // on a phone the panel is a drawer over the page
+    pqDrawer(true);  // on a phone the panel is a drawer over the page
     trigger('click', {cid: item.dataset.cid, s: item.dataset.s || '', e: item.dataset.e || ''});
   }
 });
@@ -71,7 +77,7 @@ element.addEventListener('keydown', (e) => {
 if (!window.pqEscape) {
   window.pqEscape = true;
   document.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') { document.body.classList.remove('pq-drawer-open'); }
+    if (e.key === 'Escape') { pqDrawer(false); }
   });
 }
 
