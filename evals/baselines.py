@@ -1,6 +1,6 @@
 """Naive reference pipelines measured beside ours, and the rule that turns their passages into clause ids.
 
-Two baselines, both built over the same documents in the same run as the evaluation:
+Baselines, built over the same documents in the same run as the evaluation:
 
 - `LlamaIndexNaive`: llama-index as its tutorial would set it up: `SentenceSplitter()` (chunk 1024,
   overlap 200) over each document's full text, `HuggingFaceEmbedding` with the same m3e-small
@@ -8,6 +8,9 @@ Two baselines, both built over the same documents in the same run as the evaluat
 - `JiebaBM25Paragraphs`: plain `jieba.lcut` (jieba's default dictionary, none of our domain words)
   and bm25s over the paragraphs: the non-empty lines of each document, which for a .txt source are
   its non-empty lines, stripped (every table cell is a line of its own).
+- `JiebaBM25Articles` (the STARD suite, evals/stard.py): the same plain jieba and bm25s over the
+  articles of law files, each article running from its `第X条` line to the next article or
+  heading (`split_articles`). It reads the files, not our parser's output.
 
 Scoring rule (`covered_clauses`): a passage stands for the clauses whose text it covers, that is,
 whose [start, end) in the document text overlaps the passage's span for at least half of the
@@ -22,6 +25,7 @@ tokenizer's dictionary.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable, Protocol, Sequence
@@ -40,6 +44,7 @@ class Passage:
     end: int
     text: str
     score: float = 0.0
+    label: str = ""  # the article label (第五条) of an article passage; "" for other passages
 
 
 class Baseline(Protocol):
@@ -111,10 +116,13 @@ class JiebaBM25Paragraphs:
         import bm25s
 
         self.tokenize = tokenize or plain_jieba()
-        self.passages = [p for doc_id, text in docs for p in paragraphs(doc_id, text)]
+        self.passages = self._passages(docs)
         self.bm25 = bm25s.BM25()
         # bm25s drops rows without tokens; a placeholder keeps passages and rows aligned.
         self.bm25.index([self.tokenize(p.text) or ["\u2400"] for p in self.passages], show_progress=False)
+
+    def _passages(self, docs: Iterable[tuple[str, str]]) -> list[Passage]:
+        return [p for doc_id, text in docs for p in paragraphs(doc_id, text)]
 
     def retrieve(self, query: str, k: int) -> list[Passage]:
         import numpy as np
@@ -125,6 +133,65 @@ class JiebaBM25Paragraphs:
         order = np.argsort(-scores, kind="stable")[:k]
         # A paragraph sharing no token with the query was not retrieved, whatever its rank.
         return [replace(self.passages[i], score=float(scores[i])) for i in order if scores[i] > 0]
+
+
+# -- articles of law files ----------------------------------------------------------------------
+NUMERAL = "零〇一二两三四五六七八九十百千万0-9０-９"
+ARTICLE_LABEL = re.compile(rf"第[{NUMERAL}]+条(?:之[{NUMERAL}]+)?")
+# A line that opens an article: its label, then a space or the end of the line.
+_ARTICLE_LINE = re.compile(rf"^[ \t\u3000]*({ARTICLE_LABEL.pattern})(?=[ \t\u3000]|$)")
+# Lines that end an article without opening another: Markdown headings, 编/章/节 headings, comments.
+_BREAK_LINE = re.compile(rf"^[ \t\u3000]*(#|<!--|第[{NUMERAL}]+(?:分编|编|章|节)(?:[ \t\u3000]|$))")
+
+
+def split_articles(doc_id: str, text: str) -> list[Passage]:
+    """The articles of a law text, each from its `第X条` line up to the next article or heading."""
+    out: list[Passage] = []
+    open_at: tuple[int, str] | None = None
+    pos = 0
+
+    def close(end: int) -> None:
+        start, label = open_at
+        body = text[start:end].rstrip()
+        out.append(Passage(doc_id, start, start + len(body), body, label=label))
+
+    for line in text.split("\n"):
+        m = _ARTICLE_LINE.match(line)
+        if (m or _BREAK_LINE.match(line)) and open_at is not None:
+            close(pos)
+            open_at = None
+        if m:
+            open_at = (pos + m.start(1), m.group(1))
+        pos += len(line) + 1
+    if open_at is not None:
+        close(len(text))
+    return out
+
+
+class JiebaBM25Articles(JiebaBM25Paragraphs):
+    """bm25s (default parameters) over plain jieba tokens of every article of every law."""
+
+    name = "jieba-bm25 articles"
+
+    def _passages(self, docs: Iterable[tuple[str, str]]) -> list[Passage]:
+        return [a for doc_id, text in docs for a in split_articles(doc_id, text)]
+
+
+class ArticleMap:
+    """Looks up the articles a passage stands for, as (doc_id, label) keys: an article passage is
+    its own article; a chunk covers the articles it overlaps for at least MIN_CLAUSE_COVER of their
+    characters, and stands for (doc_id, None) when it covers none."""
+
+    def __init__(self, docs: Iterable[tuple[str, str]]):
+        self.by_doc = {doc_id: split_articles(doc_id, text) for doc_id, text in docs}
+
+    def __call__(self, passage: Passage) -> tuple[tuple[str, str | None], ...]:
+        if passage.label:
+            return ((passage.doc_id, passage.label),)
+        span = (passage.start, passage.end)
+        keys = tuple((a.doc_id, a.label) for a in self.by_doc.get(passage.doc_id, ())
+                     if overlap(span, (a.start, a.end)) >= MIN_CLAUSE_COVER * max(1, a.end - a.start))
+        return keys or ((passage.doc_id, None),)
 
 
 # -- llama-index --------------------------------------------------------------------------------

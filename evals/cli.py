@@ -73,13 +73,35 @@ def _open_service(settings: Settings):
 @click.option("--no-baselines", is_flag=True, help="Only our system (skips building the two baselines).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON instead of tables.")
 @click.option("-k", "k", default=5, show_default=True, help="Hits retrieved per question (hit@k for k <= this).")
+@click.option("--suite", type=click.Choice(["gold", "stard"]), default="gold", show_default=True,
+              help="gold: the gold sets above. stard: STARD's real legal questions over real laws (evals/stard.py).")
+@click.option("--corpus", default="gold", show_default=True,
+              help="stard: 'gold' (the 139 law files that hold STARD's answers), 'full' (all of laws/) or a folder.")
+@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="stard: data folder whose index is reused, or built from the corpus when it has none "
+                   "(default: POLICYQA_DATA_DIR).")
+@click.option("--questions", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="stard: the questions, STARD's JSONL (default: its dev split).")
+@click.option("--naive", type=click.Choice(["same", "gold", "none"]), default="same", show_default=True,
+              help="stard: corpus of the llama-index baseline: the same, the 139 gold files (the full corpus "
+                   "takes long to embed naively), or none.")
+@click.option("--limit", default=0, help="stard: only the first N questions (0: all).")
 @click.pass_context
 def eval_cmd(ctx, set_names: tuple[str, ...], split: str, gold: Path | None, out: Path, no_baselines: bool,
-             as_json: bool, k: int) -> None:
+             as_json: bool, k: int, suite: str, corpus: str, data_dir: Path | None, questions: Path | None,
+             naive: str, limit: int) -> None:
     """Score retrieval and answers on the gold sets, per split and question kind, beside two naive baselines."""
     from evals.report import eval_chart, eval_markdown, json_writer, text_writer, write_results
     from evals.run import run_eval, run_sets, split_items, wrap_sets
 
+    if suite == "stard":
+        from evals.stard import stard_command
+
+        settings = _settings(ctx)
+        stard_command(settings, corpus=corpus, data_dir=data_dir, questions=questions, out=out, limit=limit,
+                      naive="none" if no_baselines else naive, bm25=not no_baselines, as_json=as_json,
+                      open_service=_open_service, progress=_progress(settings, "stard"))
+        return
     if not 1 <= k <= 100:
         raise click.ClickException("-k must be between 1 and 100")
     if gold is not None and set_names:

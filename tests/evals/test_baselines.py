@@ -124,3 +124,60 @@ def test_llama_index_naive_persists_and_loads(tiny, tmp_path: Path):
     loaded = LlamaIndexNaive.load(tmp_path / "naive", embed_model=MockEmbedding(embed_dim=8))
     [p] = loaded.retrieve("财政支持", 5)
     assert (p.doc_id, p.start, p.end) == (doc_id, 0, len(text))
+
+
+# -- articles of law files (the STARD suite's BM25 baseline) -------------------------------------
+LAW = """# 示例法
+
+2020年1月1日通过
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了规范示例，制定本法。
+
+第二条 当事人有下列权利：
+
+（一）知情权；
+
+（二）选择权。
+
+## 第二章 责任
+
+第十七条之一　违反本法第二条规定的，依法承担责任。
+第18条 本法自公布之日起施行。
+"""
+
+
+def test_split_articles_runs_each_article_to_the_next_article_or_heading():
+    from evals.baselines import split_articles
+
+    got = split_articles("law", LAW)
+    assert [(a.label, a.text) for a in got] == [
+        ("第一条", "第一条 为了规范示例，制定本法。"),
+        ("第二条", "第二条 当事人有下列权利：\n\n（一）知情权；\n\n（二）选择权。"),
+        ("第十七条之一", "第十七条之一　违反本法第二条规定的，依法承担责任。"),
+        ("第18条", "第18条 本法自公布之日起施行。"),
+    ]
+    assert all(LAW[a.start:a.end] == a.text and a.doc_id == "law" for a in got)
+
+
+def test_a_line_that_only_mentions_an_article_opens_none():
+    from evals.baselines import split_articles
+
+    assert [a.label for a in split_articles("d", "第一条 甲。\n第二条规定的情形除外。\n第三条 乙。")] == ["第一条", "第三条"]
+
+
+def test_bm25_over_articles_and_the_article_map():
+    from evals.baselines import ArticleMap, JiebaBM25Articles
+
+    docs = [("law", LAW)]
+    bm25 = JiebaBM25Articles(docs)
+    hits = bm25.retrieve("我有哪些知情权和选择权？", 3)
+    assert [h.label for h in hits] == ["第二条"]
+    amap = ArticleMap(docs)
+    assert amap(hits[0]) == (("law", "第二条"),)
+    whole = Passage("law", 0, len(LAW), LAW)
+    assert amap(whole) == (("law", "第一条"), ("law", "第二条"), ("law", "第十七条之一"), ("law", "第18条"))
+    assert amap(Passage("law", 0, 20, LAW[:20])) == (("law", None),)  # the preamble holds no article
