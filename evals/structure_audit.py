@@ -6,6 +6,7 @@ For every file it parses the document (ingest only) and counts, over all files:
 
 - `article_lines`: lines of the document text that start with an article label (第X条, 第X条之一);
 - `article_clauses`: clauses whose own label is an article label;
+- `in_tables`: article lines that start a table cell (a table listing articles), not an article;
 - `glued`: article lines that fall inside another clause's text instead of starting a clause;
 - `missing`: article lines with no clause starting on them (glued ones included);
 - `duplicate_ids`: clause ids made unique with a `~N` suffix (a repeated label);
@@ -41,10 +42,11 @@ def audit_document(parsed: ParsedDocument) -> tuple[Counter, dict[str, list[str]
     doc = parsed.document
     counts: Counter = Counter(documents=1, clauses=len(parsed.clauses))
     examples: dict[str, list[str]] = {}
-    starts = {c.start for c in parsed.clauses}
+    starts = {c.start: c for c in parsed.clauses}
     for m in _ARTICLE_LINE.finditer(doc.text):
         counts["article_lines"] += 1
         if m.start() in starts:
+            counts["in_tables"] += starts[m.start()].kind in ("table", "row")
             continue
         counts["missing"] += 1
         holder = next((c for c in parsed.clauses if c.start < m.start() < c.end), None)
@@ -102,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({**total, "seconds": round(seconds, 1)}, ensure_ascii=False))
         return 0
-    for key in ("documents", "clauses", "article_lines", "article_clauses", "glued", "missing",
+    for key in ("documents", "clauses", "article_lines", "article_clauses", "in_tables", "glued", "missing",
                 "duplicate_ids", "bad_titles", "missing_dates"):
         print(f"{key:16} {total[key]}")
     print(f"{'seconds':16} {seconds:.1f}")

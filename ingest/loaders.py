@@ -202,9 +202,15 @@ def _lines(text: str) -> list[str]:
     return text.removeprefix("\ufeff").splitlines()
 
 
+def _plain_para(i: int, line: str) -> Block | None:
+    text = line.strip()
+    return Block("para", text=text) if text else None
+
+
 def _assemble(
-    lines: list[str], detectors: Sequence[_TableDetector], clean: Callable[[str], str] = str.strip
+    lines: list[str], detectors: Sequence[_TableDetector], para: Callable[[int, str], Block | None] = _plain_para
 ) -> tuple[Block, ...]:
+    """Blocks from lines: tables where a detector finds one, else `para(index, line)` (None skips the line)."""
     blocks: list[Block] = []
     i = 0
     while i < len(lines):
@@ -215,9 +221,9 @@ def _assemble(
                 blocks.append(Block("table", rows=rows))
                 break
         else:
-            text = clean(lines[i])
-            if text:
-                blocks.append(Block("para", text=text))
+            block = para(i, lines[i])
+            if block is not None:
+                blocks.append(block)
             i += 1
     return _attach_titles(blocks)
 
@@ -302,14 +308,23 @@ _MD_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$
 _MD_PIPE = re.compile(r"(?<!\\)\|")
 
 
-def _md_clean(line: str) -> str:
+# HTML comments are markup, never text; "<!-- INFO END -->" is where law exports (LawRefBook, the
+# national database's Markdown) end their front matter of dates and adopting bodies.
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_FRONT_MATTER_END = "<!-- INFO END -->"
+
+
+def _md_clean(line: str) -> tuple[str, int]:
+    """A Markdown line's text without its markup, and its heading depth (0 for body text)."""
     if _MD_RULE.match(line):
-        return ""
-    if _MD_HEADING.match(line):
-        line = _MD_HEADING_CLOSE.sub("", _MD_HEADING.sub("", line, count=1))
+        return "", 0
+    level = 0
+    if heading := _MD_HEADING.match(line):
+        level = heading.group(0).strip().count("#")
+        line = _MD_HEADING_CLOSE.sub("", line[heading.end():])
     else:
         line = _MD_LIST.sub("", line, count=1)
-    return line.strip()
+    return line.strip(), level
 
 
 def _md_cells(line: str) -> tuple[str, ...]:
@@ -333,7 +348,16 @@ def _pipe_table(lines: list[str], i: int) -> tuple[tuple[tuple[str, ...], ...], 
 
 
 def _blocks_from_markdown(text: str) -> tuple[Block, ...]:
-    return _assemble(_lines(text), (_pipe_table, _tab_table), _md_clean)
+    lines = _lines(text)
+    front_end = next((i for i, line in enumerate(lines) if line.strip() == _FRONT_MATTER_END), -1)
+    # A comment becomes as many line breaks as it spans, so line numbers stay put.
+    lines = _lines(_HTML_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), "\n".join(lines)))
+
+    def para(i: int, line: str) -> Block | None:
+        text, level = _md_clean(line)
+        return Block("para", text=text, level=level, front=i < front_end and not level) if text else None
+
+    return _assemble(lines, (_pipe_table, _tab_table), para)
 
 
 # --------------------------------------------------------------------------- docx

@@ -12,13 +12,15 @@ from typing import Callable, Iterable
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_file
 from ingest.records import Document, ParsedDocument, Skipped, content_hash
 from ingest.store import RecordStore
-from ingest.structure import metadata, split_clauses
+from ingest.metadata import document_metadata
+from ingest.structure import parse_structure
 
 log = logging.getLogger(__name__)
 
 # Bump when parsing changes so that an unchanged corpus is re-parsed once with the new rules.
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 _IGNORED_NAMES = re.compile(r"^(\.|~\$|README)", re.IGNORECASE)
+_FILE_DATE = re.compile(r"\(\d{4}-\d{2}-\d{2}\)$")  # "快递暂行条例(2019-03-02)": a version date, not title
 
 
 @dataclass
@@ -61,23 +63,20 @@ def doc_id_for(path: Path, root: Path | None) -> str:
 def parse_document(path: Path, data: bytes, doc_id: str, source: str) -> ParsedDocument:
     """Parse one file's bytes (already read) into a document with its clause tree."""
     loaded = load_file(path)
-    text, title, lines, clauses = split_clauses(doc_id, loaded.blocks)
-    if not text.strip():
+    structure = parse_structure(doc_id, loaded.blocks)
+    if not structure.text.strip():
         raise LoadError("no text found")
-    meta = metadata(lines, title)
     doc = Document(
         id=doc_id,
-        title=title or path.stem,
+        title=structure.title or _FILE_DATE.sub("", path.stem),
         source=source,
         sha=content_hash(data),
-        text=text,
+        text=structure.text,
         format=loaded.format,
         encoding=loaded.encoding,
-        issuer=meta["issuer"],
-        number=meta["number"],
-        date=meta["date"],
+        **document_metadata(structure, path.name),
     )
-    return ParsedDocument(doc, tuple(clauses))
+    return ParsedDocument(doc, tuple(structure.clauses))
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, Path | None]], list[Skipped], list[Path]]:

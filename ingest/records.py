@@ -22,6 +22,8 @@ class Block:
     text: str = ""
     rows: tuple[tuple[str, ...], ...] = ()
     title: str = ""
+    level: int = 0  # Markdown heading depth ("#" is 1, "##" 2 …); 0 for body text
+    front: bool = False  # front matter: the lines a law export puts between title and body (dates, adopting body)
 
 
 @dataclass(frozen=True)
@@ -40,17 +42,22 @@ class TaskRow:
 
 @dataclass(frozen=True)
 class Clause:
-    """A unit of the document: a numbered section, item, preamble, table or table row.
+    """A unit of the document: a numbered section, article, item, preamble, table or table row.
 
-    `text == document.text[start:end]` always holds; `text` is the clause's own text (its heading
-    and body up to its first child), and `subtree_end` is where its last descendant ends.
+    `text == document.text[start:end]` always holds. A section's or item's `text` is its own text
+    (its heading and body up to its first child); an article's (第X条) is the whole article, all its
+    款 and 项, and its items are clauses of their own inside it. `subtree_end` is where its last
+    descendant ends. Chapters (编/章/节) are heading-only sections over their articles.
     """
 
     id: str
     doc_id: str
-    labels: tuple[str, ...]  # keys used in the id, e.g. ("五", "（二）")
+    # Keys of the clause's place in the tree, outermost first, e.g. ("五", "（二）") or ("第二章",
+    # "第十四条", "（二）"). The id joins them, except that an article's id starts at the article
+    # (`doc#第十四条`, `doc#第十四条.（二）`) so that it stays put when chapters change.
+    labels: tuple[str, ...]
     path: tuple[str, ...]  # display path, e.g. ("五、营造平台经济发展环境", "（二）加大财税政策引导支持力度")
-    kind: Literal["preamble", "section", "item", "table", "row"]
+    kind: Literal["preamble", "section", "article", "item", "table", "row"]
     heading: str
     text: str
     start: int
@@ -59,6 +66,12 @@ class Clause:
     parent_id: str | None
     order: int
     row: TaskRow | None = None
+    paragraph: int = 0  # an item's 款: the paragraph of its article it belongs to (1-based); 0 elsewhere
+    citation: str = ""  # how a law cites it: 第十四条, 第十四条第二款第（二）项; "" outside articles
+    paragraphs: tuple[tuple[int, int], ...] = ()  # an article's 款 as (start, end) offsets into `text`
+    # References to other provisions, as (start, end) offsets into `text` and a target: a clause id
+    # of this document, or "《law name》第X条" for a provision of another document (unresolved).
+    refs: tuple[tuple[int, int, str], ...] = ()
 
     @property
     def level(self) -> int:
@@ -78,9 +91,16 @@ class Document:
     text: str  # normalised text; clause offsets point into it
     format: str
     encoding: str
-    issuer: str | None = None
-    number: str | None = None  # 文号, e.g. 苏政发〔2015〕40号
-    date: str | None = None  # ISO date when the document states one
+    issuer: str | None = None  # issuing or adopting body, e.g. 国务院, 广东省人民代表大会常务委员会
+    number: str | None = None  # 文号, e.g. 苏政发〔2015〕40号, 国务院令第697号
+    date: str | None = None  # ISO date when the document states one (signature date, else version date)
+    part: str | None = None  # the part of a larger law this file holds (民法典's 物权编), from a second title
+    region: str | None = None  # where it applies: 广东省, 深圳市, 全国; None when the text does not say
+    doc_type: str | None = None  # 条例, 办法, 意见 … from the title's ending
+    adopted: str | None = None  # ISO date of adoption (…通过)
+    promulgated: str | None = None  # ISO date of promulgation (…公布/发布)
+    effective: str | None = None  # ISO date it takes effect (自…起施行, or a "… 施行" line)
+    version_date: str | None = None  # the date that tells this version from others of the same document
 
 
 @dataclass(frozen=True)
@@ -169,6 +189,7 @@ def clause_to_dict(c: Clause) -> dict[str, Any]:
 
 
 def clause_from_dict(d: dict[str, Any]) -> Clause:
+    """Rebuild a clause from its stored dict; records written before a field existed get its default."""
     row = d.get("row")
     return Clause(
         id=d["id"],
@@ -191,6 +212,10 @@ def clause_from_dict(d: dict[str, Any]) -> Clause:
         )
         if row
         else None,
+        paragraph=d.get("paragraph", 0),
+        citation=d.get("citation", ""),
+        paragraphs=tuple(tuple(p) for p in d.get("paragraphs", ())),
+        refs=tuple(tuple(r) for r in d.get("refs", ())),
     )
 
 
@@ -198,5 +223,9 @@ def document_to_dict(d: Document) -> dict[str, Any]:
     return asdict(d)
 
 
+_DOCUMENT_FIELDS = frozenset(Document.__dataclass_fields__)
+
+
 def document_from_dict(d: dict[str, Any]) -> Document:
-    return Document(**d)
+    """Rebuild a document; older records lack the newer metadata fields, which keep their defaults."""
+    return Document(**{k: v for k, v in d.items() if k in _DOCUMENT_FIELDS})

@@ -1,30 +1,45 @@
-"""Clause tree: turn loaded blocks into normalised document text and numbered clauses with offsets."""
+"""Clause tree: turn loaded blocks into normalised document text and numbered clauses with offsets.
+
+Laws and regulations (`第一编 > 第一章 > 第一节 > 第一条 > （一） > 1．`) and policy documents
+(`一、 > （一） > 1． > ——`) go through the same walk: an ordered table of heading kinds, a stack of
+open headings, and Markdown heading depth where the file has it. Articles (第X条) are addressed by
+their number alone (`doc#第十四条`, `doc#第十四条.（二）`), so their ids survive changes of chapters.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ingest.numerals import CN_DIGITS, canonical, to_cn
 from ingest.records import Block, Clause, TaskRow
 
-# Ordered table of heading kinds. Order matters only when two patterns could match the same line
-# (none do today); nesting depth is decided by the order in which kinds appear in a document, so
-# "第一章 > 第一条" and "一、 > （一） > 1． > （1）" both work without a fixed level per kind.
-_CN_NUM = "一二三四五六七八九十百零〇两"
+_CN_NUM = CN_DIGITS
 _SENTENCE_END = "。！？；"
+_SEP = r"(?=[\s　：:]|$)"  # a label ends at a space, a colon or the line end
 
 
 @dataclass(frozen=True)
 class HeadingKind:
     name: str
     pattern: re.Pattern[str]
-    key: str  # format of the label key used in ids; {n} is the captured number
+    key: str  # format of the label key used in ids, over the pattern's named groups
+    # "container": 编/章/节, a heading-only clause over articles; "article": 第X条, holds its 款 and
+    # 项; "annex": 附件/附表, starts a new top-level unit; "item": any other numbered heading.
+    role: str = "item"
 
 
+# Ordered table of heading kinds. Order matters only when two patterns could match the same line
+# (分编 before 编); nesting depth is decided by the order in which kinds appear in a document, so
+# "第一章 > 第一条" and "一、 > （一） > 1． > （1）" both work without a fixed level per kind.
 HEADING_KINDS: tuple[HeadingKind, ...] = (
-    HeadingKind("chapter", re.compile(rf"第(?P<n>[{_CN_NUM}\d]+)章[\s　]*"), "第{n}章"),
-    HeadingKind("part", re.compile(rf"第(?P<n>[{_CN_NUM}\d]+)节[\s　]*"), "第{n}节"),
-    HeadingKind("article", re.compile(rf"第(?P<n>[{_CN_NUM}\d]+)条[\s　]*"), "第{n}条"),
+    HeadingKind("subbook", re.compile(rf"第(?P<n>[{_CN_NUM}\d]+)分编{_SEP}[\s　]*"), "第{n}分编", "container"),
+    HeadingKind("book", re.compile(rf"第(?P<n>[{_CN_NUM}\d]+)编{_SEP}[\s　]*"), "第{n}编", "container"),
+    HeadingKind("chapter", re.compile(rf"第(?P<n>[{_CN_NUM}\d]+)章[\s　]*"), "第{n}章", "container"),
+    HeadingKind("part", re.compile(rf"第(?P<n>[{_CN_NUM}\d]+)节[\s　]*"), "第{n}节", "container"),
+    HeadingKind("article", re.compile(rf"第(?P<n>[{_CN_NUM}\d]+)条(?P<sub>之[{_CN_NUM}]+)?[\s　]*"), "第{n}条{sub}",
+                "article"),
+    HeadingKind("annex", re.compile(rf"(?P<w>附件|附表)(?P<n>[{_CN_NUM}\d]*){_SEP}[：:\s　]*"), "{w}{n}", "annex"),
     HeadingKind("cn", re.compile(rf"(?P<n>[{_CN_NUM}]+)[、．.]"), "{n}"),
     HeadingKind("paren_cn", re.compile(rf"[（(](?P<n>[{_CN_NUM}]+)[）)]"), "（{n}）"),
     # "1．" "1﹒" "1." "1、" — but not "1.5亿元" (a digit follows) nor "2020年" (no separator).
@@ -33,6 +48,8 @@ HEADING_KINDS: tuple[HeadingKind, ...] = (
     HeadingKind("circled", re.compile(r"(?P<n>[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])"), "{n}"),
     HeadingKind("dash", re.compile(r"——(?=\S)"), "—"),  # keyed by ordinal among siblings
 )
+_LABELLED_ROLES = ("container", "annex", "article")
+_LABELLED_KINDS = ("subbook", "book", "chapter", "part", "article", "annex")  # shown "第一章 总则": label, space, title
 
 # A heading sentence longer than this is body text that merely starts with a label ("第三条 本办法…").
 MAX_HEADING_CHARS = 40
@@ -47,6 +64,25 @@ TASK_TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 _DEPT_SPLIT = re.compile(r"[、，,；;\s]+")
 PREAMBLE_LABEL = "引言"
+FRONT_MATTER_LABEL = "题注"  # the dates and adopting body printed under a law's title
+CONTENTS_LABEL = "目录"
+CLOSING_LABEL = "结语"
+
+DATE = r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日"
+DATE_LINE = re.compile(DATE)
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d{1,4}号")
+# A line of front matter: "2021年9月29日 浙江省第十三届人民代表大会常务委员会第三十一次会议通过",
+# "（2018年3月2日中华人民共和国国务院令第697号公布）", "2021年1月1日 施行".
+FRONT_MATTER_VERBS = ("通过", "公布", "发布", "施行", "修订", "修正", "批准", "印发", "颁布")
+FRONT_MATTER_LINE = re.compile(
+    rf"^[（(]?\s*(?:根据)?\s*\d{{4}}年\d{{1,2}}月\d{{1,2}}日.*(?:{'|'.join(FRONT_MATTER_VERBS)})[）)]?\s*$"
+)
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def squeeze(text: str) -> str:
+    """"总　　则" -> "总则": spacing between Chinese characters in headings is layout, not text."""
+    return _CJK_GAP.sub("", text.strip())
 
 
 @dataclass(frozen=True)
@@ -57,6 +93,12 @@ class Line:
     start: int
     block: int  # index of the block it came from
     cell: tuple[int, int] | None = None  # (row, column) for table cells
+    level: int = 0  # Markdown heading depth, 0 for body text
+    front: bool = False  # marked as front matter by the loader
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
 
 
 @dataclass(frozen=True)
@@ -65,6 +107,36 @@ class Heading:
     key: str  # label used in ids (dash items get their ordinal later)
     display: str  # the label as written, e.g. "（二）", "1﹒", "——"
     title: str  # heading sentence without label and final punctuation
+    role: str = "item"
+
+    @property
+    def shown(self) -> str:
+        """How the heading appears in a display path."""
+        if self.kind == "dash":
+            return f"——{self.title}"
+        if self.kind in _LABELLED_KINDS:
+            return f"{self.display} {self.title}".strip()
+        return f"{self.display}{self.title}"
+
+
+@dataclass(frozen=True)
+class Head:
+    """What comes before the body: title, the part title of a law split over files, front matter."""
+
+    title: str
+    part: str | None
+    front: tuple[Line, ...]
+    body: int  # index of the first body line
+
+
+@dataclass(frozen=True)
+class Structure:
+    text: str
+    title: str
+    part: str | None
+    front: tuple[Line, ...]
+    lines: list[Line]
+    clauses: list[Clause]
 
 
 def layout(blocks: tuple[Block, ...] | list[Block]) -> tuple[str, list[Line]]:
@@ -72,15 +144,15 @@ def layout(blocks: tuple[Block, ...] | list[Block]) -> tuple[str, list[Line]]:
     lines: list[Line] = []
     pos = 0
 
-    def add(text: str, block: int, cell: tuple[int, int] | None = None) -> None:
+    def add(text: str, block: int, cell: tuple[int, int] | None = None, level: int = 0, front: bool = False) -> None:
         nonlocal pos
-        lines.append(Line(text, pos, block, cell))
+        lines.append(Line(text, pos, block, cell, level, front))
         pos += len(text) + 1
 
     for i, b in enumerate(blocks):
         if b.kind == "para":
             if b.text:
-                add(b.text, i)
+                add(b.text, i, level=b.level, front=b.front)
         else:
             if b.title:
                 add(b.title, i, (-1, 0))
@@ -98,9 +170,29 @@ def match_heading(text: str) -> Heading | None:
         if not m:
             continue
         rest = text[m.end():].lstrip(" 　")
-        number = m.groupdict().get("n") or ""
-        return Heading(kind.name, kind.key.format(n=number), m.group(0).strip(), heading_title(rest))
+        groups = {k: v or "" for k, v in m.groupdict().items()}
+        if kind.role in ("container", "annex"):
+            if len(text) > MAX_HEADING_CHARS or text.endswith(tuple(_SENTENCE_END)):
+                continue  # "第一章规定的…。" is a sentence, not a chapter
+            title = squeeze(rest.rstrip("：:"))
+        elif kind.role == "article":
+            groups["n"] = canonical(groups["n"])  # 第17条 and 第十七条 are one article
+            title = ""
+        else:
+            title = heading_title(rest)
+        key = kind.key.format(**groups)
+        display = key if kind.role in _LABELLED_ROLES else m.group(0).strip()
+        return Heading(kind.name, key, display, title, kind.role)
     return None
+
+
+def markdown_heading(text: str) -> Heading:
+    """A Markdown heading below the title: a container whatever it says ("第一章 总则", "二、管辖", "附则")."""
+    h = match_heading(text)
+    if h is not None and h.role != "article":
+        return replace(h, role="annex" if h.role == "annex" else "container")
+    text = squeeze(text)
+    return Heading("heading", text, text, "", "container")
 
 
 def heading_title(rest: str) -> str:
@@ -112,16 +204,18 @@ def heading_title(rest: str) -> str:
 
 
 def split_title(lines: list[Line]) -> tuple[str, int]:
-    """Leading short lines before the addressee or first heading form the title (it may wrap)."""
+    """Leading short lines before the addressee, front matter or first heading form the title (it may wrap)."""
     parts: list[str] = []
     for i, line in enumerate(lines):
         t = line.text
         if (
             line.cell is not None
+            or line.front
             or len(t) > MAX_TITLE_LINE_CHARS
             or t.endswith(("：", ":", "。", "，", "；"))
             or match_heading(t)
             or DOC_NUMBER.fullmatch(t)
+            or FRONT_MATTER_LINE.match(t)
             or i >= 4
         ):
             break
@@ -130,33 +224,50 @@ def split_title(lines: list[Line]) -> tuple[str, int]:
     return "".join(parts), len(parts)
 
 
-DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d{1,4}号")
-DATE_LINE = re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
-ISSUER_FROM_TITLE = re.compile(r"^(?P<issuer>.{2,30}?)关于")
+def parse_head(lines: list[Line]) -> Head:
+    """Title (a Markdown "#" heading, else the leading short lines), a second "#" heading naming the
+    part of a larger law the file holds (民法典's "# 物权编"), then the front matter lines."""
+    part = None
+    if lines and lines[0].level == 1:
+        title, i = squeeze(lines[0].text), 1
+        if i < len(lines) and lines[i].level == 1:
+            part, i = squeeze(lines[i].text), i + 1
+    else:
+        title, i = split_title(lines)
+    start = i
+    while i < len(lines) and _is_front_matter(lines[i]):
+        i += 1
+    return Head(title, part, tuple(lines[start:i]), i)
 
 
-def metadata(lines: list[Line], title: str) -> dict[str, str | None]:
-    """Issuing body, document number and date, where the text states them."""
-    number = None
-    for line in lines[:8] + lines[-8:]:
-        m = DOC_NUMBER.search(line.text)
-        if m and len(line.text) <= 30:
-            number = m.group(0)
+def _is_front_matter(line: Line) -> bool:
+    return line.cell is None and not line.level and (line.front or bool(FRONT_MATTER_LINE.match(line.text)))
+
+
+def _contents_end(lines: list[Line], start: int, end: int) -> int:
+    """Where a table of contents at the start of the body ends (`start` when there is none): a run
+    of chapter headings, optionally under "目录", whose first heading comes again later."""
+    i = start + (start < end and squeeze(lines[start].text).replace(" ", "") == CONTENTS_LABEL)
+    first = i
+    seen: list[str] = []
+    while i < end and _is_container_line(lines[i]):
+        text = squeeze(lines[i].text)
+        if seen and text == seen[0]:
             break
-    date = None
-    issuer = None
-    tail = [ln for ln in lines[-6:] if ln.cell is None]
-    for i, line in enumerate(tail):
-        m = DATE_LINE.fullmatch(line.text)
-        if m:
-            date = f"{int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d}"
-            if i > 0 and len(tail[i - 1].text) <= 20 and not match_heading(tail[i - 1].text):
-                issuer = tail[i - 1].text
-    if issuer is None:
-        m = ISSUER_FROM_TITLE.match(title)
-        if m:
-            issuer = m["issuer"]
-    return {"issuer": issuer, "number": number, "date": date}
+        seen.append(text)
+        i += 1
+    if len(seen) < 2 or not any(squeeze(line.text) == seen[0] for line in lines[i:end]):
+        return start
+    return i if i > first else start
+
+
+def _is_container_line(line: Line) -> bool:
+    if line.cell is not None:
+        return False
+    if line.level:
+        return True
+    h = match_heading(line.text)
+    return h is not None and h.role == "container"
 
 
 def task_rows(rows: tuple[tuple[str, ...], ...]) -> list[TaskRow] | None:
@@ -198,8 +309,10 @@ def split_departments(cell: str) -> tuple[list[str], bool]:
     return [p for p in _DEPT_SPLIT.split(cell) if p], etc
 
 
+
+
 class _Builder:
-    """Walks the lines once, keeping a stack of open headings; see split_clauses."""
+    """Walks the lines once, keeping a stack of open headings; see parse_structure."""
 
     def __init__(self, doc_id: str, text: str, lines: list[Line], blocks: tuple[Block, ...]):
         self.doc_id, self.text, self.lines, self.blocks = doc_id, text, lines, blocks
@@ -208,39 +321,82 @@ class _Builder:
         self.ids: set[str] = set()
         self.tables = 0
 
-    def new(self, *, labels, path, kind, heading, start, parent) -> dict:
-        cid = f"{self.doc_id}#{'.'.join(labels)}"
-        n = 2
+    def new(self, *, labels, path, kind, heading, start, parent, id_labels=None, hkind="", role="", md=0) -> dict:
+        id_labels = tuple(labels if id_labels is None else id_labels)
+        base = f"{self.doc_id}#{'.'.join(id_labels)}"
+        cid, n = base, 2
         while cid in self.ids:  # a repeated label (a numbering slip in the source) stays addressable
-            cid = f"{self.doc_id}#{'.'.join(labels)}~{n}"
+            cid = f"{base}~{n}"
             n += 1
         self.ids.add(cid)
-        c = dict(id=cid, labels=tuple(labels), path=tuple(path), kind=kind, heading=heading,
-                 start=start, end=start, subtree_end=start, parent=parent, children=0, row=None)
+        c = dict(id=cid, labels=tuple(labels), id_labels=id_labels, path=tuple(path), kind=kind, heading=heading,
+                 start=start, end=start, subtree_end=start, parent=parent, children=0, row=None, hkind=hkind,
+                 role=role, md=md, paras=[], article=None, paragraph=0)
         if parent is not None:
             parent["children"] += 1
         self.clauses.append(c)
         return c
 
-    def extend(self, c: dict, end: int) -> None:
-        c["end"] = end
+    def block(self, label: str, lines: list[Line] | tuple[Line, ...]) -> None:
+        """A top-level unlabelled run of lines: front matter, table of contents."""
+        c = self.new(labels=(label,), path=(label,), kind="preamble", heading=label, start=lines[0].start, parent=None)
+        c["end"] = lines[-1].end
 
-    def heading(self, line: Line, h: Heading) -> None:
-        kinds = [s.get("hkind") for s in self.stack]
+    def _article(self) -> dict | None:
+        return next((s for s in reversed(self.stack) if s["role"] == "article"), None)
+
+    def _item_taken(self, article: dict, key: str) -> bool:
+        return any(c["parent"] is article and c["labels"][-1] == key for c in self.clauses[-60:])
+
+    def _close(self, h: Heading, md: int) -> None:
+        """Pop the open headings that the new heading ends."""
+        if md:  # Markdown depth decides: a "##" heading closes everything below the last "#"
+            while self.stack and not 0 < self.stack[-1]["md"] < md:
+                self.stack.pop()
+            return
+        if h.role == "annex":
+            self.stack.clear()
+            return
+        if h.role == "container":  # a chapter closes the articles and items of the one before
+            while self.stack and self.stack[-1]["role"] not in ("container", "annex"):
+                self.stack.pop()
+        # Headings outside the open article are out of reach of its items: its "（一）" closes no
+        # section "（一）" above it, nor a Markdown "## 一、".
+        article = self._article()
+        floor = self.stack.index(article) if article is not None and h.role == "item" else 0
+        kinds = [s["hkind"] if not s["md"] and i >= floor else "" for i, s in enumerate(self.stack)]
         if h.kind in kinds:
             del self.stack[kinds.index(h.kind):]
+
+    def heading(self, line: Line, h: Heading, md: int = 0) -> None:
+        last = self.clauses[-1] if self.clauses else None
+        if h.role == "annex" and last and last["role"] == "annex" and last["labels"][-1] == h.key \
+                and last["end"] == line.start - 1:  # "附件：X" listed, then the annex "附件：X" itself
+            last["end"] = line.end
+            return
+        self._close(h, md)
         parent = self.stack[-1] if self.stack else None
         key = h.key
         if h.kind == "dash":  # dash items carry no number: their key is the ordinal among siblings
-            siblings = [c for c in self.clauses if c["parent"] is parent and c.get("hkind") == "dash"]
+            siblings = [c for c in self.clauses if c["parent"] is parent and c["hkind"] == "dash"]
             key = f"—{len(siblings) + 1}"
         labels = (parent["labels"] if parent else ()) + (key,)
-        shown = f"{h.display}{h.title}" if h.kind != "dash" else f"——{h.title}"
-        path = (parent["path"] if parent else ()) + (shown,)
-        c = self.new(labels=labels, path=path, kind="section" if len(labels) == 1 else "item",
-                     heading=h.title, start=line.start, parent=parent)
-        c["hkind"] = h.kind
-        self.extend(c, line.start + len(line.text))
+        id_labels = (parent["id_labels"] if parent else ()) + (key,)
+        if h.role == "article":  # doc#第十四条, or doc#附件一.第三条 for an article of an annex
+            annex = next((s for s in self.stack if s["role"] == "annex"), None)
+            id_labels = (annex["id_labels"] if annex else ()) + (key,)
+        elif parent is not None and parent["role"] == "article" and self._item_taken(parent, key):
+            # items numbered again in a later 款 of the article: doc#第七十八条.第二款.（一）
+            id_labels = parent["id_labels"] + (f"第{to_cn(len(parent['paras']))}款", key)
+        path = (parent["path"] if parent else ()) + (h.shown,)
+        kind = {"article": "article", "container": "section", "annex": "section"}.get(h.role)
+        c = self.new(labels=labels, id_labels=id_labels, path=path, kind=kind or ("section" if len(labels) == 1 else "item"),
+                     heading=h.title, start=line.start, parent=parent, hkind=h.kind, role=h.role, md=md)
+        c["end"] = line.end
+        if h.role == "article":
+            c["paras"] = [line.start]
+        elif h.role == "item" and (article := self._article()) is not None:
+            c["article"], c["paragraph"] = article, len(article["paras"])
         self.stack.append(c)
 
     def table(self, block_index: int, lines: list[Line]) -> None:
@@ -255,7 +411,7 @@ class _Builder:
         start = lines[0].start
         t = self.new(labels=labels, path=path, kind="table", heading=title, start=start, parent=parent)
         header_end = [ln for ln in lines if ln.cell and ln.cell[0] <= 0]
-        t["end"] = (header_end[-1].start + len(header_end[-1].text)) if header_end else start
+        t["end"] = header_end[-1].end if header_end else start
         rows = task_rows(block.rows)
         for r in range(1, len(block.rows)):
             cells = [ln for ln in lines if ln.cell and ln.cell[0] == r]
@@ -266,29 +422,38 @@ class _Builder:
             first = next((x for x in block.rows[r] if x and not x.isdigit()), "")
             c = self.new(labels=labels + (label,), path=path + (f"{label}．{first}" if first else label,),
                          kind="row", heading=row.task if row else first, start=cells[0].start, parent=t)
-            c["end"] = cells[-1].start + len(cells[-1].text)
+            c["end"] = cells[-1].end
             c["row"] = row
 
     def para(self, line: Line) -> None:
-        end = line.start + len(line.text)
         if self.stack:
-            self.extend(self.stack[-1], end)
+            article = self._article()
+            if article is not None:  # every paragraph of an article is a 款 of it, after its items too
+                del self.stack[self.stack.index(article) + 1:]
+                article["paras"].append(line.start)
+            self.stack[-1]["end"] = line.end
             return
-        # Text before the first heading: the preamble (addressee and opening paragraphs).
-        pre = next((c for c in self.clauses if c["kind"] == "preamble" and c["end"] == line.start - 1), None)
+        # Text outside any heading: before the first one, the preamble (addressee and opening
+        # paragraphs); after a top-level table, the closing paragraphs.
+        label = CLOSING_LABEL if any(c["kind"] != "preamble" for c in self.clauses) else PREAMBLE_LABEL
+        pre = next((c for c in self.clauses if c["labels"] == (label,) and c["end"] == line.start - 1), None)
         if pre is None:
-            pre = self.new(labels=(PREAMBLE_LABEL,), path=(PREAMBLE_LABEL,), kind="preamble",
-                           heading="", start=line.start, parent=None)
-        self.extend(pre, end)
+            pre = self.new(labels=(label,), path=(label,), kind="preamble", heading="", start=line.start, parent=None)
+        pre["end"] = line.end
 
 
-def split_clauses(doc_id: str, blocks: tuple[Block, ...]) -> tuple[str, str, list[Line], list[Clause]]:
-    """Return (text, title, lines, clauses) for a document's blocks."""
+def parse_structure(doc_id: str, blocks: tuple[Block, ...]) -> Structure:
+    """Lay the blocks out as text and build the clause tree with its title and front matter."""
     text, lines = layout(blocks)
-    title, n_title = split_title(lines)
+    head = parse_head(lines)
     b = _Builder(doc_id, text, lines, tuple(blocks))
-    i = n_title
+    if head.front:
+        b.block(FRONT_MATTER_LABEL, head.front)
     end = len(lines) - _trailer_length(lines)
+    i = _contents_end(lines, head.body, end)
+    if i > head.body:
+        b.block(CONTENTS_LABEL, lines[head.body:i])
+    body = i
     while i < end:
         line = lines[i]
         if line.cell is not None:
@@ -298,16 +463,34 @@ def split_clauses(doc_id: str, blocks: tuple[Block, ...]) -> tuple[str, str, lis
             b.table(line.block, lines[i:j])
             i = j
             continue
-        h = match_heading(line.text)
-        if h:
+        if line.level:
+            b.heading(line, markdown_heading(line.text), md=line.level)
+        elif h := match_heading(line.text):
+            if h.role == "item" and _titles_articles(line, lines[i + 1] if i + 1 < end else None):
+                h = replace(h, role="container")
             b.heading(line, h)
         else:
             b.para(line)
         i += 1
     clauses = _finish(doc_id, text, b.clauses)
-    if not any(c.kind in ("section", "item", "table") for c in clauses):
-        clauses = _paragraph_clauses(doc_id, text, lines[n_title:end])
-    return text, title, lines, clauses
+    if not any(c.kind in ("section", "article", "item", "table") for c in clauses):
+        kept = [c for c in clauses if c.labels[0] in (FRONT_MATTER_LABEL, CONTENTS_LABEL)]
+        clauses = kept + _paragraph_clauses(doc_id, text, lines[body:end], first_order=len(kept))
+    return Structure(text, head.title, head.part, head.front, lines, clauses)
+
+
+def _titles_articles(line: Line, following: Line | None) -> bool:
+    """"（二）抵押权" right above "第五十条 …": a numbered title over articles, not an item of one."""
+    if following is None or following.level or line.text[-1] in _SENTENCE_END + "：:，,":
+        return False
+    h = match_heading(following.text)
+    return h is not None and h.role == "article" and len(line.text) <= MAX_HEADING_CHARS
+
+
+def split_clauses(doc_id: str, blocks: tuple[Block, ...]) -> tuple[str, str, list[Line], list[Clause]]:
+    """Return (text, title, lines, clauses) for a document's blocks."""
+    s = parse_structure(doc_id, blocks)
+    return s.text, s.title, s.lines, s.clauses
 
 
 def _trailer_length(lines: list[Line]) -> int:
@@ -321,16 +504,27 @@ def _trailer_length(lines: list[Line]) -> int:
     return 1
 
 
-def _paragraph_clauses(doc_id: str, text: str, lines: list[Line]) -> list[Clause]:
+def _paragraph_clauses(doc_id: str, text: str, lines: list[Line], first_order: int = 0) -> list[Clause]:
     """A document without numbered headings: each paragraph is a clause, labelled 第N段."""
     out = []
     for n, line in enumerate(lines, start=1):
-        end = line.start + len(line.text)
         label = f"第{n}段"
         out.append(Clause(id=f"{doc_id}#{label}", doc_id=doc_id, labels=(label,), path=(label,), kind="item",
-                          heading="", text=text[line.start:end], start=line.start, end=end, subtree_end=end,
-                          parent_id=None, order=n - 1))
+                          heading="", text=text[line.start:line.end], start=line.start, end=line.end,
+                          subtree_end=line.end, parent_id=None, order=first_order + n - 1))
     return out
+
+
+def _citation(c: dict) -> str:
+    """第十四条, 第十四条第二款第（二）项 (the 款 only when the article has several), …第1目."""
+    if c["role"] == "article":
+        return c["labels"][-1]
+    article = c["article"]
+    if article is None or any(key.startswith("—") for key in c["labels"]):
+        return ""
+    cite = article["labels"][-1] + (f"第{to_cn(c['paragraph'])}款" if len(article["paras"]) > 1 else "")
+    chain = c["labels"][len(article["labels"]):]
+    return cite + "".join(f"第{key}{'项' if depth == 0 else '目'}" for depth, key in enumerate(chain))
 
 
 def _finish(doc_id: str, text: str, raw: list[dict]) -> list[Clause]:
@@ -339,12 +533,17 @@ def _finish(doc_id: str, text: str, raw: list[dict]) -> list[Clause]:
         c["subtree_end"] = max(c["subtree_end"], c["end"])
         if c["parent"] is not None:
             c["parent"]["subtree_end"] = max(c["parent"]["subtree_end"], c["subtree_end"])
-    return [
-        Clause(
+    out = []
+    for i, c in enumerate(raw):
+        paragraphs: tuple[tuple[int, int], ...] = ()
+        if c["role"] == "article":  # an article's text is all of it: its 款 and its items
+            c["end"] = c["subtree_end"]
+            bounds = c["paras"] + [c["end"] + 1]
+            paragraphs = tuple((s - c["start"], e - 1 - c["start"]) for s, e in zip(bounds, bounds[1:]))
+        out.append(Clause(
             id=c["id"], doc_id=doc_id, labels=c["labels"], path=c["path"], kind=c["kind"],
             heading=c["heading"], text=text[c["start"]:c["end"]], start=c["start"], end=c["end"],
             subtree_end=c["subtree_end"], parent_id=c["parent"]["id"] if c["parent"] else None,
-            order=i, row=c["row"],
-        )
-        for i, c in enumerate(raw)
-    ]
+            order=i, row=c["row"], paragraph=c["paragraph"], citation=_citation(c), paragraphs=paragraphs,
+        ))
+    return out

@@ -195,8 +195,8 @@ def test_markdown(tmp_path: pathlib.Path) -> None:
     loaded = load_file(write(tmp_path, "guide.md", MARKDOWN))
     assert loaded == Loaded(
         (
-            P("省政府关于加快互联网平台经济发展的指导意见"),
-            P("一、总体要求"),
+            Block("para", text="省政府关于加快互联网平台经济发展的指导意见", level=1),
+            Block("para", text="一、总体要求", level=2),
             P("市场主导、创新发展。"),
             P("促进融合、统筹发展。"),
             T(HEADER, ROW1, ROW2, title="重点任务分工表"),
@@ -206,6 +206,18 @@ def test_markdown(tmp_path: pathlib.Path) -> None:
         "utf-8",
     )
     assert load_file(write(tmp_path, "guide.markdown", MARKDOWN)).blocks == loaded.blocks
+
+
+def test_markdown_law_front_matter_and_comments() -> None:
+    """A law export: the lines before "<!-- INFO END -->" are front matter; comments are dropped."""
+    text = ("# 快递暂行条例\n\n2018年3月2日 中华人民共和国国务院令第697号公布\n\n<!-- INFO END -->\n\n"
+            "## 第一章 总则\n\n<!-- FORCE\nBREAK -->\n第一条 为促进快递业健康发展，制定本条例。<!-- x -->\n")
+    assert loaders._blocks_from_markdown(text) == (
+        Block("para", text="快递暂行条例", level=1),
+        Block("para", text="2018年3月2日 中华人民共和国国务院令第697号公布", front=True),
+        Block("para", text="第一章 总则", level=2),
+        P("第一条 为促进快递业健康发展，制定本条例。"),
+    )
 
 
 def test_markdown_table_without_caption() -> None:

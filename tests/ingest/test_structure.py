@@ -118,7 +118,12 @@ def test_chapters_and_articles_nest():
     )
     _, title, _, clauses = split_clauses("d", blocks)
     assert title == "某某管理办法"
-    assert [c.id for c in clauses] == ["d#第一章", "d#第一章.第一条", "d#第一章.第二条", "d#第二章", "d#第二章.第三条"]
+    # Articles are addressed by number alone, so their ids do not move when chapters change.
+    assert [c.id for c in clauses] == ["d#第一章", "d#第一条", "d#第二条", "d#第二章", "d#第三条"]
+    assert [c.labels for c in clauses][:2] == [("第一章",), ("第一章", "第一条")]
+    assert [c.kind for c in clauses] == ["section", "article", "article", "section", "article"]
+    assert clauses[1].path == ("第一章 总则", "第一条")
+    assert clauses[0].text == "第一章 总则"  # a chapter is its heading only
 
 
 def test_document_without_headings_becomes_paragraph_clauses():
