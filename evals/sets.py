@@ -4,6 +4,9 @@ on a data folder of its own, so that no two sets share an index."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +16,11 @@ from app.settings import PROJECT_ROOT, Settings
 GOLD_DIR = PROJECT_ROOT / "evals" / "gold"
 CORPORA_DIR = PROJECT_ROOT / "evals" / "corpora"
 GUIDELINE = PROJECT_ROOT / "corpus" / "jiangsu-platform-economy-guideline.txt"
+# Code whose change makes a set's parsed records and index stale: the ingest and index packages and
+# their data files (domain words). Parser version and records fingerprint alone miss an index change.
+BUILD_CODE = (PROJECT_ROOT / "ingest", PROJECT_ROOT / "index")
+BUILD_STAMP = "eval-build.json"  # in a set's data folder: the code fingerprint it was built with
+KEPT_ON_REBUILD = {"cache"}  # embeddings are keyed by model and text, so they stay valid
 
 
 @dataclass(frozen=True)
@@ -48,20 +56,49 @@ def set_settings(settings: Settings, gold_set: GoldSet, data_root: Path) -> Sett
     return dataclasses.replace(settings, corpus_dir=gold_set.corpus[0], data_dir=Path(data_root) / gold_set.name)
 
 
+def code_fingerprint(folders=BUILD_CODE) -> str:
+    """A hash of every file under the given folders (names and bytes), caches excluded."""
+    h = hashlib.sha256()
+    for folder in folders:
+        for f in sorted(Path(folder).rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts:
+                h.update(f.relative_to(Path(folder).parent).as_posix().encode("utf-8") + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def clear_if_built_by_other_code(data_dir: Path, fingerprint: str) -> bool:
+    """Empty a set's data folder (except the embedding cache) when it was built by other code or
+    unknown code; returns whether it did."""
+    stamp = data_dir / BUILD_STAMP
+    if stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")).get("code") == fingerprint:
+        return False
+    for child in data_dir.iterdir() if data_dir.is_dir() else ():
+        if child.name not in KEPT_ON_REBUILD:
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    return True
+
+
 def open_set(gold_set: GoldSet, settings: Settings, data_root: Path, embedder=None):
-    """A service over data_root/<set name>, ingested from the set's corpus. Unchanged files are not
-    parsed again and an index built from the same records, model and dictionary is reused as it is.
+    """A service over data_root/<set name>, ingested from the set's corpus. A folder built by the same
+    ingest and index code is reused (unchanged files are not parsed again, an index of the same
+    records, model and dictionary is kept); otherwise it is rebuilt from scratch.
     Returns the service and what the ingest did (JSON-ready)."""
     from app.service import Service
 
-    svc = Service(set_settings(settings, gold_set, data_root), embedder=embedder)
+    settings = set_settings(settings, gold_set, data_root)
+    data_dir = Path(settings.data_dir)
+    fingerprint = code_fingerprint()
+    cleared = clear_if_built_by_other_code(data_dir, fingerprint)
+    svc = Service(settings, embedder=embedder)
     t0 = time.perf_counter()
     report, meta = svc.ingest(list(gold_set.corpus))
+    (data_dir / BUILD_STAMP).write_text(json.dumps({"code": fingerprint}), encoding="utf-8")
     info = report.to_json() | {
-        "data_dir": str(svc.settings.data_dir),
+        "data_dir": str(data_dir),
         "corpus": [str(p.relative_to(PROJECT_ROOT)) if p.is_relative_to(PROJECT_ROOT) else str(p)
                    for p in gold_set.corpus],
         "index_rebuilt": meta is not None,
+        "cleared_for_new_code": cleared,
         "seconds": round(time.perf_counter() - t0, 2),
     }
     return svc, info

@@ -343,9 +343,12 @@ def tiny_sets(tmp_path, tiny_corpus, monkeypatch):
     return sets
 
 
-def test_run_sets_gives_each_set_its_own_index_and_reuses_it(fake_model, tiny_sets, tmp_path):
+def test_run_sets_gives_each_set_its_own_index_and_reuses_it(fake_model, tiny_sets, tmp_path, monkeypatch):
+    import evals.sets
     from app.settings import Settings
     from evals.run import run_sets
+
+    monkeypatch.setattr(evals.sets, "code_fingerprint", lambda: "same code")  # colleagues edit index/ meanwhile
 
     root = tmp_path / "results" / "data"
     result = run_sets(tiny_sets, Settings.from_env(), root, baselines=False)
@@ -353,6 +356,7 @@ def test_run_sets_gives_each_set_its_own_index_and_reuses_it(fake_model, tiny_se
     assert (tiny["index"]["documents"], law["index"]["documents"]) == (1, 2)
     assert (tiny["ingest"]["data_dir"], law["ingest"]["data_dir"]) == (str(root / "tiny"), str(root / "law"))
     assert tiny["ingest"]["index_rebuilt"] and law["ingest"]["index_rebuilt"]
+    assert (root / "tiny" / "eval-build.json").is_file()
 
     rows = {r["id"]: r for r in law["rows"]}
     # The same articles whether ids carry the chapter (测试条例#第一章.第二条) or not (测试条例#第二条).
@@ -396,3 +400,23 @@ def test_cli_eval_stops_on_a_bad_set_file_before_ingesting(tiny_sets, data_dir):
     result = _cli("eval", "--no-baselines")
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {tiny_sets[1].gold}:1: missing key(s): question, kind, gold, facts, answerable"
+
+
+def test_a_set_folder_built_by_other_code_is_emptied_but_its_embedding_cache_kept(tmp_path):
+    from evals.sets import BUILD_STAMP, clear_if_built_by_other_code, code_fingerprint
+
+    code = tmp_path / "index"
+    code.mkdir()
+    (code / "a.py").write_text("x = 1\n")
+    before = code_fingerprint([code])
+    (code / "a.py").write_text("x = 2\n")
+    assert code_fingerprint([code]) != before
+
+    data = tmp_path / "data"
+    for sub in ("cache", "parsed", "index"):
+        (data / sub).mkdir(parents=True)
+    (data / BUILD_STAMP).write_text(json.dumps({"code": before}))
+    assert clear_if_built_by_other_code(data, before) is False and len(list(data.iterdir())) == 4
+    assert clear_if_built_by_other_code(data, code_fingerprint([code])) is True
+    assert [p.name for p in data.iterdir()] == ["cache"]
+    assert clear_if_built_by_other_code(tmp_path / "new", before) is True  # nothing built yet
