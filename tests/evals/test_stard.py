@@ -176,3 +176,59 @@ def test_run_stard_scores_every_system_and_names_missing_documents(questions):
     text = markdown(result)
     assert "| perfect | tiny | 1.000 | 1.000 | 1.000 | 0.833 | 1.000 | 1.000 | 1.0 | 1.0 |" in text
     assert "1 gold documents are not in the index, e.g. 社会法/劳动法(2020-01-01)" in text
+
+
+@pytest.fixture
+def fake_model(monkeypatch, fake_embedder):
+    """Service builds the fake embedder instead of loading m3e."""
+    import app.service
+
+    monkeypatch.setattr(app.service, "SentenceTransformerEmbedder", lambda *a, **kw: fake_embedder)
+    monkeypatch.setenv("POLICYQA_EMBED_MODEL", fake_embedder.name)
+    return fake_embedder
+
+
+def test_the_command_ingests_the_corpus_then_reuses_its_index(fake_model, laws, questions, tmp_path):
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    args = ["--no-progress", "eval", "--suite", "stard", "--corpus", str(laws), "--questions", str(questions),
+            "--data-dir", str(tmp_path / "data"), "--naive", "none", "--out", str(tmp_path / "results"), "--json"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    result = json.loads(first.output)
+    assert result["documents"] == 2 and result["missing_gold_documents"] == []
+    assert list(result["summary"]) == ["policyqa search", "policyqa ask", "jieba-bm25 articles"]
+    bm25 = result["summary"]["jieba-bm25 articles"]
+    # Plain jieba finds 违约金 first for "老板…拖欠工资…辞职": 第二条 of the labour law comes second.
+    assert [r["systems"]["jieba-bm25 articles"]["rank"] for r in _rows(result)] == [1, 2, 1]
+    assert (bm25["hit@1"], bm25["hit@5"], bm25["recall@10"], bm25["mrr@10"]) == (2 / 3, 1.0, pytest.approx(5 / 6), 5 / 6)
+    search = result["summary"]["policyqa search"]
+    assert (search["hit@10"], search["law_hit@10"]) == (1.0, 1.0)
+    assert [r["gold"] for r in _rows(result)] == [
+        ["民法商法/合同法#第四条"],
+        ["社会法/劳动法(2020-01-01)#第一条", "社会法/劳动法(2020-01-01)#第二条"],
+        ["民法商法/合同法#第四条之一"],
+    ]
+    assert (Path(result["folder"]) / "report.md").read_text(encoding="utf-8").startswith("# STARD: 3 questions")
+    generations = sorted(p.name for p in (tmp_path / "data" / "index").iterdir())
+    again = CliRunner().invoke(main, args)  # the index exists now: reused, not rebuilt
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in (tmp_path / "data" / "index").iterdir()) == generations
+    assert [r["systems"]["policyqa search"]["ids"] for r in _rows(json.loads(again.output))] == [
+        r["systems"]["policyqa search"]["ids"] for r in _rows(result)]
+
+
+def _rows(result: dict) -> list[dict]:
+    return json.loads((Path(result["folder"]) / "stard.json").read_text(encoding="utf-8"))["rows"]
+
+
+def test_the_command_says_what_to_do_with_a_missing_questions_file(tmp_path):
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    got = CliRunner().invoke(main, ["eval", "--suite", "stard", "--questions", str(tmp_path / "nope.jsonl")])
+    assert got.exit_code == 1
+    assert got.output.strip() == f"Error: questions file {tmp_path / 'nope.jsonl'} not found; pass --questions FILE (STARD's JSONL)"
