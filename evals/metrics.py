@@ -32,6 +32,9 @@ SPLITS: tuple[str, ...] = ("dev", "test")
 
 REQUIRED_KEYS: tuple[str, ...] = ("id", "question", "kind", "gold", "facts", "answerable")
 REF_KEYS: tuple[str, ...] = ("doc", "article", "item")  # a gold entry that names an article instead of a clause id
+# Gold "articles" that are not numbered articles, and the kind of clause that holds them: 题注 is the
+# head note (adoption and promulgation lines between a regulation's title and its first chapter).
+PSEUDO_ARTICLES: dict[str, str] = {"题注": "preamble"}
 
 
 def fold(text: str) -> str:
@@ -220,7 +223,8 @@ def resolve_gold(items: Sequence[GoldItem], clauses: Iterable) -> tuple[list[Gol
     A reference {doc, article} is answered by the clauses of document `doc` whose last label is the
     article (`…#第十条` or `…#第二章.第十条`) and every clause under them (its items); with an item,
     by the child of that article labelled with the item and everything under it. Labels are compared
-    after `fold`, so （二） and (二) are the same. Returns the items with those ids appended to `gold`
+    after `fold`, so （二） and (二) are the same. A pseudo-article of PSEUDO_ARTICLES (题注) is
+    answered by the document's clauses of that kind. Returns the items with those ids appended to `gold`
     (in document order), and the references that matched nothing, as `doc#article[.item]`.
     """
     clauses = list(clauses)
@@ -232,7 +236,11 @@ def resolve_gold(items: Sequence[GoldItem], clauses: Iterable) -> tuple[list[Gol
         return [c for c in candidates if c.labels and fold(c.labels[-1]) == fold(label)]
 
     def answering(ref: ArticleRef) -> list[str]:
-        found = labelled((c for c in clauses if c.doc_id == ref.doc), ref.article)
+        in_doc = [c for c in clauses if c.doc_id == ref.doc]
+        if kind := PSEUDO_ARTICLES.get(fold(ref.article)):
+            found = [c for c in in_doc if getattr(c, "kind", None) == kind]
+        else:
+            found = labelled(in_doc, ref.article)
         if ref.item:
             found = labelled((ch for c in found for ch in children.get(c.id, ())), ref.item)
         out, todo = [], list(found)

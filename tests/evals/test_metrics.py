@@ -300,14 +300,15 @@ def test_split_of_halves_a_set_and_ignores_the_other_questions():
 LAW = "保障中小企业款项支付条例(2020-07-05)"
 
 
-def _clause(cid: str, order: int, parent: str | None = None):
+def _clause(cid: str, order: int, parent: str | None = None, kind: str = "item"):
     from types import SimpleNamespace
 
     return SimpleNamespace(id=cid, doc_id=cid.split("#")[0], labels=tuple(cid.split("#")[1].split(".")),
-                           parent_id=parent, start=order * 10, order=order)
+                           parent_id=parent, start=order * 10, order=order, kind=kind)
 
 
 CLAUSES = [  # today's ids (chapter in the path) for one law, tomorrow's (article only) for another
+    _clause(f"{LAW}#引言", -1, kind="preamble"),
     _clause(f"{LAW}#第一章", 0),
     _clause(f"{LAW}#第一章.第十条", 1, f"{LAW}#第一章"),
     _clause(f"{LAW}#第一章.第十条.（一）", 2, f"{LAW}#第一章.第十条"),
@@ -329,6 +330,7 @@ CLAUSES = [  # today's ids (chapter in the path) for one law, tomorrow's (articl
         (ArticleRef(LAW, "第十一条"), [f"{LAW}#第一章.第十一条"]),
         (ArticleRef("other", "第十条", "（二）"), ["other#第十条.（二）", "other#第十条.（二）.1"]),
         (ArticleRef("other", "第二十条"), ["other#第二十条"]),
+        (ArticleRef(LAW, "题注"), [f"{LAW}#引言"]),  # the head note is the preamble
     ],
 )
 def test_resolve_gold_finds_the_article_and_what_lies_under_it(ref, ids):
@@ -339,11 +341,11 @@ def test_resolve_gold_finds_the_article_and_what_lies_under_it(ref, ids):
 
 def test_resolve_gold_keeps_clause_ids_and_names_what_matched_nothing():
     refs = (ArticleRef(LAW, "第十一条"), ArticleRef(LAW, "第十二条"), ArticleRef("other", "第十条", "（三）"),
-            ArticleRef("missing-doc", "第十条"))
+            ArticleRef("missing-doc", "第十条"), ArticleRef("other", "题注"))
     item = GoldItem("r1", "?", "figure", ("other#第二十条",), (("x",),), True, refs)
     [resolved], unresolved = resolve_gold([item], CLAUSES)
     assert resolved.gold == ("other#第二十条", f"{LAW}#第一章.第十一条")
-    assert unresolved == [f"{LAW}#第十二条", "other#第十条.（三）", "missing-doc#第十条"]
+    assert unresolved == [f"{LAW}#第十二条", "other#第十条.（三）", "missing-doc#第十条", "other#题注"]
 
 
 def test_load_gold_reads_article_references(tmp_path):
@@ -353,3 +355,42 @@ def test_load_gold_reads_article_references(tmp_path):
     assert item.gold == (f"{DOC_ID}#五.（二）",)
     assert item.refs == (ArticleRef(LAW, "第十条", "（二）"), ArticleRef(LAW, "第九条"))
     assert [str(r) for r in item.refs] == [f"{LAW}#第十条.（二）", f"{LAW}#第九条"]
+
+
+# ---- every shipped set against its own corpus -----------------------------------------------------
+
+
+def _shipped_sets():
+    from evals.sets import SETS
+
+    return [pytest.param(s, id=s.name) for s in SETS if s.gold.is_file()]
+
+
+def _corpus_texts(gold_set) -> dict[str, str]:
+    files = [f for p in gold_set.corpus for f in (sorted(p.iterdir()) if p.is_dir() else [p])]
+    return {f.stem: f.read_text(encoding="utf-8") for f in files if f.suffix in (".txt", ".md")}
+
+
+@pytest.mark.parametrize("gold_set", _shipped_sets())
+def test_shipped_set_facts_and_references_point_into_its_corpus(gold_set):
+    from evals.metrics import PSEUDO_ARTICLES
+
+    texts = _corpus_texts(gold_set)
+    corpus = fold("".join(texts.values()))
+    items = load_gold(gold_set.gold)
+    assert len(items) >= 100 and sum(not it.answerable for it in items) >= 25
+    assert [(it.id, f) for it in items for f in it.facts if not any(fold(a) in corpus for a in f)] == []
+    assert [(it.id, g) for it in items for g in it.gold if g.split("#")[0] not in texts] == []
+    bad_refs = [(it.id, str(r)) for it in items for r in it.refs
+                if r.doc not in texts
+                or (r.article not in PSEUDO_ARTICLES and r.article not in texts[r.doc])
+                or (r.item and r.item not in texts[r.doc])]
+    assert bad_refs == []
+
+
+def test_the_project_keeps_byte_copies_of_the_shared_related_policies():
+    shared = Path("/work/shared/corpora/related-policies")
+    ours = ROOT / "evals" / "corpora" / "related-policies"
+    assert len(list(ours.glob("*.md"))) == 12
+    if shared.is_dir():  # only on machines that have the shared folder
+        assert {f.name: f.read_bytes() for f in ours.glob("*.md")} == {f.name: f.read_bytes() for f in shared.glob("*.md")}
