@@ -13,12 +13,13 @@ from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_file
 from ingest.records import Document, ParsedDocument, Skipped, content_hash
 from ingest.store import RecordStore
 from ingest.metadata import document_metadata
+from ingest.refs import resolve_references
 from ingest.structure import parse_structure
 
 log = logging.getLogger(__name__)
 
 # Bump when parsing changes so that an unchanged corpus is re-parsed once with the new rules.
-PARSER_VERSION = "5"
+PARSER_VERSION = "6"
 _IGNORED_NAMES = re.compile(r"^(\.|~\$|README)", re.IGNORECASE)
 _FILE_DATE = re.compile(r"\(\d{4}-\d{2}-\d{2}\)$")  # "快递暂行条例(2019-03-02)": a version date, not title
 
@@ -76,7 +77,7 @@ def parse_document(path: Path, data: bytes, doc_id: str, source: str) -> ParsedD
         encoding=loaded.encoding,
         **document_metadata(structure, path.name),
     )
-    return ParsedDocument(doc, tuple(structure.clauses))
+    return resolve_references(ParsedDocument(doc, tuple(structure.clauses)))
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, Path | None]], list[Skipped], list[Path]]:

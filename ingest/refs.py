@@ -1,0 +1,199 @@
+"""References to articles: "民法典第一千一百六十五条", "第十四条第二款第（二）项", "前款", and their
+resolution to clause ids inside a document.
+
+`parse_article_ref` reads the first reference in a question or label; `cross_references` finds every
+reference in a clause's text; `resolve_references` stores on each clause the references it makes,
+as clause ids where they point into the same document and as "《law》第X条" where they name another.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from ingest.numerals import CN_DIGITS, canonical, to_int
+from ingest.records import Clause, ParsedDocument
+
+_N = rf"[{CN_DIGITS}\d]+"
+# Words a document uses for itself before an article number ("本条例第七条").
+SELF_NAMES = ("本法典", "本法", "本条例", "本规定", "本办法", "本细则", "本规则", "本决定", "本解释", "本准则")
+# References relative to where they stand, and how far back they point (in 款 or articles).
+RELATIVE = ("本条", "前条", "本款", "前款", "前两款", "前三款")
+# The endings of law names written without book-title marks ("民事诉讼法第二百五十七条").
+LAW_ENDINGS = ("法典", "法", "条例", "规定", "办法", "细则", "规则", "决定", "解释", "准则")
+# Words that stand before a law's name in a sentence and are not part of it: two-character ones
+# wherever they stand in the run before the name, one-character ones only at its start, and only
+# those that begin no law's name (经 begins 经济…, 对 begins 对外贸易法).
+LEAD_WORDS = ("根据", "依照", "依据", "按照", "参照", "违反", "适用", "对照", "请问")
+LEAD_CHARS = ("依", "按", "由", "据")
+_NAME_STOP = re.compile(r"[^\u4e00-\u9fff]")  # a bare name is a run of Chinese characters
+# What may stand between two references of one list: "第三十条、第三十三条", "第三项、第四项".
+_CONTINUATION = re.compile(r"^(?:、|，|,|和|及|以及|或者|或|至|到|与)$")
+
+_REF = re.compile(
+    rf"(?:(?P<rel>{'|'.join(sorted(RELATIVE, key=len, reverse=True))})(?![例项])"  # not 本条例, 本款项
+    rf"|第(?P<art>{_N})条(?P<sub>之[{CN_DIGITS}]+)?)?"
+    rf"(?:第(?P<kuan>{_N})款)?"
+    rf"(?:第[（(]?(?P<xiang>{_N})[）)]?项)?"
+)
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    law: str | None  # the other law's name as written ("民法典", "中华人民共和国邮政法"); None: this document
+    article: str | None  # canonical label, "第一千一百六十五条", "第十七条之一"; None for 前款/本款 or a bare 款
+    paragraph: int | None = None  # 款
+    item: str | None = None  # 项, as the law numbers it: "（二）"
+    relative: str | None = None  # 本条, 前条, 本款, 前款, 前两款, 前三款
+
+    @property
+    def label(self) -> str:
+        """"第十四条第二款第（二）项"; a relative reference keeps its word ("前款第（一）项")."""
+        out = self.relative or self.article or ""
+        if self.paragraph:
+            out += f"第{canonical(str(self.paragraph))}款"
+        if self.item:
+            out += f"第{self.item}项"
+        return out
+
+
+def parse_article_ref(text: str) -> ArticleRef | None:
+    """The first article reference in `text` with its law's name if one is given:
+    "快递暂行条例第20条讲了什么" -> ArticleRef("快递暂行条例", "第二十条")."""
+    for _, _, ref in cross_references(text):
+        if ref.article:
+            return ref
+    return None
+
+
+def cross_references(text: str) -> list[tuple[int, int, ArticleRef]]:
+    """Every reference in a clause's text as (start, end, ref), the law name included in the span.
+    A reference that continues a list ("第十五条第一款第三项、第四项") inherits what it leaves out."""
+    out: list[tuple[int, int, ArticleRef]] = []
+    for m in _REF.finditer(text):
+        if m.start() == m.end() or not any(m.group(g) for g in ("rel", "art", "kuan", "xiang")):
+            continue
+        if _is_article_heading(text, m):
+            continue
+        ref = ArticleRef(
+            law=None,
+            article=f"第{canonical(m['art'])}条{m['sub'] or ''}" if m["art"] else None,
+            paragraph=to_int(m["kuan"]) if m["kuan"] else None,
+            item=f"（{canonical(m['xiang'])}）" if m["xiang"] else None,
+            relative=m["rel"],
+        )
+        start = m.start()
+        previous = out[-1] if out else None
+        if previous and _CONTINUATION.match(text[previous[1]:start]) and not ref.relative:
+            ref = _inherit(ref, previous[2])
+        elif ref.article:
+            law, start = _law_before(text, start)
+            ref = replace(ref, law=law)
+        elif not ref.relative:
+            ref = replace(ref, relative="本条")  # "依照第一款规定": a 款 of the article it stands in
+        out.append((start, m.end(), ref))
+    return out
+
+
+def _is_article_heading(text: str, m: re.Match[str]) -> bool:
+    """"第七条 …" at the start of a line labels the article; it refers to nothing."""
+    at_line_start = m.start() == 0 or text[m.start() - 1] == "\n"
+    return bool(m["art"]) and at_line_start and text[m.end():m.end() + 1] in (" ", "\u3000", "\t")
+
+
+def _inherit(ref: ArticleRef, previous: ArticleRef) -> ArticleRef:
+    """"第四项" after "第十五条第一款第三项、" is 第十五条第一款第四项."""
+    if ref.article:
+        return replace(ref, law=previous.law)
+    if ref.paragraph:
+        return replace(ref, law=previous.law, article=previous.article, relative=previous.relative)
+    return replace(ref, law=previous.law, article=previous.article, relative=previous.relative,
+                   paragraph=previous.paragraph)
+
+
+def _law_before(text: str, start: int) -> tuple[str | None, int]:
+    """The law named right before an article number and where its name starts; None for this document."""
+    before = text[max(0, start - 60):start]
+    for name in SELF_NAMES:
+        if before.endswith(name):
+            return None, start - len(name)
+    if before.endswith("》") and "《" in before:
+        opening = before.rindex("《")
+        return before[opening + 1:-1], start - (len(before) - opening)
+    run = _NAME_STOP.split(before)[-1]
+    candidates = [run] + [run[i + len(w):] for w in LEAD_WORDS for i in _positions(run, w)]
+    candidates += [c[1:] for c in list(candidates) if c.startswith(LEAD_CHARS)]
+    names = [c for c in candidates if len(c) >= 3 and c.endswith(LAW_ENDINGS) and not c.startswith("本")]
+    if not names:
+        return None, start
+    name = min(names, key=len)
+    return name, start - len(name)
+
+
+def _positions(text: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), text)]
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+def resolve_references(parsed: ParsedDocument) -> ParsedDocument:
+    """The document with `refs` set on every clause that refers to an article."""
+    doc = parsed.document
+    clauses = parsed.clauses
+    by_id = {c.id: c for c in clauses}
+    articles = [c for c in clauses if c.kind == "article"]
+    article_of: dict[str, Clause] = {}
+    for c in clauses:
+        parent = c
+        while parent is not None and parent.kind != "article":
+            parent = by_id.get(parent.parent_id) if parent.parent_id else None
+        if parent is not None:
+            article_of[c.id] = parent
+    index = {a.id: i for i, a in enumerate(articles)}
+    items: dict[tuple[str, int, str], str] = {}
+    for c in clauses:
+        if c.kind == "item" and c.id in article_of and c.parent_id == article_of[c.id].id:
+            items.setdefault((article_of[c.id].id, c.paragraph, c.labels[-1]), c.id)
+    out = []
+    for c in clauses:
+        refs = []
+        for s, e, ref in cross_references(c.text):
+            target = _target(doc.id, doc.title, ref, article_of.get(c.id), c, s, by_id, articles, index, items)
+            if target:
+                refs.append((s, e, target))
+        out.append(replace(c, refs=tuple(refs)) if refs else c)
+    return ParsedDocument(doc, tuple(out))
+
+
+def _target(doc_id, title, ref, article, clause, offset, by_id, articles, index, items) -> str | None:
+    external = f"《{ref.law}》{ref.label}" if ref.law else None
+    if ref.law and not (title.endswith(ref.law) or ref.law.endswith(title)):
+        return external
+    here = _paragraph_at(article, clause, offset) if article is not None else 0
+    if ref.relative in ("本条", "本款", "前款", "前两款", "前三款"):
+        if article is None:
+            return None
+        target, paragraph = article, ref.paragraph or {"本款": here, "前款": here - 1}.get(ref.relative or "", 0)
+    elif ref.relative == "前条":
+        if article is None or index.get(article.id, 0) == 0:
+            return None
+        target, paragraph = articles[index[article.id] - 1], ref.paragraph or 0
+    else:
+        target = by_id.get(f"{doc_id}#{ref.article}")
+        paragraph = ref.paragraph or 0
+        if target is None:  # 民法典 split over files names its other parts by the same title
+            return external
+    if ref.item:
+        found = items.get((target.id, paragraph or 1, ref.item)) or items.get((target.id, paragraph, ref.item))
+        return found or target.id
+    return target.id
+
+
+def _paragraph_at(article: Clause, clause: Clause, offset: int) -> int:
+    """The 款 of `article` that holds position `offset` of `clause`'s text (1-based)."""
+    pos = clause.start + offset - article.start
+    for k, (s, e) in enumerate(article.paragraphs, start=1):
+        if s <= pos <= e:
+            return k
+    return 1
