@@ -13,21 +13,21 @@ import time
 from dataclasses import dataclass, field
 
 from app.citations import Evidence, build_citations
-from app.rules import ACTUALS, ASK_TYPES, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, YEAR, AskType
+from app.rules import (ACTUALS, ASK_TYPES, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED, LIST_ASK, MODAL,
+                       YEAR, YESNO_ASK, AskType)
+from app.answerability import coverage, decide
 from index.intent import STRICT_DEFINITION, defined_term
+from index.lexicon import duty_bodies
+from index.numbers import kinds as figure_kinds
+from index.query import Query
 from index.search import Searcher, definition_span
-from index.tokenizer import fold, normalize_query
-from index.units import sentences
 from ingest.records import Answer, Clause, Hit
 
 RETRIEVE_K = 8
 TASKS_K = 30
 MIN_DUTY_COVERAGE = 0.5  # a body sentence naming a responsible department must match the question this well
 MAX_SENTENCES = 3
-# Calibrated on evals/gold.jsonl (see `policyqa eval`): below both, the best clause shares too
-# little with the question to answer from it.
-MIN_SIMILARITY = 0.80
-MIN_COVERAGE = 0.45
+MAX_LIST_ITEMS = 12
 
 
 @dataclass
@@ -68,24 +68,44 @@ def resolve(question: str, conv: Conversation | None) -> Resolved:
     return Resolved(q, frozenset(), False)
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """What the answerer made of a question before deciding: the query, the hits, the draft and,
+    when a rule already rules it out, why."""
+
+    resolved: Resolved
+    query: Query
+    hits: list[Hit]
+    draft: Draft | None
+    problem: str | None
+
+
+def assess(searcher: Searcher, question: str, conv: Conversation | None = None) -> Assessment:
+    r = resolve(question, conv)
+    query = searcher.understand(r.query)  # the one place the question is normalised and classified
+    k = TASKS_K if query.intent.kind == "tasks_of" else RETRIEVE_K  # a department may own many rows
+    hits = [h for h in searcher.search(query, k=k + len(r.exclude)) if h.clause.id not in r.exclude]
+    if not hits or not query.own_tokens:
+        return Assessment(r, query, hits, None, "没有检索到与问题相关的条款")
+    if query.scope.missing:
+        where = "、".join(query.scope.missing)
+        return Assessment(r, query, hits, None, f"知识库中没有关于“{where}”的文件")
+    draft = COMPOSERS.get(_kind(query), _compose_passages)(searcher, query, hits)
+    return Assessment(r, query, hits, draft, hard_problem(query, draft))
+
+
 def answer_question(searcher: Searcher, question: str, conv: Conversation | None = None, llm=None) -> Answer:
     t0 = time.perf_counter()
-    r = resolve(question, conv)
-    q = normalize_query(r.query)
-    intent = searcher.intent(q)
-    k = TASKS_K if intent.kind == "tasks_of" else RETRIEVE_K  # a department may own many rows
-    hits = [h for h in searcher.search(r.query, k=k + len(r.exclude)) if h.clause.id not in r.exclude]
-    tokens = searcher.tokenizer.tokenize_query(q)
-    if not hits or not tokens:
-        return _refusal(question, r, "没有检索到与问题相关的条款", hits, t0)
-    compose = COMPOSERS.get(intent.kind, _compose_passages)
-    draft = compose(searcher, q, tokens, intent, hits)
-    problem = unsupported(searcher, q, tokens, draft, hits)
+    a = assess(searcher, question, conv)
+    r, query, hits = a.resolved, a.query, a.hits
+    problem = a.problem or decide(searcher, query, a.draft.kind, _quoted(a.draft), hits)
     if problem:
         return _refusal(question, r, problem, hits, t0)
+    draft = a.draft
     text, citations = build_citations(draft.lines)
     if not citations:
         return _refusal(question, r, "检索到的条款中没有能直接回答的句子", hits, t0)
+    text += _scope_note(searcher, query, citations)
     mode = "extractive"
     if llm is not None:
         text, citations, mode = _with_llm(llm, question, text, citations)
@@ -101,6 +121,30 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
         latency_ms=(time.perf_counter() - t0) * 1000,
         query=r.query,
     )
+
+
+def _quoted(draft: Draft) -> str:
+    return "".join(e.quote for e in draft.evidence)
+
+
+def _kind(query: Query) -> str:
+    """How to compose: the retrieval intent, refined by what the answer must look like."""
+    kind = query.intent.kind
+    if kind == "policy" and LIST_ASK.search(query.normalized):
+        return "list"
+    if kind == "policy" and YESNO_ASK.search(query.normalized):
+        return "yesno"
+    return kind
+
+
+def _scope_note(searcher: Searcher, query: Query, citations) -> str:
+    """A question about a region answered from a national text says so."""
+    if not query.scope.boosted:
+        return ""
+    outside = dict.fromkeys(c.doc_title for c in citations if c.clause.doc_id not in query.scope.boosted)
+    if not outside:
+        return ""
+    return f"\n（注：以上出自全国适用的《{'》《'.join(outside)}》，问题所指地区的文件未单独规定。）"
 
 
 def _with_llm(llm, question: str, text: str, citations: list) -> tuple[str, list, str]:
@@ -119,6 +163,7 @@ def _with_llm(llm, question: str, text: str, citations: list) -> tuple[str, list
 
 
 def _refusal(question: str, r: Resolved, reason: str, hits: list[Hit], t0: float) -> Answer:
+    """A plain "the documents do not say", with why and the nearest clauses."""
     return Answer(
         question=question,
         answer=f"文件中没有找到能回答这个问题的规定（{reason}）。以下是最接近的条款，供您核对。",
@@ -145,16 +190,24 @@ class Draft:
         return [e for _, ev in self.lines for e in ev]
 
 
-def _sentences(searcher: Searcher, clause: Clause, tokens: list[str], asks: list[AskType] = ()) -> list[tuple[tuple[int, int], float]]:
+def _sentences(searcher: Searcher, clause: Clause, query: Query, asks: list[AskType] = ()) -> list[tuple[tuple[int, int], float]]:
     """Sentences of a clause, best first. A sentence that holds the kind of fact asked for (an
-    amount, a rate, a number of years…) outranks one that only shares words with the question."""
+    amount, a rate, a period, a date…) outranks one that only shares words with the question; so
+    does one that states the graded case the question names (情节严重的…)."""
     out = []
-    for span, score in searcher.sentence_scores(clause, tokens):
+    graded = set(GRADED.findall(query.normalized))
+    for span, score in searcher.sentence_scores(clause, list(query.tokens)):
         text = clause.text[span[0]:span[1]]
-        if asks and all(a.evidence.search(text) for a in asks):
+        if asks and all(_satisfies(a, text) for a in asks):
             score = score * 1.5 + 0.05  # proportional: an unrelated sentence with a number stays low
+        if graded and graded & set(GRADED.findall(text)):
+            score += 0.3
         out.append((span, score))
     return sorted(out, key=lambda x: -x[1])
+
+
+def _satisfies(ask: AskType, text: str) -> bool:
+    return bool(ask.kinds & figure_kinds(text)) or bool(ask.evidence and ask.evidence.search(text))
 
 
 def _asks(q: str) -> list[AskType]:
@@ -165,35 +218,65 @@ def _evidence(hit: Hit, span: tuple[int, int]) -> Evidence:
     return Evidence(hit.clause, hit.doc_title, hit.clause.text[span[0]:span[1]])
 
 
-def _compose_department(searcher: Searcher, q: str, tokens: list[str], intent, hits: list[Hit]) -> Draft:
-    """Who owns a task: the best task-table row, and a body sentence that assigns responsibility
-    ("省发展改革委负责统筹协调…") when it is among the top hits and matches the question."""
-    found: list[tuple[int, tuple[str, list[Evidence]]]] = []
+def _compose_department(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
+    """Who is responsible: the best task-table row (its departments in the table's order, the role
+    as the table names it), and the sentence of any document that gives a body the duty
+    ("县级以上地方人民政府商务主管部门负责…", "由省商务厅负责审核"), whichever matches better first."""
+    found: list[tuple[float, tuple[str, list[Evidence]]]] = []
     row_hit = next(((i, h) for i, h in enumerate(hits[:3]) if h.clause.row), None)
     if row_hit:
         i, hit = row_hit
-        row = hit.clause.row
-        others = "、".join(row.departments[1:])
-        tail = f"，{others}{'等' if row.non_exhaustive else ''}参与" if others else ""
-        note = "（分工表中部门名单以“等”结尾，未列尽）" if row.non_exhaustive else ""
-        cell = _row_cell(hit.clause, row.departments)
-        found.append((i, (f"按重点任务分工表，“{row.task}”由{row.lead}牵头{tail}{note}。", [_evidence_text(hit, cell)])))
-    for i, hit in enumerate(hits):
-        duty = None if hit.clause.row else _duty_sentence(hit.clause.text)
-        if duty and _coverage(searcher, tokens, duty[1]) >= MIN_DUTY_COVERAGE:
-            found.append((i, (duty[1], [Evidence(hit.clause, hit.doc_title, duty[1])])))
-            break
+        found.append((_coverage(searcher, query, hit.clause.text) - 0.1 * i, _row_line(searcher, hit)))
+    duty = _best_duty(searcher, query, hits)
+    if duty:
+        found.append(duty)
     if not found:
-        return _compose_passages(searcher, q, tokens, intent, hits)
-    return Draft("department", [line for _, line in sorted(found, key=lambda x: x[0])])
+        return _compose_passages(searcher, query, hits)
+    found.sort(key=lambda x: -x[0])
+    return Draft("department", [line for _, line in found])
 
 
-_DUTY = re.compile(r"[^。；]*?(省?[\u4e00-\u9fa5]{2,14}(?:委|厅|局|办|行|部门))(?:负责|牵头)[^。；]*[。；]")
+def _row_line(searcher: Searcher, hit: Hit) -> tuple[str, list[Evidence]]:
+    row = hit.clause.row
+    role = _table_role(searcher, hit.clause)
+    depts = "、".join(row.departments) + ("等" if row.non_exhaustive else "")
+    cell = _row_cell(hit.clause, row.departments)
+    if role == "牵头" and len(row.departments) > 1:
+        others = "、".join(row.departments[1:]) + ("等" if row.non_exhaustive else "")
+        text = f"按分工表，“{row.task}”由{row.lead}牵头，{others}参与。"
+    elif role == "牵头":
+        text = f"按分工表，“{row.task}”由{row.lead}牵头。"
+    else:
+        text = f"按分工表，“{row.task}”的{role}：{depts}。"
+    note = "（部门名单以“等”结尾，未列尽）" if row.non_exhaustive else ""
+    return (text + note, [_evidence_text(hit, cell)])
 
 
-def _duty_sentence(text: str) -> tuple[str, str] | None:
-    m = _DUTY.search(text)
-    return (m.group(1), m.group(0).strip()) if m else None
+def _table_role(searcher: Searcher, row_clause: Clause) -> str:
+    """The department column's header as the table writes it (责任部门, 牵头单位…); 牵头 only when
+    the header says so."""
+    table = searcher.by_id.get(row_clause.parent_id or "")
+    header = table.text if table else ""
+    m = re.search(r"(牵头(部门|单位)?|责任(部门|单位|处室)|负责(部门|单位)|主办(部门|单位))", header)
+    if not m:
+        return "责任部门"
+    return "牵头" if m.group(1).startswith("牵头") else m.group(1)
+
+
+def _best_duty(searcher: Searcher, query: Query, hits: list[Hit]):
+    """The sentence among the top hits that gives a body a duty and matches the question best."""
+    best = None
+    for rank, hit in enumerate(hits[:5]):
+        if hit.clause.row:
+            continue
+        for span, _ in searcher.sentence_scores(hit.clause, list(query.tokens)):
+            text = hit.clause.text[span[0]:span[1]]
+            if not duty_bodies(text):
+                continue
+            cov = _coverage(searcher, query, text) - 0.05 * rank
+            if cov >= MIN_DUTY_COVERAGE and (best is None or cov > best[0]):
+                best = (cov, (text.strip(), [Evidence(hit.clause, hit.doc_title, text.strip())]))
+    return best
 
 
 def _row_cell(clause: Clause, departments: tuple[str, ...]) -> str:
@@ -206,43 +289,62 @@ def _evidence_text(hit: Hit, text: str) -> Evidence:
     return Evidence(hit.clause, hit.doc_title, text)
 
 
-def _compose_tasks(searcher: Searcher, q: str, tokens: list[str], intent, hits: list[Hit]) -> Draft:
-    """What a department owns: every task row listing it (search puts them first), lead ones marked."""
-    rows = [h for h in hits if h.clause.row]
-    if not rows:
-        return _compose_passages(searcher, q, tokens, intent, hits)
-    wanted = {d.removeprefix("省") for d in intent.departments}
-    name = "、".join(intent.departments)
+def _compose_tasks(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
+    """What a department owns: every task row listing it (search puts them first), lead ones marked;
+    without task rows, the sentences that give it a duty."""
+    from index.lexicon import body_key
+
+    wanted = {body_key(d) for d in query.intent.departments}
+    name = "、".join(query.intent.departments)
+    listing = [h for h in hits if h.clause.row and wanted & {body_key(d) for d in h.clause.row.departments}]
+    if not listing:
+        return _compose_duties_of(searcher, query, hits, wanted)
+    listing.sort(key=lambda h: (body_key(h.clause.row.lead) not in wanted, h.clause.row.number))
     lines: list[tuple[str, list[Evidence]]] = []
-    listing = [h for h in rows if wanted & {d.removeprefix("省") for d in h.clause.row.departments}]
-    # Lead tasks first, then in the table's order.
-    listing.sort(key=lambda h: (h.clause.row.lead.removeprefix("省") not in wanted, h.clause.row.number))
     for h in listing:
         row = h.clause.row
-        lead = row.lead.removeprefix("省") in wanted
-        lines.append((f"{'（牵头）' if lead else '（参与）'}{row.task}", [_evidence_text(h, row.task)]))
-    if not lines:
-        return _compose_passages(searcher, q, tokens, intent, hits)
-    n_lead = sum(1 for t, _ in lines if t.startswith("（牵头）"))
-    head = f"{name}在重点任务分工表中列为责任部门的任务（检索到{len(lines)}项，其中牵头{n_lead}项）："
+        lead = body_key(row.lead) in wanted and len(row.departments) > 1
+        lines.append((f"{'（列第一位）' if lead else ''}{row.task}", [_evidence_text(h, row.task)]))
+    n_lead = sum(1 for t, _ in lines if t.startswith("（列第一位）"))
+    head = f"{name}在分工表中列为责任部门的任务（检索到{len(lines)}项，其中列第一位的{n_lead}项）："
     return Draft("tasks_of", [(head, [])] + lines)
 
 
-_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+(?:家|个|年|项|倍)|百分之")
+def _compose_duties_of(searcher: Searcher, query: Query, hits: list[Hit], wanted: set[str]) -> Draft:
+    from index.lexicon import body_key
+
+    lines = []
+    for hit in hits[:8]:
+        for s, e in _spans(hit.clause):
+            text = hit.clause.text[s:e].strip()
+            if any(body_key(b) in wanted or any(w in b for w in wanted) for b in duty_bodies(text)):
+                lines.append((text, [Evidence(hit.clause, hit.doc_title, text)]))
+                break
+    if not lines:
+        return _compose_passages(searcher, query, hits)
+    return Draft("tasks_of", lines[:MAX_SENTENCES + 2])
 
 
-def _compose_figure(searcher: Searcher, q: str, tokens: list[str], intent, hits: list[Hit]) -> Draft:
-    """Targets and figures: the best-matching sentences that hold a number."""
+def _spans(clause: Clause) -> list[tuple[int, int]]:
+    from index.units import sentences
+
+    return sentences(clause.text)
+
+
+def _compose_figure(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
+    """Amounts, periods, dates, counts, rates: the best-matching sentences that hold a figure of the
+    asked kind (一万元 and 10000元 alike), the graded tier the question names first."""
+    asks = _asks(query.normalized)
     scored: list[tuple[float, Hit, tuple[int, int]]] = []
     for rank, hit in enumerate(hits[:4]):
-        for span, score in _sentences(searcher, hit.clause, tokens, _asks(q))[:3]:
+        for span, score in _sentences(searcher, hit.clause, query, asks)[:3]:
             scored.append((score - 0.08 * rank, hit, span))
     if not scored:
-        return _compose_passages(searcher, q, tokens, intent, hits)
-    # A number in a sentence that barely concerns the question is no answer: numeric sentences
+        return _compose_passages(searcher, query, hits)
+    # A figure in a sentence that barely concerns the question is no answer: sentences with a figure
     # must stay close to the best sentence; otherwise the best one is kept and checked as usual.
     floor = max(x[0] for x in scored) * 0.6
-    best = [x for x in scored if x[0] >= floor and _NUMBER.search(x[1].clause.text[x[2][0]:x[2][1]])]
+    best = [x for x in scored if x[0] >= floor and figure_kinds(x[1].clause.text[x[2][0]:x[2][1]])]
     if not best:
         best = [max(scored, key=lambda x: x[0])]
     best.sort(key=lambda x: -x[0])
@@ -251,30 +353,32 @@ def _compose_figure(searcher: Searcher, q: str, tokens: list[str], intent, hits:
     return Draft("figure", [_line(h, s) for _, h, s in chosen])
 
 
-def _compose_locate(searcher: Searcher, q: str, tokens: list[str], intent, hits: list[Hit]) -> Draft:
+def _compose_locate(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     """Where a topic is: the matching clauses with their paths and their best sentence."""
     lines = []
     # Further clauses only when they score nearly as well as the first: a list of loosely related
     # places is noise to someone looking for one clause.
     close = [h for h in hits[:3] if h.score >= hits[0].score * LOCATE_CLOSE]
+    if query.article:
+        close = hits[:1]
     for i, hit in enumerate(close):
         c = hit.clause
         if c.row:
             lines.append(_line(hit, hit.span))
             continue
-        best = _sentences(searcher, c, tokens)[0][0] if c.text else hit.span
-        span = (_body_span(c) if i == 0 and CONTENT_ASK.search(q) else None) or best
-        lines.append((f"见{c.path_text}：{_sentence_text(hit, span)}", [_evidence(hit, span)]))
+        best = _sentences(searcher, c, query)[0][0] if c.text else hit.span
+        span = (_body_span(c) if i == 0 and (CONTENT_ASK.search(query.normalized) or query.article) else None) or best
+        lines.append((f"见《{hit.doc_title}》{c.path_text}：{_sentence_text(hit, span)}", [_evidence(hit, span)]))
     return Draft("locate", lines)
 
 
-LOCATE_BODY_CHARS = 260
+LOCATE_BODY_CHARS = 400
 LOCATE_CLOSE = 0.9
 
 
 def _body_span(clause: Clause) -> tuple[int, int] | None:
     """The clause's own words for "where is / what does it say": its body after a heading line,
-    whole when short, else its first sentences."""
+    whole when short, else None (its best sentences are quoted instead)."""
     first_nl = clause.text.find("\n")
     start = first_nl + 1 if 0 <= first_nl < 40 and clause.heading else 0
     if len(clause.text) - start > LOCATE_BODY_CHARS:
@@ -282,20 +386,70 @@ def _body_span(clause: Clause) -> tuple[int, int] | None:
     return (start, len(clause.text))
 
 
-def _compose_passages(searcher: Searcher, q: str, tokens: list[str], intent, hits: list[Hit]) -> Draft:
+def _compose_list(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
+    """"有哪几条基本原则", "哪些情形…": the whole enumeration of the best clause that has one (its
+    items), else the clause's best sentences."""
+    for hit in hits[:3]:
+        c = hit.clause
+        kids = [k for k in searcher.children(c.id, c.doc_id) if k.kind != "row"]
+        if not kids and c.parent_id:
+            parent = searcher.by_id.get(c.parent_id)
+            siblings = [k for k in searcher.children(c.parent_id, c.doc_id) if k.kind != "row"] if parent else []
+            if len(siblings) >= 2 and parent.kind != "section" or (parent and len(parent.labels) > 1):
+                c, kids = parent, siblings
+        if len(kids) >= 2:
+            lines: list[tuple[str, list[Evidence]]] = []
+            intro = _first_sentence(c)
+            if intro:
+                lines.append((intro, [Evidence(c, hit.doc_title, intro)]))
+            for k in kids[:MAX_LIST_ITEMS]:
+                item = _first_sentence(k) or k.text.strip()
+                lines.append((item, [Evidence(k, hit.doc_title, item)]))
+            return Draft("list", lines)
+    return _compose_passages(searcher, query, hits, kind="list")
+
+
+def _first_sentence(c: Clause) -> str:
+    from index.units import sentences
+
+    spans = sentences(c.text)
+    if not spans:
+        return ""
+    s, e = spans[0]
+    return c.text[s:e].strip()
+
+
+def _compose_yesno(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
+    """"能不能…", "还要…吗": the rule itself — the best-matching sentence that states what may, must
+    or must not be done — quoted, without a yes or no the documents do not say in those words."""
+    scored = []
+    for rank, hit in enumerate(hits[:3]):
+        for span, score in _sentences(searcher, hit.clause, query, _asks(query.normalized))[:3]:
+            text = hit.clause.text[span[0]:span[1]]
+            scored.append((score + (0.1 if MODAL.search(text) else 0.0) - 0.1 * rank, hit, span))
+    if not scored:
+        return Draft("yesno", [])
+    scored.sort(key=lambda x: -x[0])
+    top = scored[0][0]
+    chosen = [x for x in scored if x[0] >= top * 0.8][:2]
+    chosen.sort(key=lambda x: (x[1].clause.order, x[2][0]))
+    return Draft("yesno", [_line(h, s) for _, h, s in chosen])
+
+
+def _compose_passages(searcher: Searcher, query: Query, hits: list[Hit], kind: str = "policy") -> Draft:
     """Policies, subsidies, finance, talent: the few most relevant sentences of the top clauses."""
     scored: list[tuple[float, Hit, tuple[int, int]]] = []
     for rank, hit in enumerate(hits[:3]):
-        for span, score in _sentences(searcher, hit.clause, tokens, _asks(q))[:2]:
+        for span, score in _sentences(searcher, hit.clause, query, _asks(query.normalized))[:2]:
             scored.append((score - 0.1 * rank, hit, span))
     scored.sort(key=lambda x: -x[0])
     if not scored:
-        return Draft("policy", [])
+        return Draft(kind, [])
     top = scored[0][0]
     chosen = [s for s in scored if s[0] >= top * 0.75][:MAX_SENTENCES]
     # Keep document order within a clause so the quotes read naturally.
     chosen.sort(key=lambda x: (x[1].clause.order, x[2][0]))
-    return Draft("policy", [_line(h, s) for _, h, s in chosen])
+    return Draft(kind, [_line(h, s) for _, h, s in chosen])
 
 
 def _line(hit: Hit, span: tuple[int, int]) -> tuple[str, list[Evidence]]:
@@ -303,7 +457,7 @@ def _line(hit: Hit, span: tuple[int, int]) -> tuple[str, list[Evidence]]:
     row = hit.clause.row
     if row:
         depts = "、".join(row.departments) + ("等" if row.non_exhaustive else "")
-        return (f"重点任务分工表第{row.number}项“{row.task}”，责任部门：{depts}。", [_evidence_text(hit, row.task)])
+        return (f"分工表第{row.number}项“{row.task}”，责任部门：{depts}。", [_evidence_text(hit, row.task)])
     return (_sentence_text(hit, span), [_evidence(hit, span)])
 
 
@@ -311,18 +465,18 @@ def _sentence_text(hit: Hit, span: tuple[int, int]) -> str:
     return hit.clause.text[span[0]:span[1]].strip()
 
 
-def _compose_definition(searcher: Searcher, q: str, tokens: list[str], intent, hits: list[Hit]) -> Draft:
+def _compose_definition(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     """"什么是平台经济": the sentence that defines the term, where the documents define it. A
     question that can only mean "define it" gets no answer when no sentence does (unsupported()
     says so); "X是什么", which may also ask what a policy is, is answered like any other."""
-    term = defined_term(q)
-    for hit in hits[:3] if term else ():
+    term = defined_term(query.normalized)
+    for hit in hits[:5] if term else ():
         span = definition_span(hit.clause.text, term)
         if span:
             return Draft("definition", [_line(hit, span)])
-    if term and STRICT_DEFINITION.search(q):
+    if term and STRICT_DEFINITION.search(query.normalized):
         return Draft("definition", [])
-    return _compose_passages(searcher, q, tokens, intent, hits)
+    return _compose_passages(searcher, query, hits)
 
 
 COMPOSERS = {
@@ -331,6 +485,8 @@ COMPOSERS = {
     "tasks_of": _compose_tasks,
     "figure": _compose_figure,
     "locate": _compose_locate,
+    "list": _compose_list,
+    "yesno": _compose_yesno,
     "policy": _compose_passages,
 }
 
@@ -338,43 +494,28 @@ COMPOSERS = {
 # -- support checks -----------------------------------------------------------------------------
 
 
-def unsupported(searcher: Searcher, q: str, tokens: list[str], draft: Draft, hits: list[Hit]) -> str | None:
-    """Why the evidence does not answer the question, or None when it does."""
-    evidence = "".join(e.quote for e in draft.evidence)
+def hard_problem(query: Query, draft: Draft) -> str | None:
+    """What rules out an answer before any score: nothing to quote, an asked kind of fact (an amount,
+    a period, a year) that the evidence does not hold. Names only what the user asked."""
+    q = query.normalized
+    evidence = _quoted(draft)
     if draft.kind == "definition" and not evidence:
         return f"文件没有给出“{defined_term(q)}”的定义"
     if not evidence:
         return "没有可引用的句子"
-    for term in searcher.tokenizer.known_terms(tokens):
-        if not searcher.mentions(term):
-            return f"文件未涉及“{term}”"
-    for place in searcher.tokenizer.places(q):
-        if not (searcher.mentions(place) or searcher.mentions(place.rstrip("省市"))):
-            return f"文件未涉及“{place}”"
     context = "".join(e.clause.text for e in draft.evidence)
     for year in YEAR.findall(q):
-        if year not in context:
+        if year not in context and not query.scope.versions:
             return f"文件没有关于{year}年的规定"
     m = ACTUALS.search(q)
     if m and m.group(0) not in context:
-        return "文件是政策意见，不含实际执行情况"
-    for ask in ASK_TYPES:
-        if ask.question.search(q) and not ask.evidence.search(evidence):
+        return "文件是政策和法规文本，不含实际执行情况"
+    for ask in _asks(q):
+        if not _satisfies(ask, evidence):
             return f"文件没有写明{ask.label}"
-    if draft.kind in ("department", "tasks_of", "definition"):
-        return None  # task-table answers and a sentence defining the asked term stand on their own
-    top = hits[0]
-    coverage = _coverage(searcher, tokens, evidence)
-    if top.similarity < MIN_SIMILARITY and coverage < MIN_COVERAGE:
-        return "与现有条款的内容相差较远"
     return None
 
 
-def _coverage(searcher: Searcher, tokens: list[str], text: str) -> float:
-    """Share of the question's (idf-weighted) words that the evidence contains."""
-    weights = {t: searcher.idf.get(t, 1.0) for t in set(tokens)}
-    total = sum(weights.values()) or 1.0
-    # Substring, not token, match: segmentation differs between a question and a clause.
-    folded = fold(text)
-    return sum(w for t, w in weights.items() if t in folded) / total
-
+def _coverage(searcher: Searcher, query: Query, text: str) -> float:
+    """Share of the question's (idf-weighted) words that the text contains."""
+    return coverage(searcher.idf, query.own_tokens, text)

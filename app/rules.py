@@ -1,4 +1,5 @@
-"""Rule tables for answering: follow-ups, answer types, and what a policy text never states."""
+"""Rule tables for answering: follow-ups, answer types, lists, yes/no questions. General wording of
+Chinese questions and government texts only; nothing here comes from one document."""
 
 from __future__ import annotations
 
@@ -12,28 +13,34 @@ YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年)")
 ACTUALS = re.compile(r"去年|今年|前年|实际(完成|收入|营收|情况)?|完成了(没有|吗)|完成情况|排名第")
 
 
+LIST_ASK = re.compile(r"(有)?哪(几|些)(条|项|个|类|种|方面|原则|措施|情形|内容|要求|目标)?|包括(哪些|什么)|有什么(原则|目标|措施|要求|情形)|几(条|项)(原则|措施|要求)?|都有(啥|什么)|列举")
+YESNO_ASK = re.compile(r"能不能|能否|可不可以|可否|是否|要不要|需不需要|用不用|必须|允许|可以[^，。?？]{0,20}吗|[^，。?？]{0,20}吗[?？]?$|算不算|会不会")
+MODAL = re.compile(r"应当|不得|可以|禁止|必须|须|有权|不予|免予|免征|不受|依法")
+GRADED = re.compile(r"情节严重|情节较重|情节轻微|逾期不改正|拒不改正|屡次|造成严重后果|再次")
+
+
 @dataclass(frozen=True)
 class AskType:
-    """A kind of fact a question asks for, and what evidence must contain to give it."""
+    """A kind of fact a question asks for, and the figure kinds (index/numbers.py) evidence must hold."""
 
     label: str
     question: re.Pattern[str]
-    evidence: re.Pattern[str]
+    kinds: frozenset[str] = frozenset()  # any of these figure kinds satisfies it
+    evidence: re.Pattern[str] | None = None  # or this pattern, for facts that are not figures
 
 
 # Ordered; every matching type must be satisfied by the cited evidence.
 ASK_TYPES: tuple[AskType, ...] = (
-    AskType("具体金额", re.compile(r"多少钱|多少元|几元|多少万|几万|多少亿|几亿|金额|补贴标准|奖励多少|拿到多少|能拿多少|租金|价格(是)?多少|什么价格|出让价|一度"),
-            re.compile(r"\d[\d.,]*\s*(万|亿)?元|元/")),
-    AskType("分值", re.compile(r"几分|多少分"), re.compile(r"\d+\s*分(?!之)")),
-    AskType("比例或税率", re.compile(r"税率|利率|比例|百分之|百分比|几成|扣除"), re.compile(r"\d+(\.\d+)?\s*%|百分之")),
-    AskType("期限或年限", re.compile(r"几年|多少年|多长时间"), re.compile(r"\d+\s*[－\-~至]?\s*\d*\s*年(以上|内|以内)?|[一二三四五六七八九十]+年")),
-    AskType("频次", re.compile(r"多久(一次|开一次)?|多长时间一次|几次|频率|每(年|月|季度)几"), re.compile(r"每(年|季度|月|周|半年)|定期|\d+次")),
-    AskType("具体时间", re.compile(r"截止|期限|什么时候|何时|哪天|几月|哪一年|哪年|日期"), re.compile(r"\d{4}\s*年|\d+\s*月\s*\d*\s*日?")),
-    AskType("文号", re.compile(r"文号|发文字号|字号"), re.compile(r"〔\d{4}〕\d+号")),
-    AskType("联系方式或办理窗口", re.compile(r"电话|窗口|地址|网址|邮箱|联系方式|联系人"), re.compile(r"电话|窗口|地址|网址|\d{7,}")),
-    AskType("办理流程", re.compile(r"怎么(办理|申请|申报|备案)|如何(办理|申请|申报|备案)|申报流程|办理流程|(需要|要)(哪些|什么)材料|手续"),
-            re.compile(r"申请|申报|办理|备案|提交")),
-    AskType("具体条件", re.compile(r"(哪些|什么|具体)条件|门槛|资格要求"), re.compile(r"条件(如下|为|是)|以下条件|具备下列")),
-    AskType("数量", re.compile(r"(?<!哪)几家|多少家|多少个"), re.compile(r"\d+\s*(家|个)|[一二两三四五六七八九十百千万]+(家|个)")),
+    AskType("具体金额", re.compile(r"多少钱|多少元|几元|多少万|几万|多少亿|几亿|金额|补贴标准|奖励多少|拿到多少|能拿多少|罚多少|罚款多少|租金多少|价格(是)?多少|什么价格|出让价"),
+            frozenset({"amount"})),
+    AskType("分值", re.compile(r"几分|多少分"), evidence=re.compile(r"\d+\s*分(?!之)|[一二三四五六七八九十]+分(?!之)")),
+    AskType("比例或税率", re.compile(r"税率|利率|比例|百分之|百分比|几成"), frozenset({"rate"})),
+    AskType("期限或年限", re.compile(r"几年|多少年|多长时间|多久|几天|多少天|几个工作日|多少日|几个月|期限"),
+            frozenset({"duration", "date"})),
+    AskType("频次", re.compile(r"多久一次|多长时间一次|几次|频率|每(年|月|季度)几"), frozenset({"period", "count"}),
+            re.compile(r"每(年|季度|月|周|半年)|定期")),
+    AskType("具体时间", re.compile(r"什么时候|何时|哪天|几月|哪一年|哪年|日期|几号|生效|施行|实施的时间"), frozenset({"date"})),
+    AskType("文号", re.compile(r"文号|发文字号|字号|令第几号"), evidence=re.compile(r"〔\d{4}〕\d+号|令第[\d一二三四五六七八九十百]+号")),
+    AskType("联系方式或办理窗口", re.compile(r"电话|网址|邮箱|联系方式|联系人"), evidence=re.compile(r"电话|网址|邮箱|\d{7,}")),
+    AskType("数量", re.compile(r"(?<!哪)几家|多少家|多少个(?!工作日|月|小时)|(?<!哪)几个(?!工作日|月|小时)"), frozenset({"count"})),
 )

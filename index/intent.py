@@ -32,6 +32,15 @@ _TERM_BEFORE = re.compile(r"^(?:请问)?(?:所谓的?)?[“\"]?(.+?)[”\"]?(?:�
 
 INTENTS: tuple[str, ...] = tuple(name for name, _ in INTENT_RULES) + ("policy",)
 
+# Words that only say how something is asked (who, which, may I, what does it say), never what it
+# is about: they are not content a document has to contain. General Chinese question wording.
+ASKING_WORDS = frozenset("""
+牵头 负责 主管 主抓 分管 管 管理 归 谁 哪个 哪些 哪家 哪里 部门 单位 机构 什么 啥 怎么 怎样 如何 为什么 多少 几 多久 多长
+是否 能否 可以 可否 能不能 可不可以 允许 必须 需要 需不需要 要不要 应该 应当 吗 呢 吧 么 规定 要求 说 讲 写 提 提到 提及
+条 条款 第 文件 文本 原文 内容 具体 一下 请问 咨询 知道 了解 告诉 有没有 有 没有 是 不是 算 算不算 会 会不会 哪 一条
+定义 含义 意思 概念 指 是指 包括 包含 列举 情形 情况 方面 措施 政策 办法 条例 法律 法规 意见 有关 相关 关于 对于
+""".split())
+
 
 @dataclass(frozen=True)
 class Intent:

@@ -38,7 +38,7 @@ class Query:
     text: str  # the question as asked (cleaned)
     normalized: str  # folded (NFKC, simplified, lower case)
     tokens: tuple[str, ...]  # search tokens, with other names of the bodies it names
-    own_tokens: tuple[str, ...]  # tokens of the user's own words only (what a refusal may name)
+    own_tokens: tuple[str, ...]  # content tokens of the user's own words (no asking words; what a refusal may name)
     intent: Intent
     scope: Scope
     numbers: tuple[Quantity, ...] = ()

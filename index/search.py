@@ -17,7 +17,7 @@ from index.fusion import FUSIONS
 from index.keyword import KeywordIndex
 from index.store import ClauseVectors
 from index.tokenizer import Tokenizer, fold, normalize_query
-from index.intent import Intent, classify, defined_term
+from index.intent import ASKING_WORDS, Intent, classify, defined_term
 from index.lexicon import Lexicon, body_key, duty_bodies, equivalent_names, learn_lexicon
 from index.numbers import quantities
 from index.query import Catalogue, Query, Scope
@@ -163,7 +163,7 @@ class Searcher:
             text=text.strip(),
             normalized=q,
             tokens=tuple(self.tokenizer.tokenize_query(q)),
-            own_tokens=tuple(self.tokenizer.tokenize(q)),
+            own_tokens=tuple(t for t in self.tokenizer.tokenize(q) if t not in ASKING_WORDS),
             intent=self.intent(q),
             scope=scope,
             numbers=tuple(quantities(q)),
