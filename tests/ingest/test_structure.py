@@ -6,8 +6,8 @@ import pytest
 
 from ingest.loaders import load_file
 from ingest.records import Block
-from ingest.structure import match_heading, split_clauses, split_departments
-from tests.conftest import GUIDELINE, GUIDELINE_ID
+from ingest.structure import match_heading, parse_structure, split_clauses, split_departments
+from tests.conftest import GUIDELINE, GUIDELINE_ID, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +142,163 @@ def test_repeated_label_stays_addressable():
 def test_split_departments():
     assert split_departments("省商务厅、交通运输厅等") == (["省商务厅", "交通运输厅"], True)
     assert split_departments("省统计局") == (["省统计局"], False)
+
+
+# --------------------------------------------------------------------------- Markdown laws (real files)
+
+LAWS = ROOT / "tests" / "fixtures" / "laws"
+
+
+def parse_law(name: str, doc_id: str):
+    return parse_structure(doc_id, load_file(LAWS / name).blocks)
+
+
+@pytest.fixture(scope="module")
+def marriage():
+    """民法典/婚姻家庭编.md: "# 中华人民共和国民法典", "# 婚姻家庭编", front matter, ## 章, ### 节."""
+    s = parse_law("民法典/婚姻家庭编.md", "m")
+    return s, {c.id: c for c in s.clauses}
+
+
+def test_law_title_part_and_front_matter(marriage):
+    s, by_id = marriage
+    assert (s.title, s.part) == ("中华人民共和国民法典", "婚姻家庭编")
+    assert [line.text for line in s.front] == ["2020年5月28日 第十三届全国人民代表大会第三次会议通过"]
+    assert s.clauses[0].id == "m#题注" and s.clauses[0].kind == "preamble"
+    assert "<!--" not in s.text
+
+
+def test_law_chapters_sections_articles_items(marriage):
+    s, by_id = marriage
+    kinds = [c.kind for c in s.clauses]
+    assert (len(s.clauses), kinds.count("section"), kinds.count("article"), kinds.count("item")) == (126, 10, 79, 36)
+    assert [c.id for c in s.clauses if c.kind == "section"] == [
+        "m#第一章", "m#第二章", "m#第三章", "m#第三章.第一节", "m#第三章.第二节", "m#第四章", "m#第五章",
+        "m#第五章.第一节", "m#第五章.第二节", "m#第五章.第三节"]
+    chapter = by_id["m#第三章.第一节"]
+    assert chapter.text == "第一节\u2002\u2002夫妻关系"  # the line as written (en spaces), heading only
+    assert chapter.path == ("第三章 家庭关系", "第一节 夫妻关系")
+    article = by_id["m#第一千零六十二条"]
+    assert article.parent_id == "m#第三章.第一节"
+    assert article.labels == ("第三章", "第一节", "第一千零六十二条")
+    assert article.path == ("第三章 家庭关系", "第一节 夫妻关系", "第一千零六十二条")
+    assert article.citation == "第一千零六十二条"
+    # The article holds all of itself; its items are clauses inside it.
+    assert article.text.startswith("第一千零六十二条 夫妻在婚姻关系存续期间所得的下列财产")
+    assert article.text.endswith("夫妻对共同财产，有平等的处理权。")
+    items = [c for c in s.clauses if c.parent_id == article.id]
+    assert [c.id for c in items] == [f"m#第一千零六十二条.（{n}）" for n in "一二三四五"]
+    assert all(article.start <= c.start and c.end <= article.end for c in items)
+    assert [c.citation for c in items][:2] == ["第一千零六十二条第一款第（一）项", "第一千零六十二条第一款第（二）项"]
+
+
+def test_items_know_their_paragraph(marriage):
+    s, by_id = marriage
+    article = by_id["m#第一千零七十九条"]
+    assert len(article.paragraphs) == 5  # 款 1-3, items (一)-(五) inside 款 3, then 款 4 and 5
+    item = by_id["m#第一千零七十九条.（二）"]
+    assert (item.paragraph, item.citation) == (3, "第一千零七十九条第三款第（二）项")
+    assert item.text == "（二）实施家庭暴力或者虐待、遗弃家庭成员；"
+    s3, e3 = article.paragraphs[2]
+    assert article.text[s3:e3].startswith("有下列情形之一，调解无效的，应当准予离婚：\n（一）重婚或者与他人同居；")
+    assert article.text[s3:e3].endswith("（五）其他导致夫妻感情破裂的情形。")
+    single = by_id["m#第一千零五十一条.（一）"]  # an article of one 款 cites no 款
+    assert single.citation == "第一千零五十一条第（一）项"
+
+
+def test_law_offsets_and_unique_ids(marriage):
+    s, _ = marriage
+    for c in s.clauses:
+        assert s.text[c.start:c.end] == c.text
+        for a, b in c.paragraphs:
+            assert 0 <= a < b <= len(c.text)
+    assert len({c.id for c in s.clauses}) == len(s.clauses)
+
+
+def test_regulation_without_front_matter():
+    s = parse_law("保障中小企业款项支付条例(2020-07-05).md", "p")
+    assert (s.title, s.front) == ("保障中小企业款项支付条例", ())
+    assert [c.id for c in s.clauses[:2]] == ["p#第一条", "p#第二条"]
+    assert sum(c.kind == "article" for c in s.clauses) == 29
+
+
+MARKDOWN_LAW = """\
+# 中华人民共和国某某法
+
+2020年1月1日 第十三届全国人民代表大会常务委员会第十五次会议通过 <!-- a note -->
+
+2021年1月1日 施行
+
+<!-- INFO END -->
+
+## 第一编  总　　则
+
+### 第一章 一般规定
+
+## 第一编  总　　则
+
+### 第一章 一般规定
+
+第一条 为了规范某某活动，制定本法。
+
+第二条 有下列情形之一的，依照本法第一条处理：
+
+（一）甲；
+
+（二）乙。
+
+违反前款第（二）项规定的，依照《中华人民共和国行政处罚法》第三条处罚。
+
+第二条之一 增加的条文。
+
+## 第二编 分则
+
+### 第一章 特别规定
+
+第三条 本法自2021年1月1日起施行。
+
+## 附件一
+
+1．某某目录
+
+2．某某清单
+"""
+
+
+@pytest.fixture(scope="module")
+def synthetic_law():
+    from ingest.loaders import _blocks_from_markdown
+
+    s = parse_structure("d", _blocks_from_markdown(MARKDOWN_LAW))
+    return s, {c.id: c for c in s.clauses}
+
+
+def test_books_contents_and_supplementary_articles(synthetic_law):
+    s, by_id = synthetic_law
+    assert s.title == "中华人民共和国某某法"
+    assert [c.id for c in s.clauses] == [
+        "d#题注", "d#目录", "d#第一编", "d#第一编.第一章", "d#第一条", "d#第二条", "d#第二条.（一）", "d#第二条.（二）",
+        "d#第二条之一", "d#第二编", "d#第二编.第一章", "d#第三条", "d#附件一", "d#附件一.1", "d#附件一.2"]
+    assert by_id["d#题注"].text == "2020年1月1日 第十三届全国人民代表大会常务委员会第十五次会议通过\n2021年1月1日 施行"
+    assert by_id["d#第一编"].path == ("第一编 总则",)
+    assert by_id["d#第三条"].path == ("第二编 分则", "第一章 特别规定", "第三条")
+    assert by_id["d#第二条之一"].citation == "第二条之一"
+    second = by_id["d#第二条"]
+    assert second.text.endswith("依照《中华人民共和国行政处罚法》第三条处罚。")
+    assert [second.text[a:b] for a, b in second.paragraphs][1].startswith("违反前款")
+
+
+@pytest.mark.parametrize(
+    "line, kind, key",
+    [
+        ("第一千一百六十五条 行为人因过错侵害他人民事权益", "article", "第一千一百六十五条"),
+        ("第十七条之一 已满七十五周岁的人", "article", "第十七条之一"),
+        ("第17条 阿拉伯数字的条号", "article", "第十七条"),
+        ("第一编 总则", "book", "第一编"),
+        ("第一分编  通则", "subbook", "第一分编"),
+        ("附件一", "annex", "附件一"),
+    ],
+)
+def test_law_heading_kinds(line, kind, key):
+    h = match_heading(line)
+    assert h is not None and (h.kind, h.key) == (kind, key)
