@@ -92,12 +92,17 @@ def front_matter_events(lines: tuple[Line, ...] | list[Line]) -> list[Event]:
         dates = list(_DATE.finditer(line.text))
         for k, m in enumerate(dates):
             segment = line.text[m.end(): dates[k + 1].start() if k + 1 < len(dates) else len(line.text)]
-            verbs = _EVENT.findall(segment)
-            if verbs:
-                kind = "revised" if {"修订", "修正"} & set(verbs) else _EVENT_OF[verbs[-1]]
-                out.append(Event(kind, iso(m), segment.strip(" 　（）()")))
-                if kind == "promulgated" and verbs[-1] == "施行":  # "公告公布施行"
-                    out.append(Event("effective", iso(m), segment.strip(" 　（）()")))
+            kinds = [_EVENT_OF[verb] for verb in _EVENT.findall(segment)]
+            if not kinds:
+                continue
+            text = segment.strip(" 　（）()")
+            if "revised" in kinds:  # "修订通过" is a revision
+                kinds = ["revised"]
+            elif len(kinds) > 1 and kinds[-1] == "effective":  # "公告公布施行": both on that day
+                kinds = [kinds[-2], "effective"]
+            else:
+                kinds = kinds[-1:]
+            out += [Event(kind, iso(m), text) for kind in kinds]
     return out
 
 
