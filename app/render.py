@@ -420,7 +420,7 @@ def documents_html(rows: Sequence[dict]) -> str:
     """The documents table: title (with id), issuer, type, number, dates, clauses, original file links."""
     out = []
     for r in rows:
-        dates = [f"{name} {r[key]}" for key, name in (("date", "日期"),) + META_DATES if r.get(key)]
+        dates = ([r["date"]] if r.get("date") else []) + [f"{name} {r[key]}" for key, name in META_DATES if r.get(key)]
         url = f"/api/documents/{quote(r['id'], safe='')}/original"
         links = (f'<a href="{esc(url)}" target="_blank" rel="noopener">查看</a> · '
                  f'<a href="{esc(url)}?download=1" download>下载</a>')

@@ -598,12 +598,12 @@ class WebApp:
     def export(self, authed: bool, view: str, verdict: str, channel: str, text: str):
         """The rows of the admin view as a CSV file to download."""
         if not authed:
-            return None
+            return gr.update(value=None, visible=False)
         rows, columns = self._records(view, verdict, channel, text)
-        name = f"{'feedback' if view != 'questions' else 'questions'}-{datetime.now():%Y%m%d-%H%M%S}.csv"
+        name = f"{'questions' if view == 'questions' else 'feedback'}-{datetime.now():%Y%m%d-%H%M%S}.csv"
         path = Path(tempfile.mkdtemp(prefix="policyqa-export-")) / name
         path.write_text(feedback.to_csv(rows, columns), encoding="utf-8")
-        return str(path)
+        return gr.update(value=str(path), visible=True)
 
     def _records(self, view: str, verdict: str, channel: str, text: str):
         if view == "questions":
@@ -791,7 +791,7 @@ class WebApp:
             show = gr.Button("查询", variant="primary", scale=0, elem_id="pq-rec-show")
             export = gr.Button("导出 CSV", scale=0, elem_id="pq-rec-export")
         table = gr.HTML(elem_id="pq-records", js_on_load=EVENTS_JS)
-        csv_file = gr.File(label="导出的文件", interactive=False, elem_id="pq-rec-file")
+        csv_file = gr.File(label="导出的文件", interactive=False, visible=False, elem_id="pq-rec-file")
         filters = [view, verdict, channel, text]
         for trigger in (show.click, view.change, verdict.change, channel.change, text.submit):
             trigger(self.records, [authed, *filters], table, api_visibility="private")

@@ -4,13 +4,14 @@ Gradio endpoints /ask and /search called through gradio_client on a live server.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from app import render
+from app import chats, render
 from app.qa import Conversation
 from app.service import Service
 from app.settings import Settings
@@ -46,6 +47,12 @@ def client(server):
 @pytest.fixture
 def web(svc) -> WebApp:
     return WebApp(svc)
+
+
+def gr_skip():
+    import gradio as gr
+
+    return gr.skip()
 
 
 class NoProgress:
@@ -144,22 +151,22 @@ def test_sanitize_filename(name, safe):
 
 @pytest.mark.parametrize("name", ["", "..", "../..", "/", "***", "._-"])
 def test_sanitize_filename_rejects_names_without_usable_characters(name):
-    with pytest.raises(UploadError, match="no usable characters"):
+    with pytest.raises(UploadError, match="中没有可用的字符，请改名后重新上传"):
         sanitize_filename(name)
 
 
 def test_check_upload_limits_type_and_size(tmp_path):
     exe = tmp_path / "tool.exe"
     exe.write_bytes(b"MZ")
-    with pytest.raises(UploadError, match=r"tool\.exe: unsupported file type \.exe; supported are \.txt"):
+    with pytest.raises(UploadError, match=r"^tool\.exe：不支持的文件类型 \.exe，支持 \.txt、"):
         check_upload(exe, exe.name, 1000)
     big = tmp_path / "big.txt"
     big.write_bytes(b"x" * 1001)
-    with pytest.raises(UploadError, match="over the limit"):
+    with pytest.raises(UploadError, match=r"^big\.txt：0\.0 MB，超过了 0 MB 的上限$"):
         check_upload(big, big.name, 1000)
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    with pytest.raises(UploadError, match="empty"):
+    with pytest.raises(UploadError, match="^empty.txt：文件是空的$"):
         check_upload(empty, empty.name, 1000)
     assert check_upload(big, "../../big.txt", 2000) == "big.txt"
 
@@ -200,36 +207,141 @@ def test_feedback_is_appended_as_jsonl(tmp_path):
         record_feedback(path, answer, "meh")
 
 
-def test_feedback_buttons_write_to_the_data_folder(web, svc):
-    msg, comment = web.feedback({"question": "q", "answer": "a", "citations": []}, "wrong", "说明")
-    assert "有误" in msg and comment == ""
-    entry = json.loads((Path(svc.settings.data_dir) / "feedback.jsonl").read_text(encoding="utf-8").splitlines()[-1])
-    assert entry["verdict"] == "wrong" and entry["comment"] == "说明"
-    assert web.feedback(None, "useful", "")[0] == "还没有可以评价的回答。"
+def _ask(web, question: str, store: dict | None = None) -> tuple[str, dict]:
+    """(chat, store) after asking in the current conversation of `store`."""
+    chat, _, store, _, _ = list(web.respond(question, store or chats.empty_store()))[-1]
+    return chat, store
 
 
-def test_chat_streams_the_answer_and_keeps_the_conversation(web):
-    conv = Conversation()
-    steps = list(web.respond("哪个部门牵头平台经济统计监测？", [], conv))
-    contents = [s[0][-1]["content"] for s in steps]
-    assert len(steps) >= 3 and contents[0] and len(contents[0]) < len(contents[-2])  # revealed in pieces
-    history, box, sources, conv_out, last = steps[-1]
-    assert box == "" and conv_out is conv and len(conv.turns) == 1
-    assert last["citations"] and f'data-cid="{last["citations"][0]["clause_id"]}"' in sources
-    follow = list(web.respond("那它的任务编号是多少？", history, conv))[-1]
-    assert len(follow[0]) == 4 and len(conv.turns) == 2  # the follow-up went into the same conversation
+def _clicked(data: dict):
+    import gradio as gr
+
+    return gr.EventData(None, data)
 
 
-def test_chat_shows_input_errors_instead_of_failing(web):
-    conv = Conversation()
-    history, box, sources, _, last = list(web.respond("问" * 600, [], conv))[-1]
-    assert "500" in history[-1]["content"] and "pq-error" in sources and last is None and not conv.turns
-    assert list(web.respond("   ", [], conv))[-1][0] == []
+def test_chat_streams_the_answer_and_keeps_the_conversation(web, svc):
+    store = chats.empty_store()
+    steps = list(web.respond("哪个部门牵头平台经济统计监测？", store))
+    assert len(steps) >= 3 and all(s[1] == "" for s in steps)  # the question box is emptied
+    assert all(s[2] == gr_skip() for s in steps[:-1]) and "pq-pending" in steps[0][0]  # revealed in pieces
+    chat, box, store, convs, status = steps[-1]
+    conv = chats.current(store)
+    [msg] = conv["msgs"]
+    cite = msg["citations"][0]
+    assert "text" not in cite and cite["span"] and msg["id"].startswith("m-")
+    assert f'class="pq-cite-n" data-cid="{render.esc(cite["clause_id"])}"' in chat
+    assert conv["title"] == "哪个部门牵头平台经济统计监测？" and status == "" and "哪个部门牵头平台经济统计监测？" in convs
+    follow = list(web.respond("那它的任务编号是多少？", store))[-1]
+    assert len(chats.current(follow[2])["msgs"]) == 2
+    assert len(svc.sessions.get(conv["id"]).turns) == 2  # the follow-up went into the same conversation
+
+
+def test_every_answer_keeps_its_own_citations(web):
+    _, store = _ask(web, "哪个部门牵头平台经济统计监测？")
+    chat, store = _ask(web, "园区奖励标准是多少？", store)
+    first, second = chats.current(store)["msgs"]
+    turns = chat.split('<article class="pq-turn"')[1:]
+    assert len(turns) == 2
+    for turn, msg in zip(turns, (first, second)):
+        ids = [c["clause_id"] for c in msg["citations"]]
+        assert ids and all(f'data-cid="{render.esc(cid)}"' in turn for cid in ids)
+        assert turn.count('class="pq-cite-n"') == msg["answer"].count("[") and turn.count("<details") == 1
+
+
+def test_chat_errors_leave_the_conversation_as_it_was(web):
+    _, store = _ask(web, "哪个部门牵头平台经济统计监测？")
+    before = json.dumps(store, sort_keys=True)
+    for question, message in [("   ", "请输入问题，例如：哪个部门负责平台经济统计监测？"),
+                              ("问" * 600, "问题有 600 个字，超过了 500 字的上限，请精简后再问。")]:
+        [(chat, box, new_store, convs, status)] = list(web.respond(question, store))
+        assert chat == gr_skip() and box == gr_skip() and new_store == gr_skip() and convs == gr_skip()
+        assert status == render.message_html(message, "error")
+    assert json.dumps(store, sort_keys=True) == before
 
 
 def test_chat_escapes_document_text(web):
-    history, _, sources, _, last = list(web.respond("园区奖励 script 粗体 检验转义", [], Conversation()))[-1]
-    assert "<script>" not in history[-1]["content"] and "<script>" not in sources
+    chat, _ = _ask(web, "园区奖励 script 粗体 检验转义")
+    assert "<script>" not in chat and "<b>粗体" not in chat
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;字样和 &lt;b&gt;粗体&lt;/b&gt; &amp; 符号" in chat
+
+
+def test_markdown_in_an_answer_shows_as_text():
+    msg = {"id": "m-1", "question": "# 标题 ![图](http://x/y.png)", "answer": "见 [链接](http://evil) 与 [1]。\n## 二级",
+           "answered": True, "citations": [{"n": 1, "clause_id": "d#一", "doc_title": "T", "path": "一、总则", "quote": "q"}]}
+    out = render.turn_html(msg)
+    assert "<a " not in out and "<img" not in out and "<h1" not in out and "<h2" not in out
+    assert "[链接](http://evil)" in out and "# 标题 ![图](http://x/y.png)" in out
+    assert out.count('class="pq-cite-n"') == 1  # [1] is a citation, [链接] is not
+
+
+def test_conversations_new_switch_delete(web):
+    _, store = _ask(web, "哪个部门牵头平台经济统计监测？")
+    first = store["current"]
+    store, convs, chat, panel, status = web.new_conversation(store)
+    second = store["current"]
+    assert second != first and "pq-chat-empty" in chat and convs.count('class="pq-conv-open"') == 2
+    assert web.new_conversation(store)[0]["convs"] == store["convs"]  # an empty conversation is reused
+    store, convs, chat, *_ = web.conversation_click(store, _clicked({"conv": first}))
+    assert store["current"] == first and "哪个部门牵头平台经济统计监测？" in chat
+    store, convs, chat, *_ = web.conversation_click(store, _clicked({"del": first}))
+    assert [c["id"] for c in store["convs"]] == [second] and store["current"] == second
+    assert all(x == gr_skip() for x in web.conversation_click(store, _clicked({"conv": "c-unknown"})))
+
+
+def test_a_conversation_the_server_forgot_is_rebuilt_from_the_browser_copy(web, svc):
+    _, store = _ask(web, "哪个部门牵头平台经济统计监测？")
+    conv = chats.current(store)
+    svc.sessions._items.pop(conv["id"])  # as after a restart of the server
+    rebuilt = web._conversation(conv)
+    [(question, answer)] = rebuilt.turns
+    assert question == "哪个部门牵头平台经济统计监测？"
+    assert [c.clause.id for c in answer.citations] == [c["clause_id"] for c in conv["msgs"][0]["citations"]]
+
+
+def test_feedback_is_given_once_per_answer_with_session_and_cited_ids(web, svc):
+    _, store = _ask(web, "哪个部门牵头平台经济统计监测？")
+    conv = chats.current(store)
+    msg = conv["msgs"][0]
+    panel, store, chat, status = web.chat_click(store, _clicked({"fb": "wrong", "mid": msg["id"], "comment": " 引错了 "}))
+    assert status == render.message_html("已反馈：有误。管理员会复核。", "info")
+    assert "已反馈：有误" in chat and 'data-fb="useful"' not in chat
+    entry = json.loads((Path(svc.settings.data_dir) / "feedback.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert {k: entry[k] for k in ("question", "verdict", "comment", "session", "message")} == {
+        "question": "哪个部门牵头平台经济统计监测？", "verdict": "wrong", "comment": "引错了", "session": conv["id"],
+        "message": msg["id"]}
+    assert entry["citations"] == [c["clause_id"] for c in msg["citations"]] and entry["answer"] == msg["answer"]
+    again = web.chat_click(store, _clicked({"fb": "useful", "mid": msg["id"]}))
+    assert again[3] == render.message_html("这条回答已经评价过了。", "info")
+    # a browser copy that lost the verdict cannot record a second one either
+    assert chats.find(store, msg["id"])[1].pop("fb") == "wrong"
+    assert "已经评价过了" in web.give_feedback(store, msg["id"], "useful")[3]
+    assert "找不到这条回答" in web.give_feedback(store, "m-nope", "useful")[3]
+
+
+def test_citation_click_opens_the_clause_with_its_quote(web, svc):
+    _, store = _ask(web, "哪个部门牵头平台经济统计监测？")
+    cite = chats.current(store)["msgs"][0]["citations"][0]
+    panel, *rest = web.chat_click(store, _clicked({"cid": cite["clause_id"], "s": cite["span"][0], "e": cite["span"][1]}))
+    assert f'<mark class="pq-quote">{render.esc(cite["quote"])}</mark>' in panel and all(x == gr_skip() for x in rest)
+    assert 'class="pq-copy" data-copy="《' in panel
+
+
+def test_feedback_and_questions_in_the_admin_view_and_csv(web, svc):
+    _, store = _ask(web, "高新技术企业的企业所得税税率是多少？")
+    msg = chats.current(store)["msgs"][0]
+    web.give_feedback(store, msg["id"], "useful", "清楚")
+    table = web.records(True, "feedback", "useful", "", "所得税")
+    assert "高新技术企业的企业所得税税率是多少？" in table and '<td data-label="评价">有用</td>' in table
+    assert "清楚" in table and "没有符合条件的记录" in web.records(True, "feedback", "wrong", "", "所得税")
+    update = web.export(True, "feedback", "useful", "", "所得税")
+    text = Path(update["value"]).read_text(encoding="utf-8")
+    header, row = text.lstrip("\ufeff").splitlines()[:2]
+    assert header == "时间,评价,问题,回答,引用条款,说明,会话,消息"
+    assert ",有用,高新技术企业的企业所得税税率是多少？," in row and row.endswith(f",清楚,{store['current']},{msg['id']}")
+    questions = web.records(True, "questions", "", "web", "所得税")
+    assert "高新技术企业的企业所得税税率是多少？" in questions and ">网页<" in questions
+    assert "请先输入管理密码" in web.records(False, "feedback", "", "", "")
+    assert web.export(False, "feedback", "", "", "")["visible"] is False
 
 
 def test_open_clause_escapes_script_and_links_neighbours(web, svc):
@@ -243,7 +355,7 @@ def test_open_clause_escapes_script_and_links_neighbours(web, svc):
     assert "&lt;b&gt;粗体&lt;/b&gt; &amp; 符号" in out
     assert f'<mark class="pq-quote">{text[s:]}</mark>' in out
     assert 'data-cid="script#一"' in out and 'data-cid="script#一.（二）"' in out
-    assert "no clause" in web.open_clause(gr.EventData(None, {"cid": "nope#x"}))
+    assert "找不到条款 nope#x，它可能已随文件更新或删除。" in web.open_clause(gr.EventData(None, {"cid": "nope#x"}))
     assert "<mark" not in web.open_clause(gr.EventData(None, {"cid": cid, "s": "5", "e": "99999"}))
 
 
@@ -255,7 +367,7 @@ def test_search_tab_highlights_terms_and_escapes(web):
     out = web.run_search("script", "keyword", "", "", 5)  # the term is marked inside the escaped tag
     assert '&lt;<mark class="pq-term">script</mark>&gt;' in out and "<script>" not in out
     assert "pq-error" in web.run_search("", "hybrid", "", "", 5)
-    assert "no ingested document" in web.run_search("补贴", "hybrid", "没有这个文件", "", 5)
+    assert "没有与“没有这个文件”相符的已导入文件。" in web.run_search("补贴", "hybrid", "没有这个文件", "", 5)
 
 
 def test_section_filter_narrows_the_search(web):
@@ -289,17 +401,14 @@ def test_section_choices_name_a_label_only_where_it_is_unambiguous(svc):
 
 
 def test_refresh_fills_every_list_from_the_current_index(web, svc):
-    table, search_doc, doc, tree, tasks, dept, remove_doc = web.refresh()
-    assert sorted(r[0] for r in table) == sorted(["script", "tiny", GUIDELINE_ID])
+    table, search_doc, section, region, doc_type, version, doc, tree, tasks, dept, remove_doc = web.refresh()
+    assert sorted(re.findall(r'<code translate="no">([^<]*)</code>', table)) == sorted(["script", "tiny", GUIDELINE_ID])
     assert search_doc["choices"][0] == ("全部文件", "") and len(search_doc["choices"]) == 4
+    # the section filter is filled from the first load, before any document is chosen
+    assert section["choices"] == section_choices(svc.searcher) and ("五、营造平台经济发展环境", "五") in section["choices"]
+    assert doc_type["choices"] == [("全部文种", ""), ("指导意见", "指导意见"), ("通知", "通知")] and doc_type["visible"]
     assert doc["value"] == doc["choices"][0][1] and 'data-cid="' in tree
-    assert len(tasks) == 14 and dept["value"] == "" and remove_doc["value"] is None
-
-
-def test_clear_starts_a_new_conversation(web):
-    chat, box, sources, conv, last, panel, status = web.clear()
-    assert chat == [] and isinstance(conv, Conversation) and not conv.turns and last is None
-    assert "点击引用条款" in panel
+    assert tasks.count("<tr>") == 15 and dept["value"] == "" and remove_doc["value"] is None  # header + 14 rows
 
 
 def test_clause_tree_lists_a_documents_clauses_in_order(web, svc):
@@ -326,7 +435,8 @@ def test_admin_login_and_gate(web, svc):
     authed, panel, msg, _ = web.login("s3cret-口令")
     assert authed is True and panel["visible"] is True
     assert web.upload([str(GUIDELINE)], False, NoProgress()) == "请先输入管理密码。"
-    assert web.remove("tiny", True, False) == "请先输入管理密码。"
+    assert web.remove("tiny", False) == "请先输入管理密码。"
+    assert web.ask_remove("tiny", False)[1] == "请先输入管理密码。"
     assert "tiny" in svc.searcher.docs
 
 
@@ -338,7 +448,7 @@ def test_admin_upload_rejects_bad_files_and_keeps_stored_ones(web, svc, tmp_path
     before = dict(svc.records.manifest())
     msg = web.upload([str(exe), str(big)], True, NoProgress())
     assert msg.splitlines()[0] == "没有可导入的文件。"
-    assert "run.exe: unsupported file type .exe" in msg and "big.txt: 2.4 MB is over the limit of 1 MB" in msg
+    assert "拒绝 run.exe：不支持的文件类型 .exe，支持 " in msg and "拒绝 big.txt：2.4 MB，超过了 1 MB 的上限" in msg
     assert svc.records.manifest() == before
     assert not web.uploads.exists() or not any(web.uploads.iterdir())
 
@@ -351,7 +461,7 @@ def test_admin_upload_while_another_ingest_runs_keeps_nothing(web, svc, tmp_path
     before = dict(svc.records.manifest())
     with IndexLock(Path(svc.settings.data_dir)):  # as another process's ingest would hold it
         msg = web.upload([str(src)], True, NoProgress())
-    assert msg.startswith("另一个导入正在进行，本次上传的文件未保存；请等它完成后重新上传。（another ingest is running (pid ")
+    assert re.match(r"^另一个导入正在进行（进程 \d+），本次上传的文件未保存；请等它完成后重新上传。$", msg)
     assert not (web.uploads / "y.txt").exists() and svc.records.manifest() == before
     # A file already stored (and ingested) stays when the same bytes are uploaded during a busy ingest.
     src.write_text("关于数据要素市场的通知\n一、总则\n（一）培育数据经纪人制度。\n", encoding="utf-8")
@@ -360,7 +470,7 @@ def test_admin_upload_while_another_ingest_runs_keeps_nothing(web, svc, tmp_path
     with IndexLock(Path(svc.settings.data_dir)):
         assert "未保存" in web.upload([str(src)], True, NoProgress())
     assert (web.uploads / "y.txt").exists() and "y" in svc.searcher.docs
-    assert web.remove("y", True, True) == "已删除 y（及其上传的文件）。"  # the module's service is shared
+    assert web.remove("y", True) == "已删除 y（及其上传的文件）。"  # the module's service is shared
 
 
 def test_admin_upload_ingests_and_is_searchable_then_removable(web, svc, client, tmp_path):
@@ -371,10 +481,13 @@ def test_admin_upload_ingests_and_is_searchable_then_removable(web, svc, client,
     assert (web.uploads / "x.txt").exists() and not src.exists()
     hits = json.loads(client.predict("数据经纪人", 3, "", "", "keyword", api_name="/search"))["hits"]
     assert hits[0]["clause_id"] == "x#一.（一）"
-    assert web.remove("x", False, True) == "请勾选“确认删除”。"
-    assert web.remove("x", True, True) == "已删除 x（及其上传的文件）。"
+    row, message, pending = web.ask_remove("x", True)
+    assert row["visible"] is True and pending == "x"
+    assert message == "确定删除《关于数据要素市场的通知》吗？它的 2 条条款将从索引中移除，问答和检索不再引用它。"
+    assert "x" in svc.searcher.docs  # asking removes nothing
+    assert web.remove(pending, True) == "已删除 x（及其上传的文件）。"
     assert not (web.uploads / "x.txt").exists() and "x" not in svc.searcher.docs
-    assert "no ingested document" in web.remove("x", True, True)
+    assert web.remove("x", True) == "没有已导入的文件“x”。"
 
 
 def test_admin_events_ignore_a_client_that_claims_to_be_logged_in(server, client):
@@ -411,6 +524,23 @@ def test_gradio_search_returns_the_cli_json(client, svc):
     assert list(out["hits"][0]) == ["clause_id", "doc_title", "path", "text", "score", "span"]
     filtered = json.loads(client.predict("支持", 5, "tiny", "二", "hybrid", api_name="/search"))
     assert filtered["hits"] and all(h["clause_id"].startswith("tiny#二") for h in filtered["hits"])
+
+
+def test_gradio_ask_follows_up_within_a_session(client, svc, server):
+    """A script continues a conversation through gradio_client by passing the same session id;
+    POST /api/ask with that id continues the same conversation."""
+    first = json.loads(client.predict("哪个部门牵头平台经济统计监测？", "script-session-1", api_name="/ask"))
+    more = json.loads(client.predict("还有别的吗？", "script-session-1", api_name="/ask"))
+    alone = json.loads(client.predict("还有别的吗？", api_name="/ask"))
+    conv = Conversation()
+    expected = [svc.ask(q, conv).to_json() for q in ("哪个部门牵头平台经济统计监测？", "还有别的吗？")]
+    assert [c["clause_id"] for c in first["citations"]] == [f"{GUIDELINE_ID}#重点任务分工表.13"]
+    assert more["answered"] and [c["clause_id"] for c in more["citations"]] == [
+        c["clause_id"] for c in expected[1]["citations"]] == [f"{GUIDELINE_ID}#重点任务分工表.12"]
+    assert alone["answered"] is False and alone["citations"] == []  # without the session there is nothing to go on
+    via_api = httpx.post(f"{server.url}/api/ask", json={"question": "还有别的吗？", "session": "script-session-1"}).json()
+    third = svc.ask("还有别的吗？", conv).to_json()
+    assert via_api["answered"] and via_api["citations"] == third["citations"] != more["citations"]
 
 
 @pytest.mark.parametrize(
