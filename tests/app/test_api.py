@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import quote
 
 import httpx
@@ -14,7 +15,7 @@ from app.qa import Conversation
 from app.service import Service
 from app.settings import Settings
 from tests.app.conftest import CORPUS, live_app, make_service
-from tests.conftest import GUIDELINE, GUIDELINE_ID, FakeEmbedder
+from tests.conftest import GUIDELINE, GUIDELINE_ID, TINY_POLICY, FakeEmbedder
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +140,50 @@ def test_documents(http):
     assert sorted(r["id"] for r in rows) == sorted(["script", "tiny", GUIDELINE_ID])
     tiny = next(r for r in rows if r["id"] == "tiny")
     assert tiny["title"] == "省商务厅关于促进跨境电商发展的通知" and tiny["format"] == "txt"
+
+
+def test_original_file_is_served_as_ingested(http, svc):
+    r = http.get("/api/documents/tiny/original")
+    assert r.status_code == 200 and r.headers["content-type"] == "text/plain; charset=utf-8"
+    assert r.text == (Path(svc.settings.corpus_dir) / "tiny.txt").read_text(encoding="utf-8")
+    assert r.headers["content-disposition"] == "inline; filename*=UTF-8''tiny.txt"
+    assert r.headers["x-content-type-options"] == "nosniff" and "sandbox" in r.headers["content-security-policy"]
+    download = http.get("/api/documents/tiny/original", params={"download": 1})
+    assert download.headers["content-disposition"] == "attachment; filename*=UTF-8''tiny.txt"
+    # the script test document is sent as text, never as a page that would run in the app's origin
+    script = http.get("/api/documents/script/original")
+    assert script.headers["content-type"].startswith("text/plain") and "<script>" in script.text
+    missing = http.get("/api/documents/nope/original")
+    assert missing.status_code == 404 and missing.json() == {"error": "no ingested document 'nope'"}
+
+
+def test_original_file_changed_since_ingest_is_not_served(tmp_path):
+    from fastapi.testclient import TestClient
+
+    svc = make_service(tmp_path, {"tiny.txt": TINY_POLICY})
+    client = TestClient(create_api(svc))
+    assert client.get("/api/documents/tiny/original").status_code == 200
+    (Path(svc.settings.corpus_dir) / "tiny.txt").write_text("另一个文件", encoding="utf-8")
+    r = client.get("/api/documents/tiny/original")
+    assert r.status_code == 404 and r.json() == {
+        "error": "the original file of 'tiny' is no longer there or has changed since it was ingested"}
+
+
+def test_documents_list_optional_metadata_only_when_a_document_has_it(svc):
+    from dataclasses import replace
+
+    from app.api import document_rows
+
+    class Fake:
+        clauses = []
+        docs = {"a": replace(svc.searcher.docs["tiny"], id="a")}
+
+    assert "region" not in document_rows(Fake)[0]
+    doc = Fake.docs["a"]
+    object.__setattr__(doc, "region", "江苏省")  # as a newer parser's Document would carry it
+    object.__setattr__(doc, "in_force", False)
+    row = document_rows(Fake)[0]
+    assert row["region"] == "江苏省" and row["in_force"] is False and "effective" not in row
 
 
 def test_openapi_page_works_offline(http):
