@@ -139,55 +139,61 @@ def _positions(text: str, word: str) -> list[int]:
 
 def resolve_references(parsed: ParsedDocument) -> ParsedDocument:
     """The document with `refs` set on every clause that refers to an article."""
-    doc = parsed.document
-    clauses = parsed.clauses
-    by_id = {c.id: c for c in clauses}
-    articles = [c for c in clauses if c.kind == "article"]
-    article_of: dict[str, Clause] = {}
-    for c in clauses:
-        parent = c
-        while parent is not None and parent.kind != "article":
-            parent = by_id.get(parent.parent_id) if parent.parent_id else None
-        if parent is not None:
-            article_of[c.id] = parent
-    index = {a.id: i for i, a in enumerate(articles)}
-    items: dict[tuple[str, int, str], str] = {}
-    for c in clauses:
-        if c.kind == "item" and c.id in article_of and c.parent_id == article_of[c.id].id:
-            items.setdefault((article_of[c.id].id, c.paragraph, c.labels[-1]), c.id)
+    resolver = _Resolver(parsed)
     out = []
-    for c in clauses:
-        refs = []
-        for s, e, ref in cross_references(c.text):
-            target = _target(doc.id, doc.title, ref, article_of.get(c.id), c, s, by_id, articles, index, items)
-            if target:
-                refs.append((s, e, target))
-        out.append(replace(c, refs=tuple(refs)) if refs else c)
-    return ParsedDocument(doc, tuple(out))
+    for c in parsed.clauses:
+        refs = tuple((s, e, t) for s, e, ref in cross_references(c.text) if (t := resolver.target(ref, c, s)))
+        out.append(replace(c, refs=refs) if refs else c)
+    return ParsedDocument(parsed.document, tuple(out))
 
 
-def _target(doc_id, title, ref, article, clause, offset, by_id, articles, index, items) -> str | None:
-    external = f"《{ref.law}》{ref.label}" if ref.law else None
-    if ref.law and not (title.endswith(ref.law) or ref.law.endswith(title)):
-        return external
-    here = _paragraph_at(article, clause, offset) if article is not None else 0
-    if ref.relative in ("本条", "本款", "前款", "前两款", "前三款"):
-        if article is None:
-            return None
-        target, paragraph = article, ref.paragraph or {"本款": here, "前款": here - 1}.get(ref.relative or "", 0)
-    elif ref.relative == "前条":
-        if article is None or index.get(article.id, 0) == 0:
-            return None
-        target, paragraph = articles[index[article.id] - 1], ref.paragraph or 0
-    else:
-        target = by_id.get(f"{doc_id}#{ref.article}")
-        paragraph = ref.paragraph or 0
-        if target is None:  # 民法典 split over files names its other parts by the same title
+class _Resolver:
+    """Where a reference made inside one document points: a clause id, "《law》第X条", or None."""
+
+    def __init__(self, parsed: ParsedDocument):
+        self.doc = parsed.document
+        self.by_id = {c.id: c for c in parsed.clauses}
+        self.articles = [c for c in parsed.clauses if c.kind == "article"]
+        self.position = {a.id: i for i, a in enumerate(self.articles)}
+        self.article_of: dict[str, Clause] = {}
+        self.items: dict[tuple[str, int, str], str] = {}  # (article id, 款, item label) -> item id
+        for c in parsed.clauses:
+            article = self._article_above(c)
+            if article is None:
+                continue
+            self.article_of[c.id] = article
+            if c.kind == "item" and c.parent_id == article.id:
+                self.items.setdefault((article.id, c.paragraph, c.labels[-1]), c.id)
+                self.items.setdefault((article.id, 0, c.labels[-1]), c.id)  # "第一条第三项" names no 款
+
+    def _article_above(self, c: Clause | None) -> Clause | None:
+        while c is not None and c.kind != "article":
+            c = self.by_id.get(c.parent_id) if c.parent_id else None
+        return c
+
+    def target(self, ref: ArticleRef, clause: Clause, offset: int) -> str | None:
+        external = f"《{ref.law}》{ref.label}" if ref.law else None
+        title = self.doc.title
+        if ref.law and not (title.endswith(ref.law) or ref.law.endswith(title)):
             return external
-    if ref.item:
-        found = items.get((target.id, paragraph or 1, ref.item)) or items.get((target.id, paragraph, ref.item))
-        return found or target.id
-    return target.id
+        here = self.article_of.get(clause.id)
+        if ref.relative == "前条":
+            if here is None or self.position[here.id] == 0:
+                return None
+            article, paragraph = self.articles[self.position[here.id] - 1], ref.paragraph or 0
+        elif ref.relative:  # 本条, 本款, 前款, 前两款, 前三款
+            if here is None:
+                return None
+            current = _paragraph_at(here, clause, offset)
+            article = here
+            paragraph = ref.paragraph or {"本款": current, "前款": current - 1}.get(ref.relative, 0)
+        else:
+            article, paragraph = self.by_id.get(f"{self.doc.id}#{ref.article}"), ref.paragraph or 0
+            if article is None:  # 民法典 split over files names its other parts by the same title
+                return external
+        if ref.item:
+            return self.items.get((article.id, paragraph, ref.item)) or article.id
+        return article.id
 
 
 def _paragraph_at(article: Clause, clause: Clause, offset: int) -> int:

@@ -331,7 +331,7 @@ class _Builder:
         self.ids.add(cid)
         c = dict(id=cid, labels=tuple(labels), id_labels=id_labels, path=tuple(path), kind=kind, heading=heading,
                  start=start, end=start, subtree_end=start, parent=parent, children=0, row=None, hkind=hkind,
-                 role=role, md=md, paras=[], article=None, paragraph=0)
+                 role=role, md=md, paras=[], item_keys=set(), article=None, paragraph=0)
         if parent is not None:
             parent["children"] += 1
         self.clauses.append(c)
@@ -345,8 +345,6 @@ class _Builder:
     def _article(self) -> dict | None:
         return next((s for s in reversed(self.stack) if s["role"] == "article"), None)
 
-    def _item_taken(self, article: dict, key: str) -> bool:
-        return any(c["parent"] is article and c["labels"][-1] == key for c in self.clauses[-60:])
 
     def _close(self, h: Heading, md: int) -> None:
         """Pop the open headings that the new heading ends."""
@@ -385,7 +383,7 @@ class _Builder:
         if h.role == "article":  # doc#第十四条, or doc#附件一.第三条 for an article of an annex
             annex = next((s for s in self.stack if s["role"] == "annex"), None)
             id_labels = (annex["id_labels"] if annex else ()) + (key,)
-        elif parent is not None and parent["role"] == "article" and self._item_taken(parent, key):
+        elif parent is not None and parent["role"] == "article" and key in parent["item_keys"]:
             # items numbered again in a later 款 of the article: doc#第七十八条.第二款.（一）
             id_labels = parent["id_labels"] + (f"第{to_cn(len(parent['paras']))}款", key)
         path = (parent["path"] if parent else ()) + (h.shown,)
@@ -397,6 +395,8 @@ class _Builder:
             c["paras"] = [line.start]
         elif h.role == "item" and (article := self._article()) is not None:
             c["article"], c["paragraph"] = article, len(article["paras"])
+            if parent is article:
+                article["item_keys"].add(key)
         self.stack.append(c)
 
     def table(self, block_index: int, lines: list[Line]) -> None:
@@ -481,8 +481,8 @@ def parse_structure(doc_id: str, blocks: tuple[Block, ...]) -> Structure:
 
 def _titles_articles(line: Line, following: Line | None) -> bool:
     """"（二）抵押权" right above "第五十条 …": a numbered title over articles, not an item of one."""
-    if following is None or following.level or line.text[-1] in _SENTENCE_END + "：:，,":
-        return False
+    if following is None or following.level or any(ch in line.text for ch in _SENTENCE_END + "：:，,"):
+        return False  # a title is no sentence
     h = match_heading(following.text)
     return h is not None and h.role == "article" and len(line.text) <= MAX_HEADING_CHARS
 

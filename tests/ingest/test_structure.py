@@ -302,3 +302,37 @@ def test_books_contents_and_supplementary_articles(synthetic_law):
 def test_law_heading_kinds(line, kind, key):
     h = match_heading(line)
     assert h is not None and (h.kind, h.key) == (kind, key)
+
+
+def test_items_numbered_again_in_a_later_paragraph_and_titles_over_articles():
+    from ingest.loaders import _blocks_from_markdown
+
+    text = """# 某某解释
+
+## 三、关于担保物权
+
+（一）担保合同的效力
+
+第七十八条 有下列情形之一的，可以减刑：
+
+（一）甲；
+
+（二）乙。
+
+减刑以后实际执行的刑期不能少于下列期限：
+
+（一）丙；
+
+（二）丁。
+
+（二）不动产抵押
+
+第七十九条 抵押的规定。
+"""
+    s = parse_structure("x", _blocks_from_markdown(text))
+    by_id = {c.id: c for c in s.clauses}
+    assert [c.id for c in s.clauses] == [
+        "x#三", "x#三.（一）", "x#第七十八条", "x#第七十八条.（一）", "x#第七十八条.（二）",
+        "x#第七十八条.第二款.（一）", "x#第七十八条.第二款.（二）", "x#三.（二）", "x#第七十九条"]
+    assert by_id["x#第七十八条.第二款.（一）"].citation == "第七十八条第二款第（一）项"
+    assert by_id["x#第七十九条"].path == ("三、关于担保物权", "（二）不动产抵押", "第七十九条")
