@@ -46,7 +46,8 @@ LEGISLATIVE_TYPES = ("法", "条例", "规定", "办法", "细则", "规则", "�
 # one ends another (办法 before 法); a 法典 is a 法 and calls itself 本法.
 DOC_TYPES: tuple[tuple[str, str], ...] = tuple((t, t) for t in (
     "修正案", "条例", "规定", "办法", "细则", "规则", "决定", "决议", "解释", "意见", "通知", "通告", "公告",
-    "批复", "答复", "复函", "纲要", "规划", "方案", "章程", "标准", "目录")) + (("法典", "法"), ("法", "法"))
+    "批复", "答复", "解答", "复函", "纲要", "规划", "方案", "章程", "标准", "规范", "目录", "安排", "命令")) + (
+    ("法典", "法"), ("法", "法"))
 _TRAILING_NOTE = re.compile(r"(?:[（(][^（）()]*[）)]\s*)+$")  # （试行） （二） （2021年修订）
 
 # What a front-matter line says happened on its date; the last verb of a segment decides.
@@ -57,11 +58,15 @@ EVENTS: tuple[tuple[str, str], ...] = (
 _EVENT = re.compile("|".join(verb for verb, _ in EVENTS))
 _EVENT_OF = dict(EVENTS)
 _DATE = re.compile(DATE)
-_DECREE = re.compile(r"(?P<org>[\u4e00-\u9fff、]+?)令(?:第|〔\d{4}〕)?(?P<n>[\d一二三四五六七八九十百零〇]+)号")
-_SESSION = re.compile(r"第[\d一二三四五六七八九十百零〇]+(?:届|次).*$|[（(].*$")
+# "国务院令第697号", "交通部令〔2001〕第3号"; older decrees put the number first: "…第14号令".
+_DECREE = re.compile(r"(?P<org>[\u4e00-\u9fff、]+?)(?:令(?:〔\d{4}〕)?第?(?P<n>[\d一二三四五六七八九十百零〇]+)号"
+                     r"|第(?P<m>[\d一二三四五六七八九十百零〇]+)号令)")
+_SESSION = re.compile(r"(?:\d{4}年)?第[\d一二三四五六七八九十百零〇]+(?:届|次).*$|[（(].*$")
 _TERM = re.compile(r"第[\d一二三四五六七八九十百零〇]+届")
 # Bodies inside an issuer that adopt on its behalf, and words around the issuer's name.
-INNER_BODIES = ("审判委员会", "检察委员会", "常务会议", "会议", "公告", "令")
+INNER_BODIES = ("审判委员会", "检察委员会", "部长办公会议", "主任办公会议", "局务会议", "署务会议", "委务会议",
+                "常务会议", "会议", "公告", "令")
+ISSUER_NOISE = ("审议",)  # "…会议审议通过": the deliberation, not the body
 ISSUER_PREFIXES = ("由", "经")
 _LOCAL_BODY = re.compile(
     r"^(?P<place>[\u4e00-\u9fff]{2,12}?(?:省|自治区|特别行政区|市|自治州|州|盟|县|区))(?:人民代表大会|人民政府|人大)")
@@ -115,6 +120,8 @@ def issuer_of(segment: str) -> str | None:
     body = _TERM.sub("", segment)
     body = _SESSION.sub("", body)
     body = _EVENT.sub("", body).strip(" 　，、")
+    for word in ISSUER_NOISE:
+        body = body.removesuffix(word)
     for prefix in ISSUER_PREFIXES:
         body = body.removeprefix(prefix)
     for inner in INNER_BODIES:
@@ -133,7 +140,7 @@ def decree_number(events: list[Event]) -> str | None:
     """"国务院令第697号" from the latest front-matter line that names a decree."""
     for event in reversed(events):
         if m := _DECREE.search(event.text):
-            return f"{_short_org(m['org'])}令第{m['n']}号"
+            return f"{_short_org(m['org'])}令第{m['n'] or m['m']}号"
     return None
 
 
