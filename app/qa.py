@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass, field
 
 from app.citations import Evidence, build_citations
-from app.rules import (ACTUALS, ASK_TYPES, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED, LIST_ASK, MODAL,
-                       YEAR, YESNO_ASK, AskType)
+from app.rules import (ACTUALS, ASK_TYPES, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED, LIST_ASK,
+                       MODAL, YEAR, YESNO_ASK, AskType)
 from app.answerability import coverage, decide
 from index.intent import STRICT_DEFINITION, defined_term
 from index.lexicon import duty_bodies
@@ -130,6 +130,8 @@ def _quoted(draft: Draft) -> str:
 def _kind(query: Query) -> str:
     """How to compose: the retrieval intent, refined by what the answer must look like."""
     kind = query.intent.kind
+    if query.scope.versions and CHANGE_ASK.search(query.normalized):
+        return "version"
     if kind == "policy" and LIST_ASK.search(query.normalized):
         return "list"
     if kind == "policy" and YESNO_ASK.search(query.normalized):
@@ -138,13 +140,20 @@ def _kind(query: Query) -> str:
 
 
 def _scope_note(searcher: Searcher, query: Query, citations) -> str:
-    """A question about a region answered from a national text says so."""
-    if not query.scope.boosted:
-        return ""
-    outside = dict.fromkeys(c.doc_title for c in citations if c.clause.doc_id not in query.scope.boosted)
-    if not outside:
-        return ""
-    return f"\n（注：以上出自全国适用的《{'》《'.join(outside)}》，问题所指地区的文件未单独规定。）"
+    """What the reader must know about where the answer comes from: a national text answering a
+    question about a region; which version of a revised document answered (in force or not)."""
+    notes = []
+    if query.scope.boosted:
+        outside = dict.fromkeys(c.doc_title for c in citations if c.clause.doc_id not in query.scope.boosted)
+        if outside:
+            notes.append(f"以上出自全国适用的《{'》《'.join(outside)}》，问题所指地区的文件未单独规定")
+    for doc_id in dict.fromkeys(c.clause.doc_id for c in citations):
+        info = searcher.catalogue.version_info.get(doc_id)
+        if info and len(info.versions) > 1:
+            title = searcher.docs[doc_id].title
+            state = "现行有效" if info.in_force else "已被修订，现行版本另见"
+            notes.append(f"依据《{title}》{info.label or ''}（{state}）")
+    return "".join(f"\n（注：{n}。）" for n in notes)
 
 
 def _with_llm(llm, question: str, text: str, citations: list) -> tuple[str, list, str]:
@@ -479,7 +488,47 @@ def _compose_definition(searcher: Searcher, query: Query, hits: list[Hit]) -> Dr
     return _compose_passages(searcher, query, hits)
 
 
+def _compose_versions(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
+    """"2025年修订后…有什么变化": the clauses that changed between the two newest versions of the
+    document the question is about, those that match the question first, old beside new."""
+    doc_id = next((h.clause.doc_id for h in hits if len(_versions(searcher, h.clause.doc_id)) > 1), None)
+    if doc_id is None:
+        return _compose_passages(searcher, query, hits)
+    info = searcher.catalogue.version_info[doc_id]
+    old_id, new_id = info.versions[-2], info.versions[-1]
+    changes = [c for c in searcher.version_changes(old_id, new_id) if c.kind != "renumbered" or c.text_changed]
+    if not changes:
+        return Draft("version", [])
+
+    def text_of(cid):
+        return searcher.by_id[cid].text if cid else ""
+
+    ranked = sorted(changes, key=lambda c: -_coverage(searcher, query, text_of(c.old_id) + text_of(c.new_id)))
+    new_title = searcher.docs[new_id].title
+    old_label = searcher.catalogue.version_info[old_id].label or "旧版"
+    new_label = info.label or "新版"
+    lines: list[tuple[str, list[Evidence]]] = [
+        (f"《{new_title}》{new_label}与{old_label}相比，共有{len(changes)}条改动，与问题最相关的是：", [])]
+    for c in ranked[:3]:
+        if c.new_id:
+            new = searcher.by_id[c.new_id]
+            verb = {"added": "新增", "changed": "修改为", "renumbered": "调整为"}.get(c.kind, "")
+            lines.append((f"{new_label}{verb}（{c.new_label}）：{new.text.strip()}", [Evidence(new, new_title, new.text.strip())]))
+        if c.old_id:
+            old = searcher.by_id[c.old_id]
+            what = "原条文" if c.new_id else "删除的原条文"
+            lines.append((f"{old_label}{what}（{c.old_label}）：{old.text.strip()}",
+                          [Evidence(old, searcher.docs[old_id].title, old.text.strip())]))
+    return Draft("version", lines)
+
+
+def _versions(searcher: Searcher, doc_id: str) -> tuple[str, ...]:
+    info = searcher.catalogue.version_info.get(doc_id)
+    return info.versions if info else ()
+
+
 COMPOSERS = {
+    "version": _compose_versions,
     "definition": _compose_definition,
     "department": _compose_department,
     "tasks_of": _compose_tasks,

@@ -143,9 +143,13 @@ def duty_bodies(text: str) -> list[str]:
     out = []
     for m in _DUTY_BODY.finditer(text):
         name = _LIST_SPLIT.split(m.group(1))[-1].strip()
-        if len(name) >= 3 and _BODY_END.search(name) and name not in GENERIC_BODIES:
+        if len(name) >= 3 and _BODY_END.search(name) and name not in GENERIC_BODIES and not _NOT_A_NAME.search(name):
             out.append(name)
     return out
+
+
+# A phrase that refers to bodies without naming one ("有关部门", "其上级机关", "…等部门").
+_NOT_A_NAME = re.compile(r"等|其|一个|或者|有关|相关|^各|^本|^该|^上述")
 
 
 def _table_bodies(c: Clause) -> list[str]:
@@ -161,9 +165,27 @@ def _entities(text: str) -> set[str]:
             continue
         for item in items:
             item = item.strip()
-            if 2 <= len(item) <= 12 and not re.search(r"[，,的]", item):
+            if 2 <= len(item) <= 10 and not _NOT_ENTITY.search(item):
                 out.add(item)
     return out
+
+
+# An enumerated item that is a phrase, not a name ("中小企业在研发设计", "为老年人").
+_NOT_ENTITY = re.compile(r"[，,的在为和与及对]|进行|利用|开展|提供|个人|专家")
+# Words of a local government's own text ("全省", "本市") and how often a region must be named in it.
+_LOCAL_TEXT = re.compile(r"全省|本省|省政府|省人民政府|全市|本市|市政府|市人民政府")
+MIN_REGION_MENTIONS = 3
+
+
+def region_of_document(title: str, text: str) -> str:
+    """The region of a document: from its title, else — for a local government's own text whose
+    title omits the place ("省政府关于…") — the province its text names most often."""
+    region = region_of(title)
+    if region != NATIONAL or not _LOCAL_TEXT.search(title + text[:2000]):
+        return region
+    counts = Counter({p: text.count(short_region(p)) for p in PROVINCES})
+    best, n = counts.most_common(1)[0]
+    return best if n >= MIN_REGION_MENTIONS else region
 
 
 def learn_lexicon(docs: Iterable[ParsedDocument]) -> Lexicon:
@@ -173,7 +195,8 @@ def learn_lexicon(docs: Iterable[ParsedDocument]) -> Lexicon:
     regions: dict[str, str] = {}
     for parsed in docs:
         doc = parsed.document
-        regions[doc.id] = getattr(doc, "region", None) or region_of(doc.title)
+        stated = getattr(doc, "region", None)
+        regions[doc.id] = stated if stated and stated != NATIONAL else region_of_document(doc.title, doc.text)
         issuer = getattr(doc, "issuer", None)
         if issuer and _BODY_END.search(issuer):
             bodies[issuer] += 1

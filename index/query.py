@@ -63,14 +63,16 @@ class Catalogue:
     """The corpus's documents as a question may name them: regions, names, versions."""
 
     def __init__(self, docs: dict[str, Document], regions: dict[str, str]):
-        infos = {d.id: _info(d, regions.get(d.id)) for d in docs.values()}
-        newest: dict[str, str] = {}
-        for i in infos.values():
-            newest[i.group] = max(newest.get(i.group, ""), i.version)
+        from ingest.versions import group_versions
+
+        versions = group_versions(docs.values())
+        self.version_info = versions
         self.docs = {
-            k: DocInfo(i.id, i.title, i.region, i.names, i.group, i.version,
-                       in_force=i.version == newest[i.group])
-            for k, i in infos.items()
+            d.id: DocInfo(d.id, d.title, regions.get(d.id) or NATIONAL,
+                          document_names(d.title, regions.get(d.id) or NATIONAL),
+                          group=versions[d.id].current, version=versions[d.id].version_date or "",
+                          in_force=versions[d.id].in_force)
+            for d in docs.values()
         }
         self.superseded = frozenset(k for k, i in self.docs.items() if not i.in_force)
         self.regions = sorted({i.region for i in self.docs.values() if i.region != NATIONAL}, key=len, reverse=True)
@@ -118,13 +120,6 @@ class Catalogue:
         )
 
 
-def _info(doc: Document, region: str | None) -> DocInfo:
-    title = doc.title
-    version = getattr(doc, "version_date", None) or _date_in_name(doc.source) or doc.date or ""
-    return DocInfo(doc.id, title, region or NATIONAL, document_names(title, region or NATIONAL),
-                   group=_group_key(title), version=version, in_force=True)
-
-
 def document_names(title: str, region: str) -> tuple[str, ...]:
     """快递暂行条例 -> itself; 中华人民共和国中小企业促进法 -> also 中小企业促进法; 广东省优化营商
     环境条例 -> also 广东优化营商环境条例. The bare name without its region is not a name of the
@@ -139,12 +134,3 @@ def document_names(title: str, region: str) -> tuple[str, ...]:
                 names.append(short_region(region) + t[len(form):])
     names = [re.sub(r"[（(][^）)]*[）)]$", "", n) for n in names]
     return tuple(n for n in dict.fromkeys(names) if len(n) >= MIN_NAME_CHARS)
-
-
-def _group_key(title: str) -> str:
-    return re.sub(r"[（(][^）)]*(修订|修正|修改|\d{4})[^）)]*[）)]$", "", title).strip()
-
-
-def _date_in_name(source: str) -> str | None:
-    m = re.search(r"\((\d{4}-\d{2}-\d{2})\)", source or "")
-    return m.group(1) if m else None

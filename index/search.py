@@ -112,6 +112,7 @@ class Searcher:
                     if j == 0:
                         self._rows_led_by.setdefault(d, []).append(i)
         self._duty: np.ndarray | None = None
+        self._diffs: dict[tuple[str, str], list] = {}
         self.idf: dict[str, float] = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
         self.terms_present = frozenset(meta.get("terms_present", ()))
         self._mentions: dict[str, bool] = {}
@@ -386,6 +387,19 @@ class Searcher:
             if len(self._mentions) < 10_000:
                 self._mentions[term] = found
         return found
+
+    # -- versions ------------------------------------------------------------------------------
+    def version_changes(self, old_id: str, new_id: str) -> list:
+        """The clause-by-clause changes between two versions of a document (ingest.versions),
+        computed once per pair."""
+        from ingest.versions import diff_versions
+
+        key = (old_id, new_id)
+        if key not in self._diffs:
+            parsed = {p.document.id: p for p in _parsed_by_doc(
+                {i: self.docs[i] for i in key}, [c for c in self.clauses if c.doc_id in key])}
+            self._diffs[key] = diff_versions(parsed[old_id], parsed[new_id])
+        return self._diffs[key]
 
     # -- browsing ------------------------------------------------------------------------------
     def clause(self, clause_id: str) -> Clause:

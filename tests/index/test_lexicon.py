@@ -70,3 +70,11 @@ def test_renamed_bodies_are_one_body_both_ways():
     assert body_key("省发改委") == body_key("发展和改革委员会") == "发展改革委"
     assert equivalent_names("工信厅")[:2] == ("工信厅", "工业和信息化厅")
     assert body_key("县级以上地方人民政府商务主管部门") == "县级以上地方人民政府商务主管部门"
+
+
+def test_a_local_text_whose_title_omits_the_place_takes_the_province_it_names():
+    from index.lexicon import region_of_document
+
+    text = "各市人民政府：为推动浙江数字贸易发展，打造浙江品牌，支持浙江企业走出去，全省各地要抓好落实。"
+    assert region_of_document("省政府关于推进数字贸易的意见", text) == "浙江省"
+    assert region_of_document("国务院关于推进数字贸易的意见", "支持浙江、江苏等地先行先试。") == "全国"
