@@ -1,15 +1,17 @@
 """References to articles: "民法典第一千一百六十五条", "第十四条第二款第（二）项", "前款", and their
 resolution to clause ids inside a document.
 
-`parse_article_ref` reads the first reference in a question or label; `cross_references` finds every
-reference in a clause's text; `resolve_references` stores on each clause the references it makes,
-as clause ids where they point into the same document and as "《law》第X条" where they name another.
+`parse_article_ref` reads the first reference in a question or label; `find_clause` looks it up
+among a document's clauses; `cross_references` finds every reference in a clause's text;
+`resolve_references` stores on each clause the references it makes, as clause ids where they point
+into the same document and as "《law》第X条" where they name another.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Iterable
 
 from ingest.numerals import CN_DIGITS, canonical, to_int
 from ingest.records import Clause, ParsedDocument
@@ -132,6 +134,17 @@ def _law_before(text: str, start: int) -> tuple[str | None, int]:
 
 def _positions(text: str, word: str) -> list[int]:
     return [m.start() for m in re.finditer(re.escape(word), text)]
+
+
+def find_clause(clauses: Iterable[Clause], ref: ArticleRef) -> Clause | None:
+    """The clause of one document that `ref` names: the item when it names one that exists (in the
+    named 款 if it names one), else the article; None when the document has no such article."""
+    clauses = list(clauses)
+    article = next((c for c in clauses if c.kind == "article" and c.labels[-1] == ref.article), None)
+    if article is None or not ref.item:
+        return article
+    items = [c for c in clauses if c.parent_id == article.id and c.labels[-1] == ref.item]
+    return next((c for c in items if not ref.paragraph or c.paragraph == ref.paragraph), article)
 
 
 # --------------------------------------------------------------------------- resolution

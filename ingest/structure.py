@@ -247,7 +247,7 @@ def _is_front_matter(line: Line) -> bool:
 def _contents_end(lines: list[Line], start: int, end: int) -> int:
     """Where a table of contents at the start of the body ends (`start` when there is none): a run
     of chapter headings, optionally under "目录", whose first heading comes again later."""
-    i = start + (start < end and squeeze(lines[start].text).replace(" ", "") == CONTENTS_LABEL)
+    i = start + (start < end and squeeze(lines[start].text) == CONTENTS_LABEL)
     first = i
     seen: list[str] = []
     while i < end and _is_container_line(lines[i]):

@@ -7,7 +7,7 @@ import pytest
 
 from ingest.loaders import _blocks_from_markdown
 from ingest.records import Document, ParsedDocument
-from ingest.refs import ArticleRef, cross_references, parse_article_ref, resolve_references
+from ingest.refs import ArticleRef, cross_references, find_clause, parse_article_ref, resolve_references
 from ingest.structure import parse_structure
 from tests.ingest.test_structure import MARKDOWN_LAW
 
@@ -95,3 +95,17 @@ def test_reference_to_an_item_of_another_article():
         ("本条例第一条第三项", "r#第一条.（三）"), ("第二项", "r#第一条.（二）")]  # 第九条 does not exist: dropped
     assert [(third.text[a:b], t) for a, b, t in third.refs] == [
         ("前条", "r#第二条"), ("中华人民共和国行政处罚法第十条", "《中华人民共和国行政处罚法》第十条")]
+
+
+def test_find_clause_by_article_number():
+    from ingest.pipeline import parse_document
+    from tests.conftest import ROOT
+
+    path = ROOT / "tests" / "fixtures" / "laws" / "民法典" / "婚姻家庭编.md"
+    clauses = parse_document(path, path.read_bytes(), "m", str(path)).clauses
+    find = lambda text: getattr(find_clause(clauses, parse_article_ref(text)), "id", None)  # noqa: E731
+    assert find("民法典第1079条") == "m#第一千零七十九条"
+    assert find("民法典第一千零七十九条第三款第（二）项") == "m#第一千零七十九条.（二）"
+    assert find("第一千零七十九条第一款第（二）项") == "m#第一千零七十九条"  # no such item in 款 1: the article
+    assert find("第一千零七十九条第二项") == "m#第一千零七十九条.（二）"
+    assert find("第九条") is None
