@@ -155,14 +155,14 @@ def _pyplot():
 
 
 def eval_chart(result: dict, path: Path) -> None:
-    """Grouped bars per set and split: our hit@1, answer and refusal accuracy, and the best baseline's
+    """Grouped bars per set and split (dev, test; not both together): our hit@1, answer and refusal accuracy, and the best baseline's
     hit@1 and answer accuracy (labels are ASCII)."""
     plt = _pyplot()
     bars = [("ours hit@1", "ours", "hit@1"), ("ours answer acc", "ours", "answer_acc"),
             ("ours refusal acc", "ours", "refusal_acc"), ("best baseline hit@1", None, "hit@1"),
             ("best baseline answer acc (top-1 passage)", None, "answer_acc")]
     groups = [(f"{name}\n{split}", one["summary"][split]["overall"]["systems"], one.get("best_baseline"))
-              for name, one in result["sets"].items() for split in one["summary"]]
+              for name, one in result["sets"].items() for split in one["summary"] if split != "all"]
     fig, ax = plt.subplots(figsize=(max(8, 1.6 * len(groups)), 4.8))
     width = 0.8 / len(bars)
     for i, (label, system, key) in enumerate(bars):

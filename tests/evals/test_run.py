@@ -420,3 +420,22 @@ def test_a_set_folder_built_by_other_code_is_emptied_but_its_embedding_cache_kep
     assert clear_if_built_by_other_code(data, code_fingerprint([code])) is True
     assert [p.name for p in data.iterdir()] == ["cache"]
     assert clear_if_built_by_other_code(tmp_path / "new", before) is True  # nothing built yet
+
+
+def test_headline_table_has_a_row_per_set_and_split_beside_the_best_baseline(rows):
+    from evals.report import headline_table, kind_table
+    from evals.run import wrap_sets
+
+    r, _ = rows
+    summary = summarize_splits(r, [OURS, "wide", "narrow"], 5, "wide")
+    result = wrap_sets({"s": {"summary": summary, "best_baseline": "wide"}}, "all", 5, 1.0)
+    lines = headline_table(result).splitlines()
+    assert lines[0] == ("| set | split | questions | answerable | ours hit@1 | ours MRR | ours answer acc | "
+                        "ours citation prec | ours refusal acc | unverifiable | best baseline | its hit@1 | its answer acc |")
+    assert lines[2:] == [
+        "| s | dev | 2 | 1 | 0.000 | 0.500 | 0.000 | 0.500 | 1.000 | 1 | wide | 0.000 | 0.000 |",
+        "| s | test | 1 | 1 | 1.000 | 1.000 | 1.000 | 1.000 | — | 0 | wide | 1.000 | 1.000 |",
+        "| s | all | 3 | 2 | 0.500 | 0.750 | 0.500 | 0.750 | 1.000 | 1 | wide | 0.500 | 0.500 |",
+    ]
+    assert kind_table(summary["dev"], "wide").splitlines()[-1] == (
+        "| unanswerable | 1 | 0 | — | — | — | — | 1.000 | — | — | — |")  # no baseline declines: no answer acc
