@@ -309,8 +309,6 @@ def split_departments(cell: str) -> tuple[list[str], bool]:
     return [p for p in _DEPT_SPLIT.split(cell) if p], etc
 
 
-
-
 class _Builder:
     """Walks the lines once, keeping a stack of open headings; see parse_structure."""
 
@@ -345,7 +343,6 @@ class _Builder:
     def _article(self) -> dict | None:
         return next((s for s in reversed(self.stack) if s["role"] == "article"), None)
 
-
     def _close(self, h: Heading, md: int) -> None:
         """Pop the open headings that the new heading ends."""
         if md:  # Markdown depth decides: a "##" heading closes everything below the last "#"
@@ -378,17 +375,11 @@ class _Builder:
         if h.kind == "dash":  # dash items carry no number: their key is the ordinal among siblings
             siblings = [c for c in self.clauses if c["parent"] is parent and c["hkind"] == "dash"]
             key = f"—{len(siblings) + 1}"
-        labels = (parent["labels"] if parent else ()) + (key,)
-        id_labels = (parent["id_labels"] if parent else ()) + (key,)
-        if h.role == "article":  # doc#第十四条, or doc#附件一.第三条 for an article of an annex
-            annex = next((s for s in self.stack if s["role"] == "annex"), None)
-            id_labels = (annex["id_labels"] if annex else ()) + (key,)
-        elif parent is not None and parent["role"] == "article" and key in parent["item_keys"]:
-            # items numbered again in a later 款 of the article: doc#第七十八条.第二款.（一）
-            id_labels = parent["id_labels"] + (f"第{to_cn(len(parent['paras']))}款", key)
-        path = (parent["path"] if parent else ()) + (h.shown,)
         kind = {"article": "article", "container": "section", "annex": "section"}.get(h.role)
-        c = self.new(labels=labels, id_labels=id_labels, path=path, kind=kind or ("section" if len(labels) == 1 else "item"),
+        labels = (parent["labels"] if parent else ()) + (key,)
+        c = self.new(labels=labels, id_labels=self._id_labels(h.role, parent, key),
+                     path=(parent["path"] if parent else ()) + (h.shown,),
+                     kind=kind or ("section" if len(labels) == 1 else "item"),
                      heading=h.title, start=line.start, parent=parent, hkind=h.kind, role=h.role, md=md)
         c["end"] = line.end
         if h.role == "article":
@@ -398,6 +389,18 @@ class _Builder:
             if parent is article:
                 article["item_keys"].add(key)
         self.stack.append(c)
+
+    def _id_labels(self, role: str, parent: dict | None, key: str) -> tuple[str, ...]:
+        """What the id joins: the labels from the top, except for articles and what lies in them."""
+        if role == "article":  # doc#第十四条, or doc#附件一.第三条 for an article of an annex
+            annex = next((s for s in self.stack if s["role"] == "annex"), None)
+            return (annex["id_labels"] if annex else ()) + (key,)
+        if parent is None:
+            return (key,)
+        if parent["role"] == "article" and key in parent["item_keys"]:
+            # items numbered again in a later 款 of the article: doc#第七十八条.第二款.（一）
+            return parent["id_labels"] + (f"第{to_cn(len(parent['paras']))}款", key)
+        return parent["id_labels"] + (key,)
 
     def table(self, block_index: int, lines: list[Line]) -> None:
         block = self.blocks[block_index]
