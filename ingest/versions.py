@@ -15,8 +15,9 @@ from typing import Iterable, Literal
 from ingest.records import Clause, Document, ParsedDocument
 
 # Notes in a title that mark a stage of one document rather than another document: "（试行）",
-# "（2021年修订）". Numbered sequels ("（二）") are other documents and are kept.
-VERSION_NOTES = re.compile(r"[（(][^（）()]*(?:试行|草案|修订|修正|\d{4}年)[^（）()]*[）)]")
+# "（2021年修订）". Numbered sequels ("（二）") and dated acts of their own ("宪法修正案（1988年）")
+# are other documents and are kept.
+VERSION_NOTES = re.compile(r"[（(][^（）()]*(?:试行|草案|修订|修正)[^（）()]*[）)]")
 # Two articles are one article revised (or moved) when at least this share of the shorter text's
 # character pairs occurs in the other; below it they are one removed and one added. Measured on the
 # shorter text so that an article extended by a revision still matches its old self.

@@ -67,3 +67,18 @@ def test_removed_and_changed_articles(parsed):
     changes = diff_versions(old, new)
     assert [(c.kind, c.old_label, c.new_label) for c in changes] == [
         ("changed", "第一条", "第一条"), ("removed", "第三十七条", None)]
+
+
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ("人民检察院刑事诉讼规则（试行）", "人民检察院刑事诉讼规则", True),
+        ("某某条例（2021年修订）", "某某条例", True),
+        ("中华人民共和国宪法修正案（1988年）", "中华人民共和国宪法修正案（1993年）", False),
+        ("最高人民法院关于审理买卖合同纠纷案件适用法律问题的解释（二）", "最高人民法院关于审理买卖合同纠纷案件适用法律问题的解释", False),
+    ],
+)
+def test_which_titles_are_versions_of_one_document(parsed, a, b, same):
+    doc = parsed[NEW].document
+    info = group_versions([replace(doc, id="a", title=a), replace(doc, id="b", title=b)])
+    assert (info["a"].versions == info["b"].versions) is same
