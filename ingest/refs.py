@@ -26,8 +26,10 @@ LAW_ENDINGS = ("法典", "法", "条例", "规定", "办法", "细则", "规则"
 # Words that stand before a law's name in a sentence and are not part of it: two-character ones
 # wherever they stand in the run before the name, one-character ones only at its start, and only
 # those that begin no law's name (经 begins 经济…, 对 begins 对外贸易法).
-LEAD_WORDS = ("根据", "依照", "依据", "按照", "参照", "违反", "适用", "对照", "请问")
-LEAD_CHARS = ("依", "按", "由", "据")
+LEAD_WORDS = ("根据", "依照", "依据", "按照", "参照", "违反", "适用", "对照", "请问", "属于", "认定为", "符合", "具有",
+              "可以", "应当", "分别", "构成", "享有", "主张", "规定", "实施", "或者", "以及")
+STATE_NAME = "中华人民共和国"  # a full title starts here, whatever stands before it
+LEAD_CHARS = ("依", "按", "由", "据", "和", "及", "或")
 _NAME_STOP = re.compile(r"[^\u4e00-\u9fff]")  # a bare name is a run of Chinese characters
 # What may stand between two references of one list: "第三十条、第三十三条", "第三项、第四项".
 _CONTINUATION = re.compile(r"^(?:、|，|,|和|及|以及|或者|或|至|到|与)$")
@@ -68,9 +70,10 @@ def parse_article_ref(text: str) -> ArticleRef | None:
     return None
 
 
-def cross_references(text: str) -> list[tuple[int, int, ArticleRef]]:
+def cross_references(text: str, known: Iterable[str] = ()) -> list[tuple[int, int, ArticleRef]]:
     """Every reference in a clause's text as (start, end, ref), the law name included in the span.
-    A reference that continues a list ("第十五条第一款第三项、第四项") inherits what it leaves out."""
+    A reference that continues a list ("第十五条第一款第三项、第四项") inherits what it leaves out.
+    `known` law names (see `law_names`) delimit a name written without book-title marks."""
     out: list[tuple[int, int, ArticleRef]] = []
     for m in _REF.finditer(text):
         if m.start() == m.end() or not any(m.group(g) for g in ("rel", "art", "kuan", "xiang")):
@@ -89,7 +92,7 @@ def cross_references(text: str) -> list[tuple[int, int, ArticleRef]]:
         if previous and _CONTINUATION.match(text[previous[1]:start]) and not ref.relative:
             ref = _inherit(ref, previous[2])
         elif ref.article:
-            law, start = _law_before(text, start)
+            law, start = _law_before(text, start, previous[1] if previous else 0, known)
             ref = replace(ref, law=law)
         elif not ref.relative:
             ref = replace(ref, relative="本条")  # "依照第一款规定": a 款 of the article it stands in
@@ -113,9 +116,17 @@ def _inherit(ref: ArticleRef, previous: ArticleRef) -> ArticleRef:
                    paragraph=previous.paragraph)
 
 
-def _law_before(text: str, start: int) -> tuple[str | None, int]:
-    """The law named right before an article number and where its name starts; None for this document."""
-    before = text[max(0, start - 60):start]
+def law_names(text: str) -> frozenset[str]:
+    """Names of laws a text writes in book-title marks, with their short forms: "中华人民共和国企业
+    破产法" gives "企业破产法" too, so that a later bare "…有企业破产法第X条" is cut right."""
+    names = {m.group(1) for m in re.finditer(r"《([^《》]{2,60})》", text) if m.group(1).endswith(LAW_ENDINGS)}
+    return frozenset(names | {n.removeprefix(STATE_NAME) for n in names if len(n) > len(STATE_NAME) + 1})
+
+
+def _law_before(text: str, start: int, floor: int, known: Iterable[str]) -> tuple[str | None, int]:
+    """The law named right before an article number (not before `floor`, where the previous reference
+    ends) and where its name starts; None for this document."""
+    before = text[max(floor, start - 60):start]
     for name in SELF_NAMES:
         if before.endswith(name):
             return None, start - len(name)
@@ -123,9 +134,15 @@ def _law_before(text: str, start: int) -> tuple[str | None, int]:
         opening = before.rindex("《")
         return before[opening + 1:-1], start - (len(before) - opening)
     run = _NAME_STOP.split(before)[-1]
+    if found := [n for n in known if run.endswith(n)]:
+        name = max(found, key=len)
+        return name, start - len(name)
+    if STATE_NAME in run:
+        run = run[run.rindex(STATE_NAME):]
     candidates = [run] + [run[i + len(w):] for w in LEAD_WORDS for i in _positions(run, w)]
     candidates += [c[1:] for c in list(candidates) if c.startswith(LEAD_CHARS)]
-    names = [c for c in candidates if len(c) >= 3 and c.endswith(LAW_ENDINGS) and not c.startswith("本")]
+    names = [c for c in candidates if not c.startswith("本") and any(
+        c.endswith(e) and len(c) > len(e) for e in LAW_ENDINGS)]
     if not names:
         return None, start
     name = min(names, key=len)
@@ -153,9 +170,10 @@ def find_clause(clauses: Iterable[Clause], ref: ArticleRef) -> Clause | None:
 def resolve_references(parsed: ParsedDocument) -> ParsedDocument:
     """The document with `refs` set on every clause that refers to an article."""
     resolver = _Resolver(parsed)
+    known = law_names(parsed.document.text) | law_names(f"《{parsed.document.title}》")
     out = []
     for c in parsed.clauses:
-        refs = tuple((s, e, t) for s, e, ref in cross_references(c.text) if (t := resolver.target(ref, c, s)))
+        refs = tuple((s, e, t) for s, e, ref in cross_references(c.text, known) if (t := resolver.target(ref, c, s)))
         out.append(replace(c, refs=refs) if refs else c)
     return ParsedDocument(parsed.document, tuple(out))
 

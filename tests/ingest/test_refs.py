@@ -7,7 +7,7 @@ import pytest
 
 from ingest.loaders import _blocks_from_markdown
 from ingest.records import Document, ParsedDocument
-from ingest.refs import ArticleRef, cross_references, find_clause, parse_article_ref, resolve_references
+from ingest.refs import ArticleRef, cross_references, find_clause, law_names, parse_article_ref, resolve_references
 from ingest.structure import parse_structure
 from tests.ingest.test_structure import MARKDOWN_LAW
 
@@ -109,3 +109,14 @@ def test_find_clause_by_article_number():
     assert find("第一千零七十九条第一款第（二）项") == "m#第一千零七十九条"  # no such item in 款 1: the article
     assert find("第一千零七十九条第二项") == "m#第一千零七十九条.（二）"
     assert find("第九条") is None
+
+
+def test_bare_law_names_are_cut_at_the_sentence():
+    text = "依照药品管理法第一百四十四条第三款或者消费者权益保护法第五十五条第一款处理"
+    assert [(text[s:e], r.law) for s, e, r in cross_references(text)] == [
+        ("药品管理法第一百四十四条第三款", "药品管理法"), ("消费者权益保护法第五十五条第一款", "消费者权益保护法")]
+    # a name the document writes in book-title marks elsewhere delimits the bare one
+    text = "债务人在整顿期间有企业破产法第二条规定情形的"
+    known = law_names("根据《中华人民共和国企业破产法》的规定")
+    assert known == {"中华人民共和国企业破产法", "企业破产法"}
+    assert [r.law for _, _, r in cross_references(text, known)] == ["企业破产法"]
