@@ -19,7 +19,7 @@ from ingest.records import Clause, ParsedDocument
 _N = rf"[{CN_DIGITS}\d]+"
 # Words a document uses for itself before an article number ("本条例第七条").
 SELF_NAMES = ("本法典", "本法", "本条例", "本规定", "本办法", "本细则", "本规则", "本决定", "本解释", "本准则")
-# References relative to where they stand, and how far back they point (in 款 or articles).
+# References relative to where they stand: this or the previous article or 款.
 RELATIVE = ("本条", "前条", "本款", "前款", "前两款", "前三款")
 # The endings of law names written without book-title marks ("民事诉讼法第二百五十七条").
 LAW_ENDINGS = ("法典", "法", "条例", "规定", "办法", "细则", "规则", "决定", "解释", "准则")
@@ -28,8 +28,8 @@ LAW_ENDINGS = ("法典", "法", "条例", "规定", "办法", "细则", "规则"
 # those that begin no law's name (经 begins 经济…, 对 begins 对外贸易法).
 LEAD_WORDS = ("根据", "依照", "依据", "按照", "参照", "违反", "适用", "对照", "请问", "属于", "认定为", "符合", "具有",
               "可以", "应当", "分别", "构成", "享有", "主张", "规定", "实施", "或者", "以及")
-STATE_NAME = "中华人民共和国"  # a full title starts here, whatever stands before it
 LEAD_CHARS = ("依", "按", "由", "据", "和", "及", "或")
+STATE_NAME = "中华人民共和国"  # a full title starts here, whatever stands before it
 _NAME_STOP = re.compile(r"[^\u4e00-\u9fff]")  # a bare name is a run of Chinese characters
 # What may stand between two references of one list: "第三十条、第三十三条", "第三项、第四项".
 _CONTINUATION = re.compile(r"^(?:、|，|,|和|及|以及|或者|或|至|到|与)$")
