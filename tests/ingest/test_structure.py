@@ -326,3 +326,24 @@ def test_items_numbered_again_in_a_later_paragraph_and_titles_over_articles():
         "x#第七十八条.第二款.（一）", "x#第七十八条.第二款.（二）", "x#三.（二）", "x#第七十九条"]
     assert by_id["x#第七十八条.第二款.（一）"].citation == "第七十八条第二款第（一）项"
     assert by_id["x#第七十九条"].path == ("三、关于担保物权", "（二）不动产抵押", "第七十九条")
+
+
+def test_plain_text_law_with_front_matter_in_brackets_and_contents():
+    from ingest.loaders import blocks_from_text
+    from ingest.metadata import document_metadata
+
+    text = ("快递暂行条例\n（2018年3月2日中华人民共和国国务院令第697号公布　根据2019年3月2日《国务院关于修改部分行政法规"
+            "的决定》修订）\n目　　录\n第一章　总　　则\n第二章　发展保障\n第一章　总　　则\n"
+            "第一条　为促进快递业健康发展，制定本条例。\n第二条　本条例适用于境内。\n第二章　发展保障\n"
+            "第三条　本条例自2018年5月1日起施行。\n")
+    s = parse_structure("k", blocks_from_text(text))
+    assert s.title == "快递暂行条例"
+    assert [c.id for c in s.clauses] == ["k#题注", "k#目录", "k#第一章", "k#第一条", "k#第二条", "k#第二章", "k#第三条"]
+    assert by_label_path(s, "k#第三条") == ("第二章 发展保障", "第三条")
+    meta = document_metadata(s, "快递暂行条例.txt")
+    assert (meta["issuer"], meta["number"], meta["promulgated"], meta["effective"], meta["version_date"]) == (
+        "国务院", "国务院令第697号", "2018-03-02", "2018-05-01", "2019-03-02")
+
+
+def by_label_path(s, clause_id):
+    return next(c.path for c in s.clauses if c.id == clause_id)
