@@ -51,14 +51,19 @@ def coverage(idf: dict[str, float], tokens, text: str) -> float:
 
 
 def unknown_words(searcher, query: Query) -> list[str]:
-    """The user's own content words that no clause of the corpus contains."""
-    return [t for t in dict.fromkeys(query.own_tokens) if len(t) >= MIN_UNKNOWN_CHARS and not searcher.mentions(t)]
+    """The nouns and names the user asked about that no clause of the corpus contains under any of
+    their names (工信部门 is known when the corpus says 经济和信息化部门)."""
+    from index.lexicon import equivalent_names
+
+    return [t for t in query.salient if len(t) >= MIN_UNKNOWN_CHARS
+            and not any(searcher.mentions(n) for n in equivalent_names(t))]
 
 
 def features(searcher, query: Query, evidence: str, hits) -> dict[str, float]:
     top_idf = max(searcher.idf.values(), default=1.0)
     own = list(dict.fromkeys(query.own_tokens))
-    weights = {t: searcher.idf.get(t, top_idf) for t in own}
+    about = list(dict.fromkeys(query.salient)) or own
+    weights = {t: searcher.idf.get(t, top_idf) for t in about}
     unknown = set(unknown_words(searcher, query))
     total = sum(weights.values()) or 1.0
     return {

@@ -132,6 +132,8 @@ def _kind(query: Query) -> str:
     kind = query.intent.kind
     if query.scope.versions and CHANGE_ASK.search(query.normalized):
         return "version"
+    if query.article is not None and (kind in ("policy", "locate") or CONTENT_ASK.search(query.normalized)):
+        return "locate"  # "快递暂行条例第二十条讲了什么": the article itself
     if kind == "policy" and LIST_ASK.search(query.normalized):
         return "list"
     if kind == "policy" and YESNO_ASK.search(query.normalized):
@@ -322,16 +324,18 @@ def _compose_tasks(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
 def _compose_duties_of(searcher: Searcher, query: Query, hits: list[Hit], wanted: set[str]) -> Draft:
     from index.lexicon import body_key
 
-    lines = []
-    for hit in hits[:8]:
+    found = []
+    for rank, hit in enumerate(hits[:8]):
         for s, e in _spans(hit.clause):
             text = hit.clause.text[s:e].strip()
             if any(body_key(b) in wanted or any(w in b for w in wanted) for b in duty_bodies(text)):
-                lines.append((text, [Evidence(hit.clause, hit.doc_title, text)]))
-                break
-    if not lines:
+                found.append((_coverage(searcher, query, text) - RANK_COST * rank, hit, text))
+    if not found:
         return _compose_passages(searcher, query, hits)
-    return Draft("tasks_of", lines[:MAX_SENTENCES + 2])
+    found.sort(key=lambda x: -x[0])
+    chosen = [x for x in found if x[0] >= found[0][0] * 0.75][:MAX_SENTENCES]
+    chosen.sort(key=lambda x: (x[1].clause.order, x[1].clause.text.find(x[2])))
+    return Draft("tasks_of", [(t, [Evidence(h.clause, h.doc_title, t)]) for _, h, t in chosen])
 
 
 def _spans(clause: Clause) -> list[tuple[int, int]]:
@@ -343,23 +347,34 @@ def _spans(clause: Clause) -> list[tuple[int, int]]:
 def _compose_figure(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     """Amounts, periods, dates, counts, rates: the best-matching sentences that hold a figure of the
     asked kind (一万元 and 10000元 alike), the graded tier the question names first."""
-    asks = _asks(query.normalized)
-    scored: list[tuple[float, Hit, tuple[int, int]]] = []
-    for rank, hit in enumerate(hits[:4]):
-        for span, score in _sentences(searcher, hit.clause, query, asks)[:3]:
-            scored.append((score - 0.08 * rank, hit, span))
+    scored = _scored_sentences(searcher, query, hits, FIGURE_HITS)
     if not scored:
         return _compose_passages(searcher, query, hits)
     # A figure in a sentence that barely concerns the question is no answer: sentences with a figure
     # must stay close to the best sentence; otherwise the best one is kept and checked as usual.
-    floor = max(x[0] for x in scored) * 0.6
-    best = [x for x in scored if x[0] >= floor and figure_kinds(x[1].clause.text[x[2][0]:x[2][1]])]
-    if not best:
-        best = [max(scored, key=lambda x: x[0])]
-    best.sort(key=lambda x: -x[0])
+    floor = scored[0][0] * 0.6
+    best = [x for x in scored if x[0] >= floor and figure_kinds(x[1].clause.text[x[2][0]:x[2][1]])] or scored[:1]
     top = best[0][0]
-    chosen = [b for b in best if b[0] >= top * 0.85][:2]
+    chosen = [b for b in best if b[0] >= top * SECOND_SENTENCE][:2]
+    chosen.sort(key=lambda x: (x[1].clause.order, x[2][0]))
     return Draft("figure", [_line(h, s) for _, h, s in chosen])
+
+
+def _scored_sentences(searcher: Searcher, query: Query, hits: list[Hit], n_hits: int) -> list[tuple[float, Hit, tuple[int, int]]]:
+    """Sentences of the top hits, best first; a hit further down costs a little. When the question
+    asks for a kind of fact, sentences holding it are looked for further down the hits."""
+    asks = _asks(query.normalized)
+    scored: list[tuple[float, Hit, tuple[int, int]]] = []
+    for rank, hit in enumerate(hits[: n_hits + (ASK_EXTRA_HITS if asks else 0)]):
+        for span, score in _sentences(searcher, hit.clause, query, asks)[:3]:
+            scored.append((score - RANK_COST * rank, hit, span))
+    return sorted(scored, key=lambda x: -x[0])
+
+
+FIGURE_HITS = 4
+ASK_EXTRA_HITS = 4  # further hits searched for a sentence holding the asked kind of fact
+RANK_COST = 0.08
+SECOND_SENTENCE = 0.7  # a second sentence is quoted when it scores this close to the best ("…罚多少？情节严重的呢？")
 
 
 def _compose_locate(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
@@ -376,7 +391,8 @@ def _compose_locate(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
             lines.append(_line(hit, hit.span))
             continue
         best = _sentences(searcher, c, query)[0][0] if c.text else hit.span
-        span = (_body_span(c) if i == 0 and (CONTENT_ASK.search(query.normalized) or query.article) else None) or best
+        whole = (0, len(c.text)) if query.article is not None else None  # asked for by number: all of it
+        span = whole or (_body_span(c) if i == 0 and CONTENT_ASK.search(query.normalized) else None) or best
         lines.append((f"见《{hit.doc_title}》{c.path_text}：{_sentence_text(hit, span)}", [_evidence(hit, span)]))
     return Draft("locate", lines)
 
@@ -447,11 +463,7 @@ def _compose_yesno(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
 
 def _compose_passages(searcher: Searcher, query: Query, hits: list[Hit], kind: str = "policy") -> Draft:
     """Policies, subsidies, finance, talent: the few most relevant sentences of the top clauses."""
-    scored: list[tuple[float, Hit, tuple[int, int]]] = []
-    for rank, hit in enumerate(hits[:3]):
-        for span, score in _sentences(searcher, hit.clause, query, _asks(query.normalized))[:2]:
-            scored.append((score - 0.1 * rank, hit, span))
-    scored.sort(key=lambda x: -x[0])
+    scored = _scored_sentences(searcher, query, hits, PASSAGE_HITS)
     if not scored:
         return Draft(kind, [])
     top = scored[0][0]
@@ -459,6 +471,9 @@ def _compose_passages(searcher: Searcher, query: Query, hits: list[Hit], kind: s
     # Keep document order within a clause so the quotes read naturally.
     chosen.sort(key=lambda x: (x[1].clause.order, x[2][0]))
     return Draft(kind, [_line(h, s) for _, h, s in chosen])
+
+
+PASSAGE_HITS = 3
 
 
 def _line(hit: Hit, span: tuple[int, int]) -> tuple[str, list[Evidence]]:

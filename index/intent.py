@@ -39,6 +39,7 @@ ASKING_WORDS = frozenset("""
 是否 能否 可以 可否 能不能 可不可以 允许 必须 需要 需不需要 要不要 应该 应当 吗 呢 吧 么 规定 要求 说 讲 写 提 提到 提及
 条 条款 第 文件 文本 原文 内容 具体 一下 请问 咨询 知道 了解 告诉 有没有 有 没有 是 不是 算 算不算 会 会不会 哪 一条
 定义 含义 意思 概念 指 是指 包括 包含 列举 情形 情况 方面 措施 政策 办法 条例 法律 法规 意见 有关 相关 关于 对于
+哪几 几种 哪种 哪类 几类 哪天 几号 时候 开始 这边 那边 这里 那里 我们 我 你 他们 公司 企业 单位 咱 怎么办 咋办 行不行
 """.split())
 
 
@@ -58,11 +59,16 @@ def mentioned_departments(query: str, departments: list[str]) -> tuple[str, ...]
     return tuple(found)
 
 
+# "广东营商环境条例里说的容缺受理…": the document named before the term is not part of it.
+_DOC_BEFORE_TERM = re.compile(r"^.{2,40}?(?:条例|办法|规定|意见|决定|法)(?:里面|里|中|上)?(?:所说的|说的|讲的|提到的|所称的?|的)?(?=.{2})")
+
+
 def defined_term(query: str) -> str | None:
     """The term of a definition question, e.g. 平台经济 for "平台经济是什么？文件开头怎么定义的"."""
     first = re.split(r"[?？。；;]", query.strip(), maxsplit=1)[0] or query
+    bare = _DOC_BEFORE_TERM.sub("", first)
     for pattern in (_TERM_AFTER, _TERM_BEFORE):
-        for text in (first, query.strip()):
+        for text in dict.fromkeys((bare, first, query.strip())):
             m = pattern.search(text)
             if m and 2 <= len(m.group(1).strip()) <= 20:
                 return m.group(1).strip()

@@ -15,9 +15,11 @@ from index.intent import Intent
 from index.lexicon import NATIONAL, PROVINCES, short_region
 from index.numbers import Quantity
 from ingest.records import Document
+from ingest.refs import ArticleRef
 
 # Words that ask about another version or about changes between versions.
 VERSION_ASK = re.compile(r"修订|修改|修正|变化|变动|区别|不同|旧版|老版|原来|以前的|之前的|新版|新旧|改了")
+_COMPARE = re.compile(r"变化|区别|不同|改|新增|删除|对比|相比")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*(?:年|版)")
 MIN_NAME_CHARS = 4
 
@@ -39,10 +41,11 @@ class Query:
     normalized: str  # folded (NFKC, simplified, lower case)
     tokens: tuple[str, ...]  # search tokens, with other names of the bodies it names
     own_tokens: tuple[str, ...]  # content tokens of the user's own words (no asking words; what a refusal may name)
+    salient: tuple[str, ...]  # the nouns and names of the user's own words (what the question is about)
     intent: Intent
     scope: Scope
     numbers: tuple[Quantity, ...] = ()
-    article: str | None = None  # "第二十条" when the question asks for an article by number
+    article: ArticleRef | None = None  # when the question asks for an article by number
     section: str | None = None
     mode: str = "hybrid"
     vector: np.ndarray | None = field(default=None, compare=False)
@@ -104,6 +107,11 @@ class Catalogue:
         )
         versions = bool(VERSION_ASK.search(normalized) or _YEAR.search(normalized))
         docs: set[str] | None = set(by_name) if by_name else None
+        # "2020年版…是怎么规定的": the version of that year, unless the question compares versions.
+        years = set(_YEAR.findall(normalized))
+        dated = {d for d in (docs or ()) if self.docs[d].version[:4] in years}
+        if dated and not _COMPARE.search(normalized):
+            docs = dated
         if docs is not None and boosted:
             docs = (docs & boosted) or docs
         if docs is None and boosted:

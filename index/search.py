@@ -23,6 +23,7 @@ from index.numbers import quantities
 from index.query import Catalogue, Query, Scope
 from index.units import expand_heading, is_container, sentences
 from ingest.records import Clause, Document, Hit, ParsedDocument, clause_from_dict, document_from_dict
+from ingest.refs import ArticleRef, parse_article_ref
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,8 @@ class Searcher:
             if c.parent_id:
                 kids.setdefault(c.parent_id, []).append(c)
         self.searchable = np.array([not is_container(c, kids.get(c.id, [])) for c in self.clauses], dtype=bool)
+        self._kids = kids
+        self._roots = [c for c in self.clauses if c.parent_id is None]
         self.is_row = np.array([c.kind == "row" for c in self.clauses], dtype=bool)
         lex_file = gen / "lexicon.json"
         if lex_file.exists():
@@ -113,6 +116,7 @@ class Searcher:
                         self._rows_led_by.setdefault(d, []).append(i)
         self._duty: np.ndarray | None = None
         self._diffs: dict[tuple[str, str], list] = {}
+        self._articles: dict[str, dict[str, str]] | None = None  # doc id -> article label -> clause id
         self.idf: dict[str, float] = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
         self.terms_present = frozenset(meta.get("terms_present", ()))
         self._mentions: dict[str, bool] = {}
@@ -165,6 +169,7 @@ class Searcher:
             normalized=q,
             tokens=tuple(self.tokenizer.tokenize_query(q)),
             own_tokens=tuple(t for t in self.tokenizer.tokenize(q) if t not in ASKING_WORDS),
+            salient=tuple(w for w in dict.fromkeys(self.tokenizer.nouns(q)) if w not in ASKING_WORDS),
             intent=self.intent(q),
             scope=scope,
             numbers=tuple(quantities(q)),
@@ -248,12 +253,26 @@ class Searcher:
         return Ranked(ids, {cid: 1.0 / (r + 1) for r, cid in enumerate(ids)}, {})
 
     def article_ranking(self, query: Query, allowed: np.ndarray) -> Ranked:
-        """"快递暂行条例第二十条讲了什么": that article of the documents in scope (and its items)."""
-        ids = [c.id for i, c in enumerate(self.clauses)
-               if (query.scope.docs is None or c.doc_id in query.scope.docs)
-               and (c.doc_id not in self.catalogue.superseded or query.scope.versions)
-               and query.article in c.labels and c.labels[-1] == query.article]
+        """"快递暂行条例第二十条讲了什么": that article (or the item it names) of each document in
+        scope that has it; superseded versions only when the question asks about versions."""
+        if self._articles is None:
+            self._articles = {}
+            for c in self.clauses:
+                if c.kind == "article":
+                    self._articles.setdefault(c.doc_id, {})[c.labels[-1]] = c.id
+        ids = []
+        for doc_id, articles in self._articles.items():
+            cid = articles.get(query.article.article)
+            if cid is None or not allowed[self.position[cid]] and not self._container_allowed(cid, allowed):
+                continue
+            kids = [k for k in self.children(cid, doc_id) if k.labels[-1] == query.article.item] if query.article.item else []
+            ids.append(next((k.id for k in kids if not query.article.paragraph or k.paragraph == query.article.paragraph), cid))
         return Ranked(ids, {cid: 1.0 for cid in ids}, {})
+
+    def _container_allowed(self, cid: str, allowed: np.ndarray) -> bool:
+        """An article that only heads its items is not searchable itself; its document decides."""
+        doc_id = self.by_id[cid].doc_id
+        return any(allowed[self.position[k.id]] for k in self.children(cid, doc_id))
 
     def dense_matches(self, vector: np.ndarray, docs, section: str | None) -> Ranked:
         """One Chroma query: every clause among the DENSE_UNITS nearest units, with the similarity
@@ -409,7 +428,8 @@ class Searcher:
             raise KeyError(f"no clause {clause_id!r}; ids look like <doc>#五.（二） — see `policyqa outline DOC`") from None
 
     def children(self, clause_id: str | None, doc_id: str | None = None) -> list[Clause]:
-        return [c for c in self.clauses if c.parent_id == clause_id and (doc_id is None or c.doc_id == doc_id)]
+        found = self._kids.get(clause_id, []) if clause_id is not None else self._roots
+        return [c for c in found if doc_id is None or c.doc_id == doc_id]
 
     def neighbours(self, clause_id: str) -> tuple[Clause | None, Clause | None]:
         i = self.position[clause_id]
@@ -423,7 +443,7 @@ def definition_span(text: str, term: str) -> tuple[int, int] | None:
     """The sentence of a text that defines the term: "互联网平台经济（以下简称平台经济）是…",
     "平台经济是指…", "所称平台经济，是…". None when the text only uses the term."""
     t = re.escape(term)
-    m = re.search(rf"[^。；\n]*?(（以下简称[“\"]?{t}[”\"]?）|(^|[。；\n，,]|所称)[“\"]?{t}[”\"]?[，,]?(是指|是(?!否)))[^。；\n]*[。；]?", text)
+    m = re.search(rf"[^。；\n]*?(（以下简称[“\"]?{t}[”\"]?）|(^|[。；\n，,、）)]|所称)[“\"]?{t}[”\"]?[，,]?(是指|是(?!否)))[^。；\n]*[。；]?", text)
     if not m:
         return None
     start = max(text.rfind(d, 0, m.start(1) + 1) for d in "。；\n") + 1  # the defining sentence's start
@@ -442,21 +462,11 @@ def department_names(bodies) -> list[str]:
     return sorted(n for n in names if len(n) >= 2)
 
 
-_ARTICLE = re.compile(r"第([一二三四五六七八九十百千零〇两\d]+)条(之[一二三四五六七八九十]+)?")
-
-
-def article_asked(normalized: str) -> str | None:
-    """The article a question asks for by number, in the documents' form: 第20条 -> 第二十条."""
-    m = _ARTICLE.search(normalized)
-    if not m:
-        return None
-    num = m.group(1)
-    if num.isdigit():
-        import cn2an
-
-        num = cn2an.an2cn(num)
-        num = num[1:] if num.startswith("一十") else num
-    return f"第{num}条{m.group(2) or ''}"
+def article_asked(normalized: str) -> ArticleRef | None:
+    """The article a question asks for by number ("快递暂行条例第20条", "第十四条第二款第（二）项"),
+    numerals in the documents' form (ingest.refs, cn2an)."""
+    ref = parse_article_ref(normalized)
+    return ref if ref is not None and ref.article else None
 
 
 def _parsed_by_doc(docs: dict[str, Document], clauses: list[Clause]) -> list[ParsedDocument]:

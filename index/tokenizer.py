@@ -65,6 +65,7 @@ _ALL_BODY_NAMES = sorted({n for g in EQUIVALENT_BODIES for n in g}, key=len, rev
 _BODY_NAMES = re.compile("|".join(map(re.escape, _ALL_BODY_NAMES)))
 
 _jieba_lock = threading.Lock()
+_NOUN_FLAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"})
 
 
 def fold(text: str) -> str:
@@ -158,6 +159,13 @@ class Tokenizer:
             pairs = self._pos.lcut(fold(text))
         return [w for w, flag in pairs if flag == "ns" and len(w) >= 2]
 
-    def known_terms(self, tokens: list[str]) -> list[str]:
-        """Tokens that are whole entries of the maintained policy vocabulary."""
-        return [t for t in dict.fromkeys(tokens) if t in self._domain]
+    def nouns(self, text: str) -> list[str]:
+        """Names and nouns of a text (jieba parts of speech n, nr, ns, nt, nz, eng and the
+        dictionary's own words): what a question is about, as opposed to how it is asked."""
+        import jieba.posseg
+
+        with _jieba_lock:
+            if not hasattr(self, "_pos"):
+                self._pos = jieba.posseg.POSTokenizer(self._jieba)
+            pairs = self._pos.lcut(fold(text))
+        return [w for w, flag in pairs if len(w) >= 2 and (flag in _NOUN_FLAGS or w in self._known)]
