@@ -1,0 +1,75 @@
+"""Scope of a question: documents named by title, regions, regions no document covers, versions."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.query import Catalogue
+from index.search import article_asked
+from ingest.records import Document
+
+
+def doc(doc_id: str, title: str, region: str, version: str) -> Document:
+    return Document(id=doc_id, title=title, source=f"{doc_id}.md", sha="", text="", format="md", encoding="utf-8",
+                    region=region, version_date=version)
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    docs = [
+        doc("gd", "广东省优化营商环境条例", "广东省", "2022-06-01"),
+        doc("cn", "优化营商环境条例", "全国", "2019-10-22"),
+        doc("zj", "浙江省快递业促进条例", "浙江省", "2021-09-30"),
+        doc("kd", "快递暂行条例", "全国", "2019-03-02"),
+        doc("pay2020", "保障中小企业款项支付条例", "全国", "2020-07-05"),
+        doc("pay2025", "保障中小企业款项支付条例", "全国", "2025-03-17"),
+    ]
+    return Catalogue({d.id: d for d in docs}, {d.id: d.region for d in docs})
+
+
+@pytest.mark.parametrize(
+    "question, docs, boosted, named, missing, versions",
+    [
+        # a region: its documents first, national ones still apply, never another region's
+        ("广东这边政务服务有什么规定", {"gd", "cn", "kd", "pay2025"}, {"gd"}, ("广东",), (), False),
+        ("浙江省的快递末端网点要备案吗", {"zj", "cn", "kd", "pay2025"}, {"zj"}, ("浙江省",), (), False),
+        # a document by its name
+        ("快递暂行条例第二十条讲了什么", {"kd"}, set(), ("快递暂行条例",), (), False),
+        # a region no document covers is named back in the user's word
+        ("四川的快递企业有什么扶持", None, set(), (), ("四川",), False),
+        # versions: the one in force unless the question is about versions; a year picks its version
+        ("保障中小企业款项支付条例规定多少天内付款", {"pay2025"}, set(), ("保障中小企业款项支付条例",), (), False),
+        ("2020年版保障中小企业款项支付条例怎么规定付款期限", {"pay2020"}, set(), ("保障中小企业款项支付条例",), (), True),
+        ("保障中小企业款项支付条例2025年修订后有什么变化", {"pay2020", "pay2025"}, set(), ("保障中小企业款项支付条例",), (), True),
+        ("平台企业有哪些税收优惠", None, set(), (), (), False),
+    ],
+)
+def test_scope(catalogue, question, docs, boosted, named, missing, versions):
+    s = catalogue.scope(question)
+    assert (set(s.docs) if s.docs is not None else None) == docs
+    assert set(s.boosted) == boosted
+    assert s.named == named
+    assert s.missing == missing
+    assert s.versions == versions
+
+
+def test_superseded_versions_and_labels(catalogue):
+    assert catalogue.superseded == {"pay2020"}
+    assert catalogue.version_info["pay2025"].label == "2025年3月17日修订版"
+
+
+@pytest.mark.parametrize(
+    "question, label, paragraph, item",
+    [
+        ("快递暂行条例第20条讲了什么", "第二十条", None, None),
+        ("民法典第一千一百六十五条", "第一千一百六十五条", None, None),
+        ("第十四条第二款第（二）项是什么", "第十四条", 2, "（二）"),
+        ("平台企业有哪些税收优惠", None, None, None),
+    ],
+)
+def test_article_asked_by_number(question, label, paragraph, item):
+    ref = article_asked(question)
+    if label:
+        assert (ref.article, ref.paragraph, ref.item) == (label, paragraph, item)
+    else:
+        assert ref is None
