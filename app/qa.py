@@ -218,7 +218,8 @@ def _sentences(searcher: Searcher, clause: Clause, query: Query, asks: list[AskT
 
 
 def _satisfies(ask: AskType, text: str) -> bool:
-    return bool(ask.kinds & figure_kinds(text)) or bool(ask.evidence and ask.evidence.search(text))
+    found = bool(ask.kinds & figure_kinds(text)) or bool(ask.evidence and ask.evidence.search(text))
+    return found and (ask.along is None or bool(ask.along.search(text)))
 
 
 def _asks(q: str) -> list[AskType]:
@@ -354,8 +355,11 @@ def _compose_figure(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     # must stay close to the best sentence; otherwise the best one is kept and checked as usual.
     floor = scored[0][0] * 0.6
     best = [x for x in scored if x[0] >= floor and figure_kinds(x[1].clause.text[x[2][0]:x[2][1]])] or scored[:1]
-    top = best[0][0]
-    chosen = [b for b in best if b[0] >= top * SECOND_SENTENCE][:2]
+    top, hit, _ = best[0]
+    # A second figure from the same clause: the other tier of a graded penalty, the limit beside the
+    # rule ("…罚多少？情节严重的呢？", "多少天内付款？能约定更长吗？").
+    same = [b for b in best[1:] if b[1].clause.id == hit.clause.id and b[0] >= top * SAME_CLAUSE_FIGURE]
+    chosen = [best[0]] + same[:1]
     chosen.sort(key=lambda x: (x[1].clause.order, x[2][0]))
     return Draft("figure", [_line(h, s) for _, h, s in chosen])
 
@@ -367,13 +371,16 @@ def _scored_sentences(searcher: Searcher, query: Query, hits: list[Hit], n_hits:
     scored: list[tuple[float, Hit, tuple[int, int]]] = []
     for rank, hit in enumerate(hits[: n_hits + (ASK_EXTRA_HITS if asks else 0)]):
         for span, score in _sentences(searcher, hit.clause, query, asks)[:3]:
-            scored.append((score - RANK_COST * rank, hit, span))
+            text = hit.clause.text[span[0]:span[1]]
+            holds = bool(asks) and all(_satisfies(a, text) for a in asks)
+            scored.append((score - RANK_COST * rank * (0.25 if holds else 1.0), hit, span))
     return sorted(scored, key=lambda x: -x[0])
 
 
 FIGURE_HITS = 4
 ASK_EXTRA_HITS = 4  # further hits searched for a sentence holding the asked kind of fact
 RANK_COST = 0.08
+SAME_CLAUSE_FIGURE = 0.5
 SECOND_SENTENCE = 0.7  # a second sentence is quoted when it scores this close to the best ("…罚多少？情节严重的呢？")
 
 

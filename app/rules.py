@@ -28,6 +28,7 @@ class AskType:
     question: re.Pattern[str]
     kinds: frozenset[str] = frozenset()  # any of these figure kinds satisfies it
     evidence: re.Pattern[str] | None = None  # or this pattern, for facts that are not figures
+    along: re.Pattern[str] | None = None  # and, when set, this must be in the same evidence
 
 
 # Ordered; every matching type must be satisfied by the cited evidence.
@@ -40,8 +41,10 @@ ASK_TYPES: tuple[AskType, ...] = (
             frozenset({"duration", "date"})),
     AskType("频次", re.compile(r"多久一次|多长时间一次|几次|频率|每(年|月|季度)几"), frozenset({"period", "count"}),
             re.compile(r"每(年|季度|月|周|半年)|定期")),
-    AskType("具体时间", re.compile(r"什么时候|何时|哪天|几月|哪一年|哪年|日期|几号|生效|施行|实施的时间"), frozenset({"date"})),
+    AskType("施行日期", re.compile(r"(什么时候|何时|哪天|哪一天|几号|哪年|哪一年|从哪|几月)[^，。?？]{0,6}(施行|生效|实施|执行)|施行日期|生效日期|生效时间"),
+            frozenset({"date"}), along=re.compile(r"施行|生效|实施|执行")),
+    AskType("具体时间", re.compile(r"什么时候|何时|哪天|几月|哪一年|哪年|日期|几号|实施的时间"), frozenset({"date"})),
     AskType("文号", re.compile(r"文号|发文字号|字号|令第几号"), evidence=re.compile(r"〔\d{4}〕\d+号|令第[\d一二三四五六七八九十百]+号")),
     AskType("联系方式或办理窗口", re.compile(r"电话|网址|邮箱|联系方式|联系人"), evidence=re.compile(r"电话|网址|邮箱|\d{7,}")),
-    AskType("数量", re.compile(r"(?<!哪)几家|多少家|多少个(?!工作日|月|小时)|(?<!哪)几个(?!工作日|月|小时)"), frozenset({"count"})),
+    AskType("数量", re.compile(r"(?<!哪)几家|多少家|多少个(?!工作日|月|小时)|(?<!哪)几个(?!工作日|月|小时)|几倍|多少倍"), frozenset({"count"})),
 )

@@ -163,11 +163,13 @@ class Searcher:
         # The query is embedded first, not alongside jieba and BM25: the forward pass keeps both
         # cores busy, and Python work beside it only adds contention (p95 4.9 against 4.1 ms, medians
         # alike: `python -m evals.components`).
-        vector = self.embedder.encode_query(q) if mode != "keyword" else None
+        # Inside the documents a question names, their name says nothing more: the topic is the rest.
+        topic = _without(q, [n for n in scope.named if scope.docs is not None and not scope.boosted]) or q
+        vector = self.embedder.encode_query(topic) if mode != "keyword" else None
         return Query(
             text=text.strip(),
             normalized=q,
-            tokens=tuple(self.tokenizer.tokenize_query(q)),
+            tokens=tuple(self.tokenizer.tokenize_query(topic)),
             own_tokens=tuple(t for t in self.tokenizer.tokenize(q) if t not in ASKING_WORDS),
             salient=tuple(w for w in dict.fromkeys(self.tokenizer.nouns(q)) if w not in ASKING_WORDS),
             intent=self.intent(q),
@@ -467,6 +469,12 @@ def article_asked(normalized: str) -> ArticleRef | None:
     numerals in the documents' form (ingest.refs, cn2an)."""
     ref = parse_article_ref(normalized)
     return ref if ref is not None and ref.article else None
+
+
+def _without(text: str, names) -> str:
+    for name in names:
+        text = text.replace(name, " ")
+    return re.sub(r"^[\s里中的，,]+", "", text).strip()
 
 
 def _parsed_by_doc(docs: dict[str, Document], clauses: list[Clause]) -> list[ParsedDocument]:
