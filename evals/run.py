@@ -398,7 +398,7 @@ def run_sets(
     same documents: {"sets": {name: run_eval result + gold file + ingest}, …}. One model serves all."""
     from evals.baselines import build_baselines
     from evals.metrics import load_gold
-    from evals.sets import open_set
+    from evals.sets import open_set, shown_path
 
     t0 = time.perf_counter()
     out, embedder = {}, None
@@ -412,7 +412,7 @@ def run_sets(
         docs = [(d.id, d.text) for d in svc.searcher.docs.values()]
         built = build_baselines(docs, settings.embed_model) if baselines else []
         result = run_eval(svc, items, built, k=k, progress=progress)
-        out[gs.name] = result | {"gold": _shown(gs.gold), "about": gs.about, "ingest": ingest}
+        out[gs.name] = result | {"gold": shown_path(gs.gold), "about": gs.about, "ingest": ingest}
     return wrap_sets(out, split, k, time.perf_counter() - t0)
 
 
@@ -420,9 +420,3 @@ def wrap_sets(results: dict[str, dict], split: str, k: int, seconds: float) -> d
     """The eval.json of one or more sets."""
     return {"created": time.strftime("%Y-%m-%dT%H:%M:%S"), "k": k, "split": split,
             "seconds": round(seconds, 2), "sets": results}
-
-
-def _shown(path) -> str:
-    from app.settings import PROJECT_ROOT
-
-    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)

@@ -43,6 +43,11 @@ SETS: tuple[GoldSet, ...] = (
 )
 
 
+def shown_path(path: Path) -> str:
+    """A path as reports show it: relative to the project when inside it."""
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
+
+
 def find_set(name: str) -> GoldSet:
     """The set called name; KeyError naming the known sets otherwise."""
     for s in SETS:
@@ -95,8 +100,7 @@ def open_set(gold_set: GoldSet, settings: Settings, data_root: Path, embedder=No
     (data_dir / BUILD_STAMP).write_text(json.dumps({"code": fingerprint}), encoding="utf-8")
     info = report.to_json() | {
         "data_dir": str(data_dir),
-        "corpus": [str(p.relative_to(PROJECT_ROOT)) if p.is_relative_to(PROJECT_ROOT) else str(p)
-                   for p in gold_set.corpus],
+        "corpus": [shown_path(p) for p in gold_set.corpus],
         "index_rebuilt": meta is not None,
         "cleared_for_new_code": cleared,
         "seconds": round(time.perf_counter() - t0, 2),
