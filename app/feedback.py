@@ -98,6 +98,8 @@ QUESTION_COLUMNS = [("time", "时间"), ("channel", "渠道"), ("question", "问
                     ("kind", "类型"), ("citations", "引用条款"), ("latency_ms", "耗时（毫秒）")]
 VERDICT_NAMES = {"useful": "有用", "wrong": "有误"}
 CHANNEL_NAMES = {"web": "网页", "api": "接口", "gradio": "Gradio 接口", "cli": "命令行"}
+KIND_NAMES = {"department": "牵头部门", "tasks_of": "部门任务", "figure": "数额", "locate": "出处", "definition": "定义",
+              "policy": "政策", "unanswerable": "无法回答"}
 
 
 def cell(key: str, value) -> str:
@@ -106,6 +108,8 @@ def cell(key: str, value) -> str:
         return VERDICT_NAMES.get(value, str(value or ""))
     if key == "channel":
         return CHANNEL_NAMES.get(value, str(value or ""))
+    if key == "kind":
+        return KIND_NAMES.get(value, str(value or ""))
     if key == "answered":
         return "是" if value else "否"
     if isinstance(value, list):

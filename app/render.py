@@ -316,6 +316,7 @@ def hit_card(i: int, h: dict, terms: Sequence[str], synonyms: Sequence[str], fol
     """One result: its path opening the clause, what matched (words, synonyms, or only the meaning),
     the text with words and synonyms marked differently, and the reference to copy."""
     found = _terms_found(h["text"], terms, fold)
+    found = [t for t in found if not any(t != o and t in o for o in found)]  # 经纪 is already in 经纪人
     syn_found = _terms_found(h["text"], synonyms, fold)
     why = []
     if found:
@@ -442,10 +443,17 @@ def tasks_html(rows: Sequence[Sequence]) -> str:
     return table_html(TASK_COLUMNS, out, "pq-tasks", "没有符合条件的任务。")
 
 
+ID_COLUMNS = ("citations", "session", "message")  # clause, conversation and answer ids: not words to translate
+
+
 def records_html(rows: Sequence[dict], columns: Sequence[tuple[str, str]], cell: Callable[[str, object], str]) -> str:
     """Feedback or audit rows for the admin view, newest first."""
+    def show(key: str, value) -> str:
+        text = esc(cell(key, value))
+        return f'<span translate="no">{text}</span>' if key in ID_COLUMNS and text else text
+
     return table_html([(name, "text") for _, name in columns],
-                      [[esc(cell(key, r.get(key))) for key, _ in columns] for r in rows], "pq-records", "没有符合条件的记录。")
+                      [[show(key, r.get(key)) for key, _ in columns] for r in rows], "pq-records", "没有符合条件的记录。")
 
 
 # -- the OpenAPI page ------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ SHUTDOWN_GRACE = 3  # seconds open connections get to finish when the server is 
 CONCURRENT_READS = 8
 REBUILT_TURNS = 3  # answers from the browser's copy that restore a conversation the server forgot
 STORAGE_KEY = "policyqa-conversations"
+GRADIO_ZH = {"common.complete": "完成"}
 # One click handler for every HTML component (clause buttons, copy, feedback, conversations, sorting).
 EVENTS_JS = (STATIC / "events.js").read_text(encoding="utf-8")
 
@@ -557,19 +558,20 @@ class WebApp:
         return "\n".join([_report_summary(report, meta), *lines])
 
     def ask_remove(self, doc_id: str, authed: bool):
-        """The first click on 删除: says exactly what will go and shows 确认删除 / 取消.
-        Returns (confirmation row visibility, message, pending document id)."""
+        """The first click on 删除: says exactly what will go and shows 确认删除 / 取消. Returns
+        (confirmation row, its question, the message below, pending document id)."""
+        refused = lambda message: (gr.update(visible=False), "", message, "")  # noqa: E731
         if not authed:
-            return gr.update(visible=False), "请先输入管理密码。", ""
+            return refused("请先输入管理密码。")
         if not doc_id:
-            return gr.update(visible=False), "请选择要删除的文件。", ""
+            return refused("请选择要删除的文件。")
         try:
             s = self.svc.searcher
             title, n = s.docs[doc_id].title, sum(1 for c in s.clauses if c.doc_id == doc_id)
         except (KeyError, *UNAVAILABLE):
             title, n = doc_id, 0
         return (gr.update(visible=True),
-                f"确定删除《{title}》吗？它的 {n} 条条款将从索引中移除，问答和检索不再引用它。", doc_id)
+                f"确定删除《{title}》吗？它的 {n} 条条款将从索引中移除，问答和检索不再引用它。", "", doc_id)
 
     def remove(self, doc_id: str, authed: bool) -> str:
         """The confirmed removal of the document named by ask_remove."""
@@ -671,7 +673,7 @@ class WebApp:
                                elem_classes=["pq-chat-box"])
                 status = gr.HTML(elem_id="pq-status")
                 with gr.Row(elem_id="pq-input-row"):
-                    msg = gr.Textbox(placeholder="输入问题，按回车发送", show_label=False, scale=5, lines=1,
+                    msg = gr.Textbox(label="问题", placeholder="输入问题，按回车发送", show_label=False, scale=5, lines=1,
                                      elem_id="pq-question", max_length=self.settings.max_question_chars)
                     send = gr.Button("发送", variant="primary", scale=1, min_width=72, elem_id="pq-send")
                 gr.Examples([[q] for q in EXAMPLE_QUESTIONS], inputs=msg, label="示例问题")
@@ -694,7 +696,7 @@ class WebApp:
             go = gr.Button("检索", variant="primary", scale=1, elem_id="pq-go")
         with gr.Row():
             mode = gr.Radio(SEARCH_MODES, value="hybrid", label="方式")
-            k = gr.Slider(1, 50, value=10, step=1, label="条数")
+            k = gr.Dropdown([5, 10, 20, 50], value=10, label="条数", elem_id="pq-k")
         with gr.Row():
             doc = gr.Dropdown([("全部文件", ALL)], value=ALL, label="文件", elem_id="pq-f-doc")
             section = gr.Dropdown([("全部章节", ALL)], value=ALL, label="章节（如 五 或 五.（二））",
@@ -750,7 +752,7 @@ class WebApp:
         with gr.Column(visible=False) as admin:
             gr.HTML('<h3 class="pq-h3">上传与导入</h3>')
             gr.Markdown(f"上传 {'、'.join(SUPPORTED_SUFFIXES)} 文件，单个不超过 {self.settings.max_upload_mb} MB。"
-                        "文件保存在数据目录的 uploads 文件夹中，语料目录保持不变。")
+                        "文件保存在数据目录中，语料目录保持不变。")
             files = gr.File(file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="上传文件")
             ingest = gr.Button("导入", variant="primary")
             ingest_msg = gr.Textbox(label="导入结果", lines=4, interactive=False, elem_id="pq-ingest-msg")
@@ -770,7 +772,8 @@ class WebApp:
                 self.records, [authed, *records[1:]], records[0], api_visibility="private")
         ingested = ingest.click(self.upload, [files, authed], ingest_msg, api_visibility="private").then(
             lambda: None, None, files, api_visibility="private")
-        remove.click(self.ask_remove, [remove_doc, authed], [confirm_row, confirm_msg, pending], api_visibility="private")
+        remove.click(self.ask_remove, [remove_doc, authed], [confirm_row, confirm_msg, remove_msg, pending],
+                     api_visibility="private")
         cancel.click(lambda: (gr.update(visible=False), "", "已取消。"), None, [confirm_row, pending, remove_msg],
                      api_visibility="private")
         removed = confirm.click(self.remove, [pending, authed], remove_msg, api_visibility="private").then(
@@ -827,6 +830,9 @@ def create_app(svc):
         path="/",
         css_paths=[STATIC / "app.css"],
         head_paths=[STATIC / "head.html"],
+        js=(STATIC / "ui.js").read_text(encoding="utf-8"),
+        # Gradio's Chinese strings lack a few keys; without these the key itself would show.
+        i18n=gr.I18n(**{"zh-CN": GRADIO_ZH}),
         footer_links=["api", "settings"],
         allowed_paths=[],  # no file routes beyond Gradio's own upload cache
         blocked_paths=[str(Path(svc.settings.data_dir).resolve()), str(Path(svc.settings.corpus_dir).resolve())],

@@ -436,7 +436,8 @@ def test_admin_login_and_gate(web, svc):
     assert authed is True and panel["visible"] is True
     assert web.upload([str(GUIDELINE)], False, NoProgress()) == "请先输入管理密码。"
     assert web.remove("tiny", False) == "请先输入管理密码。"
-    assert web.ask_remove("tiny", False)[1] == "请先输入管理密码。"
+    assert web.ask_remove("tiny", False)[2] == "请先输入管理密码。"
+    assert web.ask_remove("", True)[2] == "请选择要删除的文件。"
     assert "tiny" in svc.searcher.docs
 
 
@@ -481,7 +482,7 @@ def test_admin_upload_ingests_and_is_searchable_then_removable(web, svc, client,
     assert (web.uploads / "x.txt").exists() and not src.exists()
     hits = json.loads(client.predict("数据经纪人", 3, "", "", "keyword", api_name="/search"))["hits"]
     assert hits[0]["clause_id"] == "x#一.（一）"
-    row, message, pending = web.ask_remove("x", True)
+    row, message, _, pending = web.ask_remove("x", True)
     assert row["visible"] is True and pending == "x"
     assert message == "确定删除《关于数据要素市场的通知》吗？它的 2 条条款将从索引中移除，问答和检索不再引用它。"
     assert "x" in svc.searcher.docs  # asking removes nothing
