@@ -370,6 +370,56 @@ def test_search_tab_highlights_terms_and_escapes(web):
     assert "没有与“没有这个文件”相符的已导入文件。" in web.run_search("补贴", "hybrid", "没有这个文件", "", 5)
 
 
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+def test_search_without_any_clause_containing_the_words_says_so(web, mode):
+    out = web.run_search("区块链", mode, "", "", 10)
+    assert '<div class="pq-noresult-title">没有找到包含“区块链”的条款。</div>' in out
+    assert "去掉文件、章节等筛选条件" in out and "pq-score" not in out
+    if mode == "hybrid":  # the nearest clauses follow, marked as close in meaning only
+        assert "意思可能相近的条款（仅供参考）" in out and out.count('class="pq-hit"') <= 3
+
+
+def test_search_results_say_what_matched_instead_of_a_score(web):
+    out = web.run_search("住房补贴", "hybrid", "", "", 10)
+    first = out.split('<div class="pq-hit">')[1]
+    assert '<span class="pq-why pq-why-term">含检索词：住房、补贴</span>' in first
+    assert not re.search(r"\d\.\d{4}", out)  # no raw fusion scores
+    semantic = web.run_search("住房补贴", "semantic", "", "", 3)
+    assert "pq-noresult" not in semantic and semantic.count('class="pq-hit"') == 3
+
+
+class _Doc:
+    def __init__(self, id, title, **meta):
+        self.id, self.title = id, title
+        self.__dict__.update(meta)
+
+
+def test_region_type_and_version_filters_come_from_document_metadata():
+    from app.web import docs_matching, filter_choices, infer_doc_type
+
+    class Searcher:
+        docs = {"a": _Doc("a", "江苏省关于X的实施意见", region="江苏省", in_force=True),
+                "b": _Doc("b", "浙江省关于Y的通知（试行）", region="浙江省", in_force=False),
+                "c": _Doc("c", "某办法", doc_type="规定")}
+
+    choices = filter_choices(Searcher)
+    assert choices["region"] == [("全部地区", ""), ("江苏省", "江苏省"), ("浙江省", "浙江省")]
+    assert choices["doc_type"] == [("全部文种", ""), ("实施意见", "实施意见"), ("规定", "规定"), ("通知", "通知")]
+    assert [v for _, v in choices["version"]] == ["", "current", "old"]
+    assert docs_matching(Searcher) is None
+    assert docs_matching(Searcher, region="浙江省") == {"b"}
+    assert docs_matching(Searcher, version="current") == {"a", "c"} and docs_matching(Searcher, version="old") == {"b"}
+    assert docs_matching(Searcher, doc_type="规定") == {"c"}
+    assert infer_doc_type("关于加快发展的指导意见") == "指导意见" and infer_doc_type("工作要点") == ""
+
+
+def test_metadata_filters_narrow_the_search(web):
+    out = web.run_search("支持", "keyword", "", "", 10, doc_type="通知")
+    ids = re.findall(r'class="pq-open" data-cid="([^"]+)"', out)
+    assert ids and all(i.split("#")[0] in ("tiny", "script") for i in ids)
+    assert "没有符合地区、文种或版本筛选条件的文件" in web.run_search("支持", "keyword", "", "", 10, region="火星")
+
+
 def test_section_filter_narrows_the_search(web):
     out = web.run_search("支持", "keyword", GUIDELINE_ID, "五", 50)
     paths = [p for p in out.split('class="pq-open"')[1:]]
