@@ -43,7 +43,9 @@ def _progress(ctx: click.Context, desc: str):
         return lambda it: it
     from tqdm import tqdm
 
-    return lambda it: tqdm(it, desc=desc, unit="file" if desc == "parse" else "batch", file=sys.stderr, leave=False)
+    # "embed" steps once per text the model embeds (build_index), so the bar shows units/s and time left.
+    unit = {"parse": "file", "embed": "unit"}.get(desc, "item")
+    return lambda it: tqdm(it, desc=desc, unit=unit, file=sys.stderr, leave=False, smoothing=0.05)
 
 
 def _friendly(fn):

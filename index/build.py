@@ -30,8 +30,8 @@ from index.keyword import KeywordIndex
 from index.store import ClauseVectors, drop_collection
 from index.lexicon import learn_lexicon
 from index.tokenizer import Tokenizer, domain_words_hash
-from index.units import is_container, keyword_text, sentences, units_for
-from ingest.records import Clause, ParsedDocument, clause_to_dict, document_to_dict
+from index.units import Unit, is_container, keyword_text, sentences, units_for
+from ingest.records import Clause, ParsedDocument, clause_to_dict, content_hash, document_to_dict
 from ingest.store import write_atomic
 
 log = logging.getLogger(__name__)
@@ -119,14 +119,19 @@ def build_index(
     records_fingerprint: str = "",
     progress: Callable[[Iterable], Iterable] = lambda it: it,
 ) -> dict:
-    """Write a new generation from all documents and make it current. Returns its meta."""
+    """Write a new generation from all documents and make it current. Returns its meta.
+
+    `progress` wraps an iterable of one item per text to embed (texts already in the embedding
+    cache or already in the previous generation's vectors are not counted), so a progress bar over
+    it shows the embedding rate and time left."""
     docs = list(docs)
     t0 = time.perf_counter()
     name = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
     gen = layout.gen_dir(name)
+    previous = _reusable(layout, embedder, chroma_url)
     gen.mkdir(parents=True)
     try:
-        meta = _write_generation(docs, gen, name, embedder, chroma_url, records_fingerprint, progress)
+        meta = _write_generation(docs, gen, name, embedder, chroma_url, records_fingerprint, progress, previous)
     except BaseException:
         shutil.rmtree(gen, ignore_errors=True)
         if chroma_url:
@@ -139,26 +144,31 @@ def build_index(
     return meta
 
 
-def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url: str, fingerprint: str, progress):
+def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url: str, fingerprint: str, progress,
+                      previous: Path | None):
+    timings: dict[str, float] = {}
+    clock = _Clock(timings)
     clauses: list[Clause] = [c for d in docs for c in d.clauses]
     children: dict[str, list[Clause]] = {}
     for c in clauses:
         if c.parent_id:
             children.setdefault(c.parent_id, []).append(c)
-    section_of = {c.id: c.labels[0] for c in clauses}
 
     # The corpus's own vocabulary (bodies, defined terms, enterprises, regions), stored with the index.
     lexicon = learn_lexicon(docs)
     write_atomic(gen / "lexicon.json", json.dumps(lexicon.to_json(), ensure_ascii=False))
     tokenizer = Tokenizer(lexicon.words)
+    clock("lexicon")
     # Containers get no tokens and no vectors: they are browsed, not retrieved.
     token_lists = [
         [] if is_container(c, children.get(c.id, [])) else tokenizer.tokenize(keyword_text(c, children.get(c.id, [])))
         for c in clauses
     ]
+    clock("tokenize")
     keyword = KeywordIndex.build(token_lists)
     keyword.save(gen / "bm25")
     df = Counter(t for toks in token_lists for t in set(toks))
+    clock("bm25")
     # Sentence-level BM25 as well: all query words inside one sentence is a strong signal that a
     # clause-level score (which sums matches spread over a long clause) does not see.
     sent_clause: list[int] = []
@@ -169,8 +179,10 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
         for s, e in sentences(c.text):
             sent_clause.append(i)
             sent_tokens.append(tokenizer.tokenize(c.text[s:e]))
+    clock("tokenize_sentences")
     KeywordIndex.build(sent_tokens).save(gen / "bm25-sentences")
     write_atomic(gen / "sentences.json", json.dumps(sent_clause))
+    clock("bm25_sentences")
 
     units = [
         u
@@ -178,25 +190,8 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
         if not is_container(c, children.get(c.id, []))
         for u in units_for(c, children.get(c.id, []), embedder.max_chars)
     ]
-    vectors = _encode(embedder, [u.text for u in units], progress)
-    by_id = {c.id: c for c in clauses}
-    store = ClauseVectors(collection_name(name), path=None if chroma_url else gen / "chroma", url=chroma_url)
-    store.add(
-        ids=[u.id for u in units],
-        vectors=vectors,
-        metadatas=[
-            {
-                "clause_id": u.clause_id,
-                "doc_id": by_id[u.clause_id].doc_id,
-                "section": section_of[u.clause_id],
-                "kind": u.kind,
-                "start": u.span[0],
-                "end": u.span[1],
-            }
-            for u in units
-        ],
-        documents=[u.text for u in units],
-    )
+    collection, embedded, reused = _write_vectors(gen, name, units, clauses, embedder, chroma_url, progress,
+                                                  previous, clock)
     # Unit id -> (kind, start): lets a query ask Chroma for ids and distances only (fetching
     # metadata costs more than the vector search itself on a small index).
     write_atomic(gen / "units.json", json.dumps({u.id: [u.kind, u.span[0]] for u in units}, ensure_ascii=False))
@@ -207,6 +202,7 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
     n = max(1, len(clauses))
     idf = {t: math.log(1 + (n - k + 0.5) / (k + 0.5)) for t, k in df.items()}
     write_atomic(gen / "idf.json", json.dumps(idf, ensure_ascii=False))
+    clock("json")
     return {
         "format": INDEX_FORMAT,
         "generation": name,
@@ -219,17 +215,126 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
         "terms_present": terms_present,
         "records_fingerprint": fingerprint,
         "chroma": chroma_url or "embedded",
-        "collection": collection_name(name),
+        "collection": collection,
         "documents": len(docs),
         "clauses": len(clauses),
         "units": len(units),
+        # Texts embedded by this build (not found in the embedding cache), and vectors kept from the
+        # previous generation's store rather than added again.
+        "units_embedded": embedded,
+        "units_reused": reused,
+        "timings": {k: round(v, 3) for k, v in timings.items()},
     }
 
 
-def _encode(embedder: Embedder, texts: list[str], progress) -> np.ndarray:
-    batch = 64
-    parts = [embedder.encode(texts[i : i + batch]) for i in progress(range(0, len(texts), batch))]
-    return np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+class _Clock:
+    """Seconds since the previous call, recorded under each step's name (meta.json "timings")."""
+
+    def __init__(self, into: dict[str, float]):
+        self.into = into
+        self.t = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        self.into[step] = self.into.get(step, 0.0) + now - self.t
+        self.t = now
+
+
+def _unit_keys(units: list[Unit], metadatas: list[dict]) -> dict[str, str]:
+    """Unit id -> a hash of what the store holds for it (text and metadata): equal keys, same entry."""
+    return {u.id: content_hash(json.dumps([u.text, m], ensure_ascii=False, sort_keys=True))
+            for u, m in zip(units, metadatas)}
+
+
+def _write_vectors(gen: Path, name: str, units: list[Unit], clauses: list[Clause], embedder: Embedder,
+                   chroma_url: str, progress, previous: Path | None, clock) -> tuple[str, int, int]:
+    """Fill this generation's vector store. From the previous generation's store when there is one
+    of the same model (embedded mode): copied, then only changed units deleted and added, so adding
+    one document to a large corpus does not re-add every vector. Otherwise a new store with all.
+    Returns (collection name, texts embedded, vectors reused)."""
+    by_id = {c.id: c for c in clauses}
+    metadatas = [
+        {"clause_id": u.clause_id, "doc_id": by_id[u.clause_id].doc_id, "section": by_id[u.clause_id].labels[0],
+         "kind": u.kind, "start": u.span[0], "end": u.span[1]}
+        for u in units
+    ]
+    keys = _unit_keys(units, metadatas)
+    write_atomic(gen / "unit-keys.json", json.dumps(keys))
+    if previous is not None:
+        try:
+            return _update_previous(gen, previous, units, metadatas, keys, embedder, progress, clock)
+        except (OSError, ValueError, KeyError, StoreMismatch) as e:
+            log.warning("could not reuse the vectors of %s (%s); adding all vectors again", previous.name, e)
+            shutil.rmtree(gen / "chroma", ignore_errors=True)
+    vectors, embedded = _encode(embedder, [u.text for u in units], progress)
+    clock("embed")
+    store = ClauseVectors(collection_name(name), path=None if chroma_url else gen / "chroma", url=chroma_url)
+    store.add(ids=[u.id for u in units], vectors=vectors, metadatas=metadatas)
+    clock("vectors")
+    return store.name, embedded, 0
+
+
+class StoreMismatch(Exception):
+    pass
+
+
+def _update_previous(gen: Path, previous: Path, units, metadatas, keys, embedder, progress, clock):
+    old_meta = json.loads((previous / "meta.json").read_text(encoding="utf-8"))
+    old_keys: dict[str, str] = json.loads((previous / "unit-keys.json").read_text(encoding="utf-8"))
+    shutil.copytree(previous / "chroma", gen / "chroma")
+    clock("vectors")
+    changed = [i for i, u in enumerate(units) if old_keys.get(u.id) != keys[u.id]]
+    stale = [uid for uid, k in old_keys.items() if keys.get(uid) != k]
+    vectors, embedded = _encode(embedder, [units[i].text for i in changed], progress)
+    clock("embed")
+    store = ClauseVectors(old_meta["collection"], path=gen / "chroma")
+    store.delete(stale)
+    store.add(ids=[units[i].id for i in changed], vectors=vectors, metadatas=[metadatas[i] for i in changed])
+    if store.count() != len(units):
+        raise StoreMismatch(f"{store.count()} vectors after the update, {len(units)} expected")
+    clock("vectors")
+    return store.name, embedded, len(units) - len(changed)
+
+
+def _reusable(layout: Layout, embedder: Embedder, chroma_url: str) -> Path | None:
+    """The served generation when its vectors can seed the next one: same model, embedded store."""
+    current = layout.current()
+    if current is None or chroma_url:
+        return None
+    gen = layout.gen_dir(current)
+    try:
+        meta = layout.meta(current)
+    except (OSError, ValueError):
+        return None
+    same = meta.get("model") == embedder.name and meta.get("dim") == embedder.dim and meta.get("chroma") == "embedded"
+    return gen if same and (gen / "unit-keys.json").exists() and (gen / "chroma").is_dir() else None
+
+
+# Texts per call to the embedder: each call's vectors are committed to the embedding cache before the
+# next starts, so a killed ingest loses at most this many.
+EMBED_BATCH = 128
+
+
+def _encode(embedder: Embedder, texts: list[str], progress) -> tuple[np.ndarray, int]:
+    """Vectors of the texts. Each distinct text is embedded once; texts in the embedding cache are
+    read from it; the rest go to the model shortest first, so a batch holds texts of about one
+    length (a padded batch costs as much as its longest text). `progress` gets one item per text
+    embedded. Returns the vectors and how many texts the model embedded."""
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32), 0
+    distinct = list(dict.fromkeys(texts))
+    lookup = getattr(embedder, "lookup", None)
+    known: dict[str, np.ndarray] = lookup(distinct) if lookup else {}
+    todo = sorted((t for t in distinct if t not in known), key=len)
+    steps = iter(progress(range(len(todo))))
+    for i in range(0, len(todo), EMBED_BATCH):
+        batch = todo[i : i + EMBED_BATCH]
+        known.update(zip(batch, embedder.encode(batch)))
+        for _ in batch:
+            next(steps, None)
+    for _ in steps:  # let a progress bar finish
+        pass
+    return np.stack([known[t] for t in texts]).astype(np.float32, copy=False), len(todo)
 
 
 def _prune(layout: Layout, keep: str, chroma_url: str) -> None:

@@ -52,16 +52,24 @@ class ClauseVectors:
             collection_name, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
 
-    def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]], documents: list[str]) -> None:
+    def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]],
+            documents: list[str] | None = None) -> None:
+        """Add vectors with their metadata. Texts are optional: search reads clause texts from the
+        index's own files, and Chroma would build a full-text index over them for nothing."""
         self._count = None
         step = 2000
         for i in range(0, len(ids), step):
             self.collection.add(
                 ids=ids[i : i + step],
-                embeddings=vectors[i : i + step].tolist(),
+                embeddings=vectors[i : i + step],
                 metadatas=metadatas[i : i + step],
-                documents=documents[i : i + step],
+                **({"documents": documents[i : i + step]} if documents is not None else {}),
             )
+
+    def delete(self, ids: list[str]) -> None:
+        self._count = None
+        for i in range(0, len(ids), 2000):
+            self.collection.delete(ids=ids[i : i + 2000])
 
     def count(self) -> int:
         # A served generation never changes, so its size is read once (a network call in server mode).

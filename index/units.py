@@ -9,6 +9,9 @@ from ingest.records import Clause
 
 _SENTENCE = re.compile(r"[^。！？；\n]*(?:[。！？；]|\n|$)")
 MIN_SENTENCE_CHARS = 8
+# Sentences are embedded on their own only in clauses longer than this (characters); a shorter
+# clause is one window, which its sentences would mostly repeat. 0: every clause of several sentences.
+SENTENCE_UNITS_OVER = 0
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,11 @@ def keyword_text(clause: Clause, children: list[Clause]) -> str:
     return f"{context}\n{search_text(clause, children)}"
 
 
-def units_for(clause: Clause, children: list[Clause], max_chars: int, overlap: int = 80) -> list[Unit]:
+def units_for(clause: Clause, children: list[Clause], max_chars: int, overlap: int = 80,
+              sentences_over: int | None = None) -> list[Unit]:
     """Overlapping windows that cover the clause (each fits the model), plus each sentence alone
-    when the clause has several: a paraphrased question usually matches one sentence best."""
+    when the clause is long (over `sentences_over` characters, default SENTENCE_UNITS_OVER) and has
+    several: a paraphrased question often matches one sentence of a long clause best."""
     text = search_text(clause, children)
     out: list[Unit] = []
     if len(text) <= max_chars:
@@ -74,7 +79,8 @@ def units_for(clause: Clause, children: list[Clause], max_chars: int, overlap: i
             # Later windows lose the heading sentence; a short heading prefix keeps their context.
             body = text[start:end] if i == 0 else heading + text[start:end]
             out.append(Unit(f"{clause.id}@w{i}", clause.id, body, "window", (start, min(end, len(clause.text)))))
-    spans = sentences(clause.text)
+    over = SENTENCE_UNITS_OVER if sentences_over is None else sentences_over
+    spans = sentences(clause.text) if len(clause.text) > over else []
     if len(spans) > 1:
         for j, (s, e) in enumerate(spans):
             out.append(Unit(f"{clause.id}@s{j}", clause.id, clause.text[s:e][:max_chars], "sentence", (s, e)))
