@@ -120,6 +120,7 @@ class Service:
                     chroma_url=self.settings.chroma_url,
                     records_fingerprint=self.records.fingerprint(),
                     progress=embed_progress,
+                    reuse_vectors=not rebuild,  # --rebuild: a new vector store (the embedding cache still serves)
                 )
         return report, meta
 

@@ -118,17 +118,19 @@ def build_index(
     chroma_url: str = "",
     records_fingerprint: str = "",
     progress: Callable[[Iterable], Iterable] = lambda it: it,
+    reuse_vectors: bool = True,
 ) -> dict:
     """Write a new generation from all documents and make it current. Returns its meta.
 
     `progress` wraps an iterable of one item per text to embed (texts already in the embedding
     cache or already in the previous generation's vectors are not counted), so a progress bar over
-    it shows the embedding rate and time left."""
+    it shows the embedding rate and time left. With reuse_vectors=False the vector store is
+    written anew even when the served generation's could be updated."""
     docs = list(docs)
     t0 = time.perf_counter()
     name = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
     gen = layout.gen_dir(name)
-    previous = _reusable(layout, embedder, chroma_url)
+    previous = _reusable(layout, embedder, chroma_url) if reuse_vectors else None
     gen.mkdir(parents=True)
     try:
         meta = _write_generation(docs, gen, name, embedder, chroma_url, records_fingerprint, progress, previous)
