@@ -98,7 +98,7 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
     t0 = time.perf_counter()
     a = assess(searcher, question, conv)
     r, query, hits = a.resolved, a.query, a.hits
-    problem = a.problem or decide(searcher, query, a.draft.kind, _quoted(a.draft), hits)
+    problem = a.problem or decide(searcher, query, a.draft.kind, grounds(a.draft), hits)
     if problem:
         return _refusal(question, r, problem, hits, t0)
     draft = a.draft
@@ -125,6 +125,12 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
 
 def _quoted(draft: Draft) -> str:
     return "".join(e.quote for e in draft.evidence)
+
+
+def grounds(draft: Draft) -> str:
+    """What the answer stands on, for the answerability decision: the quotes, and for a task-table
+    row its whole row (the quote is its department cell; the task is what matched)."""
+    return "".join(e.clause.text if e.clause.row else e.quote for e in draft.evidence)
 
 
 def _kind(query: Query) -> str:

@@ -38,7 +38,7 @@ ASK_TYPES: tuple[AskType, ...] = (
     AskType("分值", re.compile(r"几分|多少分"), evidence=re.compile(r"\d+\s*分(?!之)|[一二三四五六七八九十]+分(?!之)")),
     AskType("比例或税率", re.compile(r"税率|利率|比例|百分之|百分比|几成"), frozenset({"rate"})),
     AskType("期限或年限", re.compile(r"几年|多少年|多长时间|多久|几天|多少天|几个工作日|多少日|几个月|期限"),
-            frozenset({"duration", "date"})),
+            frozenset({"duration", "date", "period"})),
     AskType("频次", re.compile(r"多久一次|多长时间一次|几次|频率|每(年|月|季度)几"), frozenset({"period", "count"}),
             re.compile(r"每(年|季度|月|周|半年)|定期")),
     AskType("施行日期", re.compile(r"(什么时候|何时|哪天|哪一天|几号|哪年|哪一年|从哪|几月)[^，。?？]{0,6}(施行|生效|实施|执行)|施行日期|生效日期|生效时间"),

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from app.answerability import CALIBRATION_FILE, FEATURES, features
-from app.qa import _quoted, assess
+from app.qa import assess, grounds
 from app.settings import Settings
 from evals.metrics import load_gold, split_of
 from evals.sets import SETS, find_set, open_set
@@ -40,7 +40,7 @@ def collect(svc, items) -> tuple[list[dict], list[int], int, int]:
             hard_right += not item.answerable
             hard_wrong += item.answerable
             continue
-        xs.append(features(searcher, a.query, _quoted(a.draft), a.hits))
+        xs.append(features(searcher, a.query, a.draft.kind, grounds(a.draft), a.hits))
         ys.append(int(item.answerable))
     return xs, ys, hard_right, hard_wrong
 

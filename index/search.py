@@ -165,13 +165,15 @@ class Searcher:
         # alike: `python -m evals.components`).
         # Inside the documents a question names, their name says nothing more: the topic is the rest.
         topic = _without(q, [n for n in scope.named if scope.docs is not None and not scope.boosted]) or q
+        # What the question asks about, for coverage and refusals: without the names that set its scope.
+        about = _without(q, scope.named) or q
         vector = self.embedder.encode_query(topic) if mode != "keyword" else None
         return Query(
             text=text.strip(),
             normalized=q,
             tokens=tuple(self.tokenizer.tokenize_query(topic)),
-            own_tokens=tuple(t for t in self.tokenizer.tokenize(q) if t not in ASKING_WORDS),
-            salient=tuple(w for w in dict.fromkeys(self.tokenizer.nouns(q)) if w not in ASKING_WORDS),
+            own_tokens=tuple(t for t in self.tokenizer.tokenize(about) if t not in ASKING_WORDS),
+            salient=tuple(w for w in dict.fromkeys(self.tokenizer.nouns(about)) if w not in ASKING_WORDS),
             intent=self.intent(q),
             scope=scope,
             numbers=tuple(quantities(q)),
