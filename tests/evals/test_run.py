@@ -439,3 +439,23 @@ def test_headline_table_has_a_row_per_set_and_split_beside_the_best_baseline(row
     ]
     assert kind_table(summary["dev"], "wide").splitlines()[-1] == (
         "| unanswerable | 1 | 0 | — | — | — | — | 1.000 | — | — | — |")  # no baseline declines: no answer acc
+
+
+def test_run_eval_without_our_search_scores_answers_only(fake_model, gold_file):
+    from app.service import Service
+    from app.settings import Settings
+    from evals.metrics import load_gold
+    from evals.run import run_eval
+
+    svc = Service(Settings.from_env())
+    svc.ingest()
+    calls = []
+    search = svc.searcher.search
+    svc.searcher.search = lambda *a, **kw: calls.append(a) or search(*a, **kw)
+    result = run_eval(svc, load_gold(gold_file), None, k=3, search=False)
+    assert result["systems"] == [OURS] and all(r["retrieval"] == {} for r in result["rows"])
+    ours = result["summary"]["all"]["overall"]["systems"][OURS]
+    assert ours["hit@1"] is None and ours["mrr"] is None and ours["answer_acc"] is not None
+    inside_asks = len(calls)
+    run_eval(svc, load_gold(gold_file), None, k=3)
+    assert len(calls) - inside_asks == inside_asks + 4  # with search: one more per question and warm-up
