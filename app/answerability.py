@@ -22,14 +22,14 @@ from index.tokenizer import fold
 log = logging.getLogger(__name__)
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-FEATURES = ("similarity", "coverage", "known", "structural")
+FEATURES = ("similarity", "coverage", "about", "known", "structural")
 # Answers that come from the documents' structure rather than from word overlap alone: a task-table
 # row or duty sentence for "who", the sentence that defines the asked term, an article asked for by
 # number, the changes between two versions.
 STRUCTURAL_KINDS = frozenset({"department", "tasks_of", "definition", "version"})
 # For a model nobody has calibrated: words only (its similarity scale is unknown), answering when
 # the evidence covers about half of what was asked and the corpus knows what it is about.
-DEFAULT = {"weights": [0.0, 6.0, 4.0, 3.0], "bias": -6.5, "calibrated_on": "hand-set, lexical only"}
+DEFAULT = {"weights": [0.0, 6.0, 0.0, 4.0, 3.0], "bias": -6.5, "calibrated_on": "hand-set, lexical only"}
 MIN_UNKNOWN_CHARS = 2
 
 
@@ -73,9 +73,18 @@ def features(searcher, query: Query, kind: str, evidence: str, hits) -> dict[str
     return {
         "similarity": max((h.similarity for h in hits[:3]), default=0.0),
         "coverage": coverage(searcher.idf, own, evidence),
+        # the nouns and names asked about (增值税, 子公司) that the evidence holds, under any of their names
+        "about": _held(query.salient, evidence) if query.salient else 1.0,
         "known": sum(w for t, w in weights.items() if t not in unknown) / total,
         "structural": float(kind in STRUCTURAL_KINDS or query.article is not None),
     }
+
+
+def _held(words, evidence: str) -> float:
+    from index.lexicon import equivalent_names
+
+    folded = fold(evidence)
+    return sum(any(n in folded for n in equivalent_names(w)) for w in words) / len(words)
 
 
 def score(model: str, f: dict[str, float]) -> float:

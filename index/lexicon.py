@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
+from ingest.metadata import PROVINCES as _PROVINCES
 from ingest.records import Clause, ParsedDocument
 
 # Groups of names for one kind of body. A query that names one member is expanded with the others;
@@ -22,14 +24,13 @@ from ingest.records import Clause, ParsedDocument
 # city prefixes (省/市/自治区 names) are stripped before lookup.
 EQUIVALENT_BODIES: tuple[tuple[str, ...], ...] = (
     ("发展改革委", "发改委", "发展和改革委员会", "发展改革委员会", "发展改革部门", "发展和改革部门"),
-    ("工业和信息化厅", "工信厅", "工业和信息化部门", "工信部门", "经济和信息化委", "经信委", "经信厅",
-     "经济和信息化委员会", "经济信息化部门", "经济和信息化部门", "工业和信息化局", "工信局", "经信局"),
-    ("市场监督管理局", "市场监管局", "市场监管部门", "市场监督管理部门", "工商局", "工商行政管理局",
-     "工商部门", "工商行政管理部门", "质监局", "质量技术监督局", "质监部门", "食药监局"),
+    ("工业和信息化厅", "工信厅", "工业和信息化部门", "工信部门", "经信厅", "经济和信息化委员会", "经济信息化部门",
+     "经济和信息化部门", "工业和信息化局", "工信局", "经信局"),
+    ("市场监督管理局", "市场监管局", "市场监管部门", "市场监督管理部门", "工商行政管理局", "工商部门",
+     "工商行政管理部门", "质量技术监督局", "质监部门", "食品药品监督管理局"),
     ("人力资源社会保障厅", "人社厅", "人社局", "人社部门", "人力资源和社会保障厅", "人力资源社会保障部门",
      "人力资源和社会保障部门", "人力资源社会保障局"),
-    ("地方金融监督管理局", "地方金融监管局", "金融办", "金融工作办公室", "地方金融监管部门", "金融监管局",
-     "地方金融工作部门"),
+    ("地方金融监督管理局", "地方金融监管局", "金融工作办公室", "地方金融监管部门", "金融监管局", "地方金融工作部门"),
     ("金融监管总局", "银保监局", "银保监会", "银监局", "银监会", "保监局", "保监会"),
     ("证监局", "证监会", "证券监督管理机构"),
     ("人民银行", "人行", "央行", "中国人民银行"),
@@ -47,14 +48,8 @@ EQUIVALENT_BODIES: tuple[tuple[str, ...], ...] = (
     ("海关", "海关部门"), ("知识产权局", "知识产权部门"), ("中小企业主管部门", "中小企业促进部门", "中小企业局"),
 )
 
-# The province-level regions and how people shorten them (general knowledge, used to tell a
-# place in a question from an ordinary word).
-PROVINCES: tuple[str, ...] = (
-    "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省",
-    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省",
-    "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省", "内蒙古自治区", "广西壮族自治区",
-    "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区", "香港特别行政区", "澳门特别行政区",
-)
+# The province-level regions (general knowledge, one table for ingest and index).
+PROVINCES: tuple[str, ...] = _PROVINCES
 NATIONAL = "全国"
 _REGION_SUFFIX = re.compile(r"(省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区|经济特区)$")
 _PREFIX = re.compile(r"^(本省|本市|全省|全市|国务院|省|市)(?=[\u4e00-\u9fa5]{2})")
@@ -81,9 +76,31 @@ def body_key(name: str) -> str:
         return _BODY_INDEX[n]
     m = _PREFIX.match(n)
     # "市商务局" is the city's 商务局, but "市场…局" is no city body: 市 goes only before a known name.
-    if m and (m.group(1) != "市" or n[m.end():] in _BODY_INDEX):
+    if m and (m.group(1) != "市" or n[m.end():] in _BODY_INDEX or _abbreviated(n[m.end():])):
         n = n[m.end():]
-    return _BODY_INDEX.get(n, n)
+    return _BODY_INDEX.get(n) or _abbreviated(n) or n
+
+
+@lru_cache(maxsize=4096)
+def _abbreviated(name: str) -> str | None:
+    """The group of a body whose full name `name` abbreviates the way Chinese administrative names
+    are shortened: same first character, its characters in order, the same kind of body at the end
+    (质检局 < 质量技术监督局, 发改委 < 发展和改革委员会, 金融工作办 < 金融工作办公室)."""
+    if len(name) < 3:
+        return None
+    for full, key in _BODY_INDEX.items():
+        if len(full) > len(name) and full[0] == name[0] and _same_end(name, full) and _in_order(name, full):
+            return key
+    return None
+
+
+def _same_end(short: str, full: str) -> bool:
+    return short[-1] == full[-1] or (short[-1] == "委" and full.endswith("委员会")) or (short[-1] == "办" and full.endswith("办公室"))
+
+
+def _in_order(short: str, full: str) -> bool:
+    it = iter(full)
+    return all(ch in it for ch in short)
 
 
 _BODY_INDEX: dict[str, str] = {name: group[0] for group in EQUIVALENT_BODIES for name in group}

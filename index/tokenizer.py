@@ -65,6 +65,7 @@ _ALL_BODY_NAMES = sorted({n for g in EQUIVALENT_BODIES for n in g}, key=len, rev
 _BODY_NAMES = re.compile("|".join(map(re.escape, _ALL_BODY_NAMES)))
 
 _jieba_lock = threading.Lock()
+_BODY_ENDS = "局厅委办"
 _NOUN_FLAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"})
 
 
@@ -109,11 +110,22 @@ class Tokenizer:
         self.user_words = sorted(set(domain_words()) | set(_ALL_BODY_NAMES) | set(user_words))
         self._known = frozenset(w for w in self.user_words if len(w) >= 3)
         self._domain = frozenset(domain_words())
+        # Body names the dictionary holds, by body: how this corpus writes each body.
+        self._bodies: dict[str, list[str]] = {}
+        for w in self.user_words:
+            if len(w) >= 3 and w[-1] in _BODY_ENDS and body_key(w) != w:
+                self._bodies.setdefault(body_key(w), []).append(w)
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
         for w in self.user_words:
             self._jieba.add_word(w, freq=max(2000, 500 * len(w)))
         self.dictionary_hash = content_hash("\n".join(self.user_words) + f"|jieba{jieba.__version__}")
+
+    def other_names(self, name: str) -> list[str]:
+        """Other names of the body `name` names: the general table's, and the corpus's own names of
+        it (an older text's name of a renamed body for a question's current one, and back)."""
+        key = body_key(name)
+        return [n for n in dict.fromkeys([*equivalent_names(name)[1:], *self._bodies.get(key, [])]) if n != name]
 
     def cut(self, text: str) -> list[str]:
         with _jieba_lock:  # jieba's Tokenizer is not safe to call from several threads at once
@@ -142,9 +154,10 @@ class Tokenizer:
         own = self.tokenize(q)
         extra = [alt for word, alts in QUERY_SYNONYMS.items() if word in q for alt in alts]
         tokens = own + (self.tokenize(" ".join(dict.fromkeys(extra))) if extra else [])
-        # Other names of a body the question names, whole ("市场监管局" also finds "工商局" and back;
+        # Other names of a body the question names, whole ("市场监管局" also finds "工商行政管理局" and back;
         # the dictionary keeps every such name whole in the clauses too).
-        tokens += [alt for name in _BODY_NAMES.findall(q) for alt in equivalent_names(name)[1:] if alt not in own]
+        named = _BODY_NAMES.findall(q) + [t for t in own if len(t) >= 3 and t[-1] in _BODY_ENDS]
+        tokens += [alt for name in dict.fromkeys(named) for alt in self.other_names(name) if alt not in own]
         # A name the dictionary knows whole (an enterprise, a department, a policy term) says more
         # than the sub-words search mode also emits for it ("中国制造网" vs "中国", "制造"): count it twice.
         return tokens + [t for t in own if t in self._known]
