@@ -10,6 +10,7 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import hmac  # noqa: E402
+import inspect  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
 import re  # noqa: E402
@@ -844,7 +845,59 @@ def create_app(svc):
     # folder) only for apps started by launch(); a mounted app must ask for the check itself.
     blocks.has_launched = True
     _refuse_nameless_uploads(app)
+    web = WebApp(svc)
+    app.add_middleware(ApiDefaults, defaults={"ask": _defaults(web.api_ask), "search": _defaults(web.api_search)})
     return app
+
+
+def _defaults(fn) -> list:
+    return [p.default for p in inspect.signature(fn).parameters.values()]
+
+
+class ApiDefaults:
+    """Gradio's REST route /gradio_api/call/<name> refuses a call that leaves out a parameter, even
+    one with a default (gradio_client fills defaults in itself). Scripts that call /ask with the
+    question only, as before /ask took a session id, keep working: left-out trailing arguments get
+    their defaults before Gradio sees the request."""
+
+    def __init__(self, app, defaults: dict[str, list]):
+        self.app = app
+        self.defaults = defaults
+
+    async def __call__(self, scope, receive, send):
+        name = scope.get("path", "").rpartition("/gradio_api/call/")[2] if scope["type"] == "http" else ""
+        if scope.get("method") != "POST" or name not in self.defaults:
+            return await self.app(scope, receive, send)
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        body = self._pad(body, self.defaults[name])
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+        scope = {**scope, "headers": headers + [(b"content-length", str(len(body)).encode())]}
+        return await self.app(scope, replay, send)
+
+    @staticmethod
+    def _pad(body: bytes, defaults: list) -> bytes:
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return body  # Gradio answers a broken body itself
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if not isinstance(data, list) or len(data) >= len(defaults):
+            return body
+        payload["data"] = data + defaults[len(data):]
+        return json.dumps(payload).encode()
 
 
 def _client_error(e: Exception, message: str) -> gr.Error:
