@@ -66,13 +66,16 @@ def fit(xs: list[dict], ys: list[int]) -> dict:
     raw_w = w / std
     raw_b = b - float((mean / std) @ w)
     z = x @ raw_w + raw_b
+    cuts = np.unique(z)
+    # Candidate thresholds halfway between neighbouring scores, so no question sits on the boundary.
+    candidates = np.concatenate(([cuts[0] - 1.0], (cuts[:-1] + cuts[1:]) / 2, [cuts[-1] + 1.0]))
     best = (-1.0, 0.0)
-    for shift in np.unique(-z):
-        pred = z + shift >= 0
+    for cut in candidates:
+        pred = z >= cut
         acc = 0.5 * ((pred & (y == 1)).sum() / pos + (~pred & (y == 0)).sum() / neg)
         if acc > best[0]:
-            best = (acc, shift)
-    return {"weights": [round(float(v), 4) for v in raw_w], "bias": round(float(raw_b + best[1]) - 1e-4, 4),
+            best = (acc, -cut)
+    return {"weights": [round(float(v), 4) for v in raw_w], "bias": round(float(raw_b + best[1]), 4),
             "dev_balanced_accuracy": round(float(best[0]), 4), "n": len(y)}
 
 
