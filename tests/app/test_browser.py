@@ -158,6 +158,21 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(RESULTS / name))
 
 
+def _search(page, words: str, shown: str) -> None:
+    """Search in the 条款检索 tab and wait for `shown` (a selector) in the results."""
+    page.get_by_role("tab", name="条款检索").click()
+    query = page.locator("#pq-query textarea")
+    query.fill(words)
+    query.press("Enter")
+    page.locator(shown).first.wait_for(timeout=30_000)
+
+
+def _login(page, password: str, expect: str) -> None:
+    page.locator("#pq-password input").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text(expect).wait_for(timeout=15_000)
+
+
 def _expected(svc, question: str) -> dict:
     return svc.ask(question, Conversation()).to_json()
 
@@ -264,13 +279,8 @@ def test_dark_mode_highlight_and_text_contrast(open_page):
     _shot(page, "browser-dark-contrast.png")
     assert all(r >= WCAG_AA for r in ratios.values()), ratios
 
-    page.get_by_role("tab", name="条款检索").click()
-    query = page.locator("#pq-query textarea")
-    query.fill("住房补贴")
-    query.press("Enter")
-    term = page.locator("#pq-results mark.pq-term").first
-    term.wait_for(timeout=30_000)
-    assert term.evaluate(CONTRAST_JS) >= WCAG_AA
+    _search(page, "住房补贴", "#pq-results mark.pq-term")
+    assert page.locator("#pq-results mark.pq-term").first.evaluate(CONTRAST_JS) >= WCAG_AA
     assert page.locator("#pq-results .pq-why").first.evaluate(CONTRAST_JS) >= WCAG_AA
     _shot(page, "browser-dark-search.png")
 
@@ -292,10 +302,7 @@ def test_every_visible_string_is_chinese(open_page, svc):
     page.locator("#pq-go").click()  # empty search: an error
     page.locator("#pq-results .pq-error").wait_for(timeout=15_000)
     strings += page.evaluate(VISIBLE_STRINGS_JS)
-    query = page.locator("#pq-query textarea")
-    query.fill("区块链")  # no clause contains it: the explicit no-results state
-    query.press("Enter")
-    page.locator("#pq-results .pq-noresult").wait_for(timeout=30_000)
+    _search(page, "区块链", "#pq-results .pq-noresult")  # no clause contains it: the explicit no-results state
     strings += page.evaluate(VISIBLE_STRINGS_JS)
     page.locator("#pq-f-section input").click()  # the section filter lists sections before any document is chosen
     page.get_by_role("option", name="五、营造平台经济发展环境").wait_for(timeout=10_000)
@@ -305,14 +312,15 @@ def test_every_visible_string_is_chinese(open_page, svc):
     page.get_by_role("tab", name="文件").click()
     page.locator("#pq-tasks table").wait_for(timeout=15_000)
     strings += page.evaluate(VISIBLE_STRINGS_JS)
+    number = page.locator("#pq-tasks th button", has_text="序号")
+    number.click()
+    number.click()  # the hint says: click a heading to sort, again to reverse
+    numbers = page.locator("#pq-tasks tbody td:first-child").all_inner_texts()
+    assert [int(n) for n in numbers] == list(range(14, 0, -1))
 
     page.get_by_role("tab", name="管理").click()
-    page.locator("#pq-password input").fill("错误的口令")
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text("密码不正确。").wait_for(timeout=15_000)
-    page.locator("#pq-password input").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text("已登录。").wait_for(timeout=15_000)
+    _login(page, "错误的口令", "密码不正确。")
+    _login(page, PASSWORD, "已登录。")
     page.locator("#pq-remove").click()  # nothing chosen: a message
     page.get_by_text("请选择要删除的文件。").wait_for(timeout=15_000)
     page.locator("#pq-rec-view").get_by_text("最近的提问").click()
@@ -344,8 +352,7 @@ def test_feedback_from_the_chat_reaches_the_admin_view_and_its_csv(open_page, sv
     assert page.locator("#pq-chat .pq-fb-done").count() == 1 and page.locator("#pq-chat [data-fb]").count() == 0
 
     page.get_by_role("tab", name="管理").click()
-    page.locator("#pq-password input").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    _login(page, PASSWORD, "已登录。")
     row = page.locator("#pq-records tr", has_text="园区奖励标准是多少？")
     row.wait_for(timeout=15_000)
     cells = row.locator("td")
@@ -371,13 +378,9 @@ def test_admin_ingest_is_searchable_and_script_shows_as_text(open_page, tmp_path
         encoding="utf-8",
     )
     page.get_by_role("tab", name="管理").click()
-    page.locator("#pq-password input").fill("wrong")
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text("密码不正确。").wait_for(timeout=15_000)
+    _login(page, "wrong", "密码不正确。")
     assert page.locator("input[type=file]").count() == 0 or not page.locator("input[type=file]").first.is_visible()
-    page.locator("#pq-password input").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text("已登录。").wait_for(timeout=15_000)
+    _login(page, PASSWORD, "已登录。")
 
     page.locator("input[type=file]").set_input_files(str(upload))
     page.get_by_text("数据要素通知.txt").first.wait_for(timeout=15_000)
@@ -388,12 +391,8 @@ def test_admin_ingest_is_searchable_and_script_shows_as_text(open_page, tmp_path
         time.sleep(0.3)
     assert box.input_value().startswith("完成：新增 1"), box.input_value()
 
-    page.get_by_role("tab", name="条款检索").click()
-    query = page.locator("#pq-query textarea")
-    query.fill("数据经纪人")
-    query.press("Enter")
+    _search(page, "数据经纪人", "#pq-results .pq-hit")
     first = page.locator("#pq-results .pq-hit").first
-    first.wait_for(timeout=30_000)
     assert "数据要素通知#一.（一）" in first.inner_text()
     assert "<script>alert('x')</script>" in first.locator(".pq-hit-text").inner_text()  # shown as text
     assert first.locator(".pq-why-term").inner_text() == "含检索词：数据、经纪人"
