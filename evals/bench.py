@@ -54,6 +54,11 @@ class Plan:
     model: str = "m3e-small"
     seed: int = 0
     queries: list[str] = field(default_factory=template_queries)
+    # A real corpus folder (`--corpus`, e.g. shared/corpora/laws), ingested into `large_data` (kept
+    # and reused: a killed or repeated run resumes from its embedding cache) or a temporary folder.
+    large: Path | None = None
+    large_data: Path | None = None
+    large_questions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -360,7 +365,52 @@ def task_naive_scale(a: dict) -> dict:
     return {**built, **_naive_queries(naive, a["questions"])}
 
 
+def task_large_ingest(a: dict) -> dict:
+    """Ingest a real corpus (resuming or updating the index in its data folder). When the index was
+    already up to date, the figures are those its build recorded in meta.json."""
+    svc = _service(a)
+    t0 = time.perf_counter()
+    report, meta = svc.ingest()
+    seconds = time.perf_counter() - t0
+    built = meta is not None
+    meta = meta or svc.layout.meta()
+    timings = meta.get("timings", {})
+    embed_s = timings.get("embed")
+    embedded = meta.get("units_embedded")
+    return {
+        "up_to_date": not built, "documents": report.documents, "clauses": report.clauses,
+        "units": meta["units"], "units_embedded": embedded, "units_reused": meta.get("units_reused"),
+        "ingest_s": round(seconds, 1) if built else None, "parse_s": round(report.seconds, 1), "build_s": meta.get("seconds"),
+        "timings": timings, "generation": meta["generation"], "skipped": len(report.skipped),
+        "embed_units_per_s": round(embedded / embed_s, 2) if embedded and embed_s else None,
+        "units_per_s": round(meta["units"] / seconds, 2) if built and seconds else None,
+        "clauses_per_s": round(report.clauses / seconds, 2) if built and seconds else None,
+    }
+
+
+def task_large_one_document(a: dict) -> dict:
+    """Add one document to the ingested corpus (a copy of one of its files with an article appended),
+    then remove it again: the time a user waits for a new or changed document in a large index."""
+    svc = _service(a)
+    source = sorted(p for p in Path(a["corpus"]).rglob("*") if p.suffix.lower() in TEXT_SUFFIXES)[0]
+    with tempfile.TemporaryDirectory(prefix="policyqa-bench-one-") as tmp:
+        extra = Path(tmp) / f"bench-added-{source.stem}{source.suffix}"
+        extra.write_text(source.read_text(encoding="utf-8") + "\n第九百九十九条 本条为基准测试追加的条文，测量单个文件入库的时间。\n",
+                         encoding="utf-8")
+        t0 = time.perf_counter()
+        report, meta = svc.ingest([Path(a["corpus"]), extra])
+        add_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        removed = svc.remove(report.added[0])
+        remove_s = time.perf_counter() - t0
+    return {"one_document": source.name, "add_one_s": round(add_s, 2), "add_one_embedded": meta["units_embedded"],
+            "add_one_reused": meta["units_reused"], "add_one_timings": meta["timings"],
+            "remove_one_s": round(remove_s, 2), "remove_one_timings": removed["timings"]}
+
+
 TASKS: dict[str, Callable[[dict], dict]] = {
+    "large-ingest": task_large_ingest,
+    "large-one-document": task_large_one_document,
     "ours-ingest": task_ours_ingest,
     "ours-queries": task_ours_queries,
     "ours-scale": task_ours_scale,
@@ -421,6 +471,83 @@ def bench_corpus(plan: Plan, tmp: Path, log: Callable[[str], None]) -> tuple[dic
                 failed.add(system)
         log(f"  done in {time.perf_counter() - t0:.0f}s")
     return out["ours"], out["naive"]
+
+
+def bench_large(plan: Plan, tmp: Path, log: Callable[[str], None]) -> dict:
+    """Ours on a real corpus: ingest (or resume, or update), one document added and removed, warm
+    search and ask, index size on disk. Each step in its own child process; load average at each."""
+    data = plan.large_data or tmp / "large-data"
+    a = {"data_dir": str(data), "corpus": str(plan.large)}
+    env = child_env({"POLICYQA_DATA_DIR": str(data), "POLICYQA_CORPUS_DIR": str(plan.large),
+                     "POLICYQA_EMBED_MODEL": plan.model})
+    out: dict = {"corpus": str(plan.large), "data_dir": str(data), "load_1m": []}
+    steps = [
+        ("ingest", lambda: _with_rss(run_task("large-ingest", a, env), "ingest")),
+        ("one document added and removed", lambda: _with_rss(run_task("large-one-document", a, env), "one")),
+        (f"warm search and ask over {len(plan.large_questions)} questions",
+         lambda: _with_rss(run_task("ours-queries", a | {"questions": plan.large_questions}, env), "warm")),
+    ]
+    for i, (title, step) in enumerate(steps, 1):
+        out["load_1m"].append(load_1m())
+        log(f"[large corpus {i}/{len(steps)}] {title} (load {out['load_1m'][-1]:.1f}) …")
+        t0 = time.perf_counter()
+        try:
+            out.update(step())
+        except ChildFailed as e:
+            log(f"  failed: {e}")
+            out.setdefault("errors", []).append(f"{title}: {e}")
+            if i == 1:
+                break
+        log(f"  done in {time.perf_counter() - t0:.0f}s")
+    index = data / "index"
+    current = (index / "CURRENT").read_text().strip() if (index / "CURRENT").exists() else None
+    if current:
+        out["index_mb"] = du_mb(index / current)
+    if (data / "cache").exists():
+        out["cache_mb"] = du_mb(data / "cache")
+    return out
+
+
+LARGE_ROWS: tuple[tuple[str, Callable[[dict], str]], ...] = (
+    ("documents / clauses / embedded units", lambda r: f"{_n(r.get('documents'))} / {_n(r.get('clauses'))} / {_n(r.get('units'))}"),
+    ("ingest wall time (s)", lambda r: "up to date" if r.get("up_to_date") else _n(r.get("ingest_s"))),
+    ("of which parse / embed / vector store (s)", lambda r: " / ".join(
+        _n(v) for v in (r.get("parse_s"), r.get("timings", {}).get("embed"), r.get("timings", {}).get("vectors")))),
+    ("units embedded by the model / found in the cache or kept", lambda r: f"{_n(r.get('units_embedded'))} / "
+        f"{_n((r.get('units') or 0) - (r.get('units_embedded') or 0)) if r.get('units') is not None else '—'}"),
+    ("embedding rate (units/s)", lambda r: _n(r.get("embed_units_per_s"))),
+    ("ingest rate (units/s, clauses/s)", lambda r: f"{_n(r.get('units_per_s'))}, {_n(r.get('clauses_per_s'))}"),
+    ("peak RSS of the ingest (MB)", lambda r: _n(r.get("ingest_peak_rss_mb"))),
+    ("index on disk (MB; embedding cache apart)", lambda r: f"{_n(r.get('index_mb'))} ({_n(r.get('cache_mb'))})"),
+    ("one document added / removed (s)", lambda r: f"{_n(r.get('add_one_s'))} / {_n(r.get('remove_one_s'))}"),
+    ("warm search p50 / p95 (ms)", lambda r: f"{_n(r.get('search_p50_ms'))} / {_n(r.get('search_p95_ms'))}"),
+    ("warm ask p50 / p95 (ms)", lambda r: f"{_n(r.get('ask_p50_ms'))} / {_n(r.get('ask_p95_ms'))}"),
+    ("1-minute load average at each step", lambda r: ", ".join(f"{x:.1f}" for x in r.get("load_1m", [])) or "—"),
+)
+
+
+def _n(x) -> str:
+    if x is None:
+        return "—"
+    return f"{x:,.0f}" if isinstance(x, (int, float)) and abs(x) >= 100 else f"{x:,.1f}" if isinstance(x, float) else f"{x:,}"
+
+
+def large_markdown(result: dict) -> str:
+    """The real-corpus run beside the one-document figures of the same bench."""
+    large = result.get("large")
+    if not large:
+        return ""
+    one = result.get("ours") or {}
+    one_row = {**one, "documents": one.get("documents"), "units_embedded": one.get("distinct_units"),
+               "units_per_s": round(one["units"] / one["ingest_s"], 2) if one.get("units") and one.get("ingest_s") else None,
+               "load_1m": one.get("load_1m", [])}
+    lines = [f"## A real corpus: {large['corpus']}", "",
+             f"Index kept in {large['data_dir']}. Ingest figures come from this run, or from the build recorded "
+             "in the index when it was already up to date.", "",
+             "| figure | one document (this corpus) | real corpus |", "|---|---|---|"]
+    lines += [f"| {label} | {fmt(one_row) if one else '—'} | {fmt(large)} |" for label, fmt in LARGE_ROWS]
+    lines += [f"- error: {e}" for e in large.get("errors", [])]
+    return "\n".join(lines) + "\n"
 
 
 def _with_rss(child: Child, name: str) -> dict:
@@ -509,12 +636,16 @@ def run(plan: Plan, log: Callable[[str], None] = lambda msg: None) -> dict:
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "machine": machine(plan.model),
         "plan": {k: v for k, v in asdict(plan).items() if k not in ("questions", "queries")}
-        | {"questions": len(plan.questions), "queries": plan.queries, "corpus": str(plan.corpus) if plan.corpus else None},
+        | {"questions": len(plan.questions), "queries": plan.queries, "corpus": str(plan.corpus) if plan.corpus else None,
+           "large": str(plan.large) if plan.large else None, "large_data": str(plan.large_data) if plan.large_data else None,
+           "large_questions": len(plan.large_questions)},
         "notes": list(NOTES),
     }
     with tempfile.TemporaryDirectory(prefix="policyqa-bench-") as tmp:
         if plan.corpus is not None:
             result["ours"], result["naive"] = bench_corpus(plan, Path(tmp), log)
+        if plan.large is not None:
+            result["large"] = bench_large(plan, Path(tmp), log)
         if plan.sizes:
             result["scaling"] = bench_scaling(plan, Path(tmp), log)
             result["growth"] = growth_lines(result["scaling"])

@@ -172,9 +172,19 @@ def _build_baselines(svc, settings: Settings):
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("results"), show_default=True,
               help="Results folder: writes OUT/bench-<time>/ and copies it to OUT/latest/.")
 @click.option("--skip-corpus", is_flag=True, help="Only the scaling run.")
+@click.option("--corpus", "large", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="Also a real corpus folder (e.g. shared/corpora/laws): ingest, one document added, warm queries.")
+@click.option("--corpus-data", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Data folder for --corpus, kept and reused (its embedding cache lets a new run resume); "
+                   "default: a temporary folder.")
+@click.option("--corpus-questions", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Questions for --corpus (STARD JSONL or a gold file; default: STARD's dev split if present).")
+@click.option("--corpus-queries", default=100, show_default=True, help="How many of those questions.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead of tables.")
 @click.pass_context
-def bench_cmd(ctx, scale: str, naive_max: int, repeat: int, gold: Path, out: Path, skip_corpus: bool, as_json: bool):
+def bench_cmd(ctx, scale: str, naive_max: int, repeat: int, gold: Path, out: Path, skip_corpus: bool,
+              large: Path | None, corpus_data: Path | None, corpus_questions: Path | None, corpus_queries: int,
+              as_json: bool):
     """Measure ingest, cold start, latency and memory, ours beside naive llama-index, and how they scale."""
     from evals import bench
     from evals.report import bench_markdown, json_writer, scaling_chart, text_writer, write_results
@@ -187,11 +197,13 @@ def bench_cmd(ctx, scale: str, naive_max: int, repeat: int, gold: Path, out: Pat
     corpus = Path(settings.corpus_dir)
     if not skip_corpus and not any(corpus.glob("*")):
         raise click.ClickException(f"the corpus folder {corpus} is empty; set POLICYQA_CORPUS_DIR or pass --skip-corpus")
+    large_questions = _large_questions(corpus_questions, questions)[:corpus_queries] if large else []
     plan = bench.Plan(corpus=None if skip_corpus else corpus, questions=questions, sizes=sizes,
-                      naive_max=naive_max, repeat=repeat, model=settings.embed_model)
+                      naive_max=naive_max, repeat=repeat, model=settings.embed_model,
+                      large=large, large_data=corpus_data, large_questions=large_questions)
     click.echo(bench.estimate_line(plan), err=True)
     result = bench.run(plan, log=(lambda msg: click.echo(msg, err=True)) if settings.progress else (lambda msg: None))
-    markdown = bench_markdown(result)
+    markdown = bench_markdown(result) + bench.large_markdown(result)
     files = {"bench.json": json_writer(result), "bench.md": text_writer(markdown)}
     if result.get("scaling"):
         files["scaling.png"] = lambda p: scaling_chart(result, p)
@@ -201,6 +213,17 @@ def bench_cmd(ctx, scale: str, naive_max: int, repeat: int, gold: Path, out: Pat
         return
     click.echo(markdown)
     click.echo(f"results: {folder} (copied to {out / 'latest'})")
+
+
+def _large_questions(path: Path | None, fallback: list[str]) -> list[str]:
+    """Questions for the real-corpus run: a JSONL file's "question" fields (STARD's dev split by default)."""
+    from evals.stard import STARD
+
+    path = path or (STARD / "dev.jsonl")
+    if not path.is_file():
+        return fallback
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line)["question"] for line in f if line.strip()]
 
 
 def _parse_scale(scale: str) -> list[int]:
