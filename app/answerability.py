@@ -26,7 +26,7 @@ FEATURES = ("similarity", "coverage", "about", "known", "structural")
 # Answers that come from the documents' structure rather than from word overlap alone: a task-table
 # row or duty sentence for "who", the sentence that defines the asked term, an article asked for by
 # number, the changes between two versions.
-STRUCTURAL_KINDS = frozenset({"department", "tasks_of", "definition", "version"})
+STRUCTURAL_KINDS = frozenset({"department", "tasks_of", "definition", "version", "list"})
 # For a model nobody has calibrated: words only (its similarity scale is unknown), answering when
 # the evidence covers about half of what was asked and the corpus knows what it is about.
 DEFAULT = {"weights": [0.0, 6.0, 0.0, 4.0, 3.0], "bias": -6.5, "calibrated_on": "hand-set, lexical only"}
@@ -56,11 +56,9 @@ def coverage(idf: dict[str, float], tokens, text: str) -> float:
 
 def unknown_words(searcher, query: Query) -> list[str]:
     """The nouns and names the user asked about that no clause of the corpus contains under any of
-    their names (工信部门 is known when the corpus says 经济和信息化部门)."""
-    from index.lexicon import equivalent_names
-
+    their names (工信部门 is known when the corpus says 经济和信息化部门; 营收 when it says 营业收入)."""
     return [t for t in query.salient if len(t) >= MIN_UNKNOWN_CHARS
-            and not any(searcher.mentions(n) for n in equivalent_names(t))]
+            and not any(searcher.mentions(n) for n in searcher.tokenizer.names_of(t))]
 
 
 def features(searcher, query: Query, kind: str, evidence: str, hits) -> dict[str, float]:
@@ -74,17 +72,15 @@ def features(searcher, query: Query, kind: str, evidence: str, hits) -> dict[str
         "similarity": max((h.similarity for h in hits[:3]), default=0.0),
         "coverage": coverage(searcher.idf, own, evidence),
         # the nouns and names asked about (增值税, 子公司) that the evidence holds, under any of their names
-        "about": _held(query.salient, evidence) if query.salient else 1.0,
+        "about": _held(searcher.tokenizer, query.salient, evidence) if query.salient else 1.0,
         "known": sum(w for t, w in weights.items() if t not in unknown) / total,
         "structural": float(kind in STRUCTURAL_KINDS or query.article is not None),
     }
 
 
-def _held(words, evidence: str) -> float:
-    from index.lexicon import equivalent_names
-
+def _held(tokenizer, words, evidence: str) -> float:
     folded = fold(evidence)
-    return sum(any(n in folded for n in equivalent_names(w)) for w in words) / len(words)
+    return sum(any(n in folded for n in tokenizer.names_of(w)) for w in words) / len(words)
 
 
 def score(model: str, f: dict[str, float]) -> float:

@@ -425,26 +425,54 @@ def _body_span(clause: Clause) -> tuple[int, int] | None:
 
 
 def _compose_list(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
-    """"有哪几条基本原则", "哪些情形…": the whole enumeration of the best clause that has one (its
-    items), else the clause's best sentences."""
-    for hit in hits[:3]:
-        c = hit.clause
+    """"有哪几条基本原则", "哪些情形…": the whole enumeration (its items) of the clause whose heading
+    and items match the question best — among the top hits, their parents, and the headed lists of
+    their documents (a heading such as "（二）基本原则。" is not searchable itself); else, for a list
+    written inside a sentence ("化工、纺织、冶金等行业"), the best sentences."""
+    best = None
+    docs = list(dict.fromkeys(h.clause.doc_id for h in hits[:LIST_HITS]))
+    ranks = {h.clause.id: r for r, h in enumerate(hits)}
+    for c in _list_candidates(searcher, hits[:LIST_HITS], docs):
         kids = [k for k in searcher.children(c.id, c.doc_id) if k.kind != "row"]
-        if not kids and c.parent_id:
-            parent = searcher.by_id.get(c.parent_id)
-            siblings = [k for k in searcher.children(c.parent_id, c.doc_id) if k.kind != "row"] if parent else []
-            if len(siblings) >= 2 and parent.kind != "section" or (parent and len(parent.labels) > 1):
-                c, kids = parent, siblings
-        if len(kids) >= 2:
-            lines: list[tuple[str, list[Evidence]]] = []
-            intro = _first_sentence(c)
-            if intro:
-                lines.append((intro, [Evidence(c, hit.doc_title, intro)]))
-            for k in kids[:MAX_LIST_ITEMS]:
-                item = _first_sentence(k) or k.text.strip()
-                lines.append((item, [Evidence(k, hit.doc_title, item)]))
-            return Draft("list", lines)
-    return _compose_passages(searcher, query, hits, kind="list")
+        head = _coverage(searcher, query, c.heading + _first_sentence(c))
+        if len(kids) < 2 or head < LIST_MIN_HEADING:
+            continue
+        body = _coverage(searcher, query, "".join(k.text for k in kids))
+        rank = min([ranks.get(c.id, LIST_HITS)] + [ranks.get(k.id, LIST_HITS) for k in kids])
+        score = head + 0.5 * body - RANK_COST * rank - (LIST_TOP_SECTION_COST if len(c.labels) == 1 else 0.0)
+        if best is None or score > best[0]:
+            best = (score, c, kids)
+    if best is None:
+        return _compose_passages(searcher, query, hits, kind="list")
+    _, c, kids = best
+    title = searcher.docs[c.doc_id].title
+    lines: list[tuple[str, list[Evidence]]] = []
+    intro = _first_sentence(c)
+    if intro:
+        lines.append((intro, [Evidence(c, title, intro)]))
+    for k in kids[:MAX_LIST_ITEMS]:
+        item = _first_sentence(k) or k.text.strip()
+        lines.append((item, [Evidence(k, title, item)]))
+    return Draft("list", lines)
+
+
+def _list_candidates(searcher: Searcher, hits: list[Hit], docs: list[str]):
+    seen: set[str] = set()
+    for h in hits:
+        for c in (h.clause, searcher.by_id.get(h.clause.parent_id or "")):
+            if c is not None and c.id not in seen:
+                seen.add(c.id)
+                yield c
+    for doc_id in docs:
+        for c in searcher.headed_lists(doc_id):
+            if c.id not in seen:
+                seen.add(c.id)
+                yield c
+
+
+LIST_MIN_HEADING = 0.3  # the list's heading (or lead sentence) must share this much with the question
+LIST_TOP_SECTION_COST = 0.3  # a whole chapter's sub-headings are rarely the list asked for
+LIST_HITS = 5
 
 
 def _first_sentence(c: Clause) -> str:
@@ -480,7 +508,11 @@ def _compose_passages(searcher: Searcher, query: Query, hits: list[Hit], kind: s
     if not scored:
         return Draft(kind, [])
     top = scored[0][0]
-    chosen = [s for s in scored if s[0] >= top * 0.75][:MAX_SENTENCES]
+    chosen: list[tuple[float, Hit, tuple[int, int]]] = []
+    for x in scored:
+        overlaps = any(c[1].clause.id == x[1].clause.id and c[2][0] < x[2][1] and x[2][0] < c[2][1] for c in chosen)
+        if x[0] >= top * 0.75 and not overlaps and len(chosen) < MAX_SENTENCES:
+            chosen.append(x)  # a heading sentence extended over the next one must not quote it twice
     # Keep document order within a clause so the quotes read naturally.
     chosen.sort(key=lambda x: (x[1].clause.order, x[2][0]))
     return Draft(kind, [_line(h, s) for _, h, s in chosen])

@@ -105,10 +105,12 @@ class Catalogue:
             if form in normalized and not any(form in n or n in form for n in named)
             and p not in self.regions and (form == p or p not in normalized)
         )
-        versions = bool(VERSION_ASK.search(normalized) or _YEAR.search(normalized))
+        years = set(_YEAR.findall(normalized))
+        # A year asks about versions only when it is the year of a version of a revised document.
+        versions = bool(VERSION_ASK.search(normalized)) or any(
+            i.version[:4] in years for i in self.docs.values() if len(self.version_info[i.id].versions) > 1)
         docs: set[str] | None = set(by_name) if by_name else None
         # "2020年版…是怎么规定的": the version of that year, unless the question compares versions.
-        years = set(_YEAR.findall(normalized))
         dated = {d for d in (docs or ()) if self.docs[d].version[:4] in years}
         if dated and not _COMPARE.search(normalized):
             docs = dated

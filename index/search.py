@@ -18,6 +18,7 @@ from index.keyword import KeywordIndex
 from index.store import ClauseVectors
 from index.tokenizer import Tokenizer, fold, normalize_query
 from index.intent import ASKING_WORDS, Intent, classify, defined_term
+from index.legal import LawEvidence
 from index.lexicon import Lexicon, body_key, duty_bodies, equivalent_names, learn_lexicon
 from index.numbers import quantities
 from index.query import Catalogue, Query, Scope
@@ -90,6 +91,7 @@ class Searcher:
         }
         self.by_id: dict[str, Clause] = {c.id: c for c in self.clauses}
         self.position = {c.id: i for i, c in enumerate(self.clauses)}
+        self.law_evidence = LawEvidence.of([c.doc_id for c in self.clauses])
         kids: dict[str, list[Clause]] = {}
         for c in self.clauses:
             if c.parent_id:
@@ -117,6 +119,7 @@ class Searcher:
         self._duty: np.ndarray | None = None
         self._diffs: dict[tuple[str, str], list] = {}
         self._articles: dict[str, dict[str, str]] | None = None  # doc id -> article label -> clause id
+        self._lists: dict[str, list[Clause]] | None = None
         self.idf: dict[str, float] = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
         self.terms_present = frozenset(meta.get("terms_present", ()))
         self._mentions: dict[str, bool] = {}
@@ -200,6 +203,8 @@ class Searcher:
         """Clause-level BM25 (of a query's tokens, or of a token list)."""
         tokens = list(query.tokens if isinstance(query, Query) else query)
         scores = np.where(allowed, self.keyword.scores(tokens), 0.0)
+        if isinstance(query, Query):  # the keyword retriever itself: with law-level evidence (index/legal.py)
+            scores = self.law_evidence.run(scores)
         order = np.argsort(-scores, kind="stable")[:n]
         ids = [self.clauses[i].id for i in order if scores[i] > 0]
         return Ranked(ids, {self.clauses[i].id: float(scores[i]) for i in order if scores[i] > 0}, {})
@@ -434,6 +439,15 @@ class Searcher:
     def children(self, clause_id: str | None, doc_id: str | None = None) -> list[Clause]:
         found = self._kids.get(clause_id, []) if clause_id is not None else self._roots
         return [c for c in found if doc_id is None or c.doc_id == doc_id]
+
+    def headed_lists(self, doc_id: str) -> list[Clause]:
+        """A document's clauses that head two or more items (the containers of enumerations)."""
+        if self._lists is None:
+            self._lists = {}
+            for c in self.clauses:
+                if len(self._kids.get(c.id, ())) >= 2:
+                    self._lists.setdefault(c.doc_id, []).append(c)
+        return self._lists.get(doc_id, [])
 
     def neighbours(self, clause_id: str) -> tuple[Clause | None, Clause | None]:
         i = self.position[clause_id]

@@ -49,6 +49,14 @@ QUERY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "老板": ("用人单位", "经营者"),
     "公司": ("企业",),
     "员工": ("劳动者", "职工"),
+    # abbreviations of statistical and administrative terms
+    "营收": ("营业收入",),
+    "规上": ("规模以上",),
+    "规模以上": ("规上",),
+    "税负": ("税收",),
+    "专利": ("知识产权",),
+    "商标": ("知识产权",),
+    "厂房": ("用地", "土地"),
 }
 
 # Function words and punctuation that carry no retrieval signal in questions or clauses.
@@ -120,6 +128,10 @@ class Tokenizer:
         for w in self.user_words:
             self._jieba.add_word(w, freq=max(2000, 500 * len(w)))
         self.dictionary_hash = content_hash("\n".join(self.user_words) + f"|jieba{jieba.__version__}")
+
+    def names_of(self, word: str) -> list[str]:
+        """A word and every other way to say it the tokenizer knows (synonyms, other names of a body)."""
+        return [word, *QUERY_SYNONYMS.get(word, ()), *self.other_names(word)]
 
     def other_names(self, name: str) -> list[str]:
         """Other names of the body `name` names: the general table's, and the corpus's own names of
