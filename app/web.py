@@ -591,26 +591,27 @@ class WebApp:
             return f"已删除 {doc_id}（及其上传的文件）。"
         return f"已删除 {doc_id}。它来自语料目录 {src.parent}；下次运行 policyqa ingest 时会再次导入，除非先把文件移走。"
 
-    def records(self, authed: bool, view: str, verdict: str, channel: str, text: str) -> str:
+    def records(self, authed: bool, view: str, verdict: str, channel: str, answered: str, text: str) -> str:
         """The admin view: feedback or recent questions, filtered, newest first."""
         if not authed:
             return render.message_html("请先输入管理密码。", "error")
-        rows, columns = self._records(view, verdict, channel, text)
+        rows, columns = self._records(view, verdict, channel, answered, text)
         return render.records_html(rows, columns, feedback.cell)
 
-    def export(self, authed: bool, view: str, verdict: str, channel: str, text: str):
+    def export(self, authed: bool, view: str, verdict: str, channel: str, answered: str, text: str):
         """The rows of the admin view as a CSV file to download."""
         if not authed:
             return gr.update(value=None, visible=False)
-        rows, columns = self._records(view, verdict, channel, text)
+        rows, columns = self._records(view, verdict, channel, answered, text)
         name = f"{'questions' if view == 'questions' else 'feedback'}-{datetime.now():%Y%m%d-%H%M%S}.csv"
         path = Path(tempfile.mkdtemp(prefix="policyqa-export-")) / name
         path.write_text(feedback.to_csv(rows, columns), encoding="utf-8")
         return gr.update(value=str(path), visible=True)
 
-    def _records(self, view: str, verdict: str, channel: str, text: str):
+    def _records(self, view: str, verdict: str, channel: str, answered: str, text: str):
         if view == "questions":
-            return feedback.read_questions(self.audit_path, channel or "", "", text or ""), feedback.QUESTION_COLUMNS
+            rows = feedback.read_questions(self.audit_path, channel or "", answered or "", text or "")
+            return rows, feedback.QUESTION_COLUMNS
         return feedback.read_feedback(self.feedback_path, verdict or "", text or ""), feedback.FEEDBACK_COLUMNS
 
     # api --------------------------------------------------------------------------------------------
@@ -789,15 +790,17 @@ class WebApp:
                             elem_id="pq-rec-view")
             verdict = gr.Dropdown([("全部评价", ""), ("有用", "useful"), ("有误", "wrong")], value="", label="评价")
             channel = gr.Dropdown([("全部渠道", "")] + [(v, k) for k, v in feedback.CHANNEL_NAMES.items()], value="",
-                                  label="渠道（仅提问记录）")
+                                  label="渠道（提问记录）")
+            answered = gr.Dropdown([("全部", ""), ("已回答", "yes"), ("未能回答", "no")], value="",
+                                   label="是否回答（提问记录）")
             text = gr.Textbox(label="包含文字", placeholder="问题、回答或说明中的文字", elem_id="pq-rec-text")
         with gr.Row():
             show = gr.Button("查询", variant="primary", scale=0, elem_id="pq-rec-show")
             export = gr.Button("导出 CSV", scale=0, elem_id="pq-rec-export")
         table = gr.HTML(elem_id="pq-records", js_on_load=EVENTS_JS)
         csv_file = gr.File(label="导出的文件", interactive=False, visible=False, elem_id="pq-rec-file")
-        filters = [view, verdict, channel, text]
-        for trigger in (show.click, view.change, verdict.change, channel.change, text.submit):
+        filters = [view, verdict, channel, answered, text]
+        for trigger in (show.click, view.change, verdict.change, channel.change, answered.change, text.submit):
             trigger(self.records, [authed, *filters], table, api_visibility="private")
         export.click(self.export, [authed, *filters], csv_file, api_visibility="private")
         return [table, *filters]

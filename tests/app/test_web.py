@@ -334,18 +334,19 @@ def test_feedback_and_questions_in_the_admin_view_and_csv(web, svc):
     _, store = _ask(web, "园区奖励标准是多少？")
     msg = chats.current(store)["msgs"][0]
     web.give_feedback(store, msg["id"], "useful", "清楚")
-    table = web.records(True, "feedback", "useful", "", "园区奖励")
+    table = web.records(True, "feedback", "useful", "", "", "园区奖励")
     assert "园区奖励标准是多少？" in table and '<td data-label="评价">有用</td>' in table
-    assert "清楚" in table and "没有符合条件的记录" in web.records(True, "feedback", "wrong", "", "园区奖励")
-    update = web.export(True, "feedback", "useful", "", "园区奖励")
+    assert "清楚" in table and "没有符合条件的记录" in web.records(True, "feedback", "wrong", "", "", "园区奖励")
+    update = web.export(True, "feedback", "useful", "", "", "园区奖励")
     text = Path(update["value"]).read_text(encoding="utf-8")
     header, row = text.lstrip("\ufeff").splitlines()[:2]
     assert header == "时间,评价,问题,回答,引用条款,说明,会话,消息"
     assert ",有用,园区奖励标准是多少？," in row and row.endswith(f",清楚,{store['current']},{msg['id']}")
-    questions = web.records(True, "questions", "", "web", "园区奖励")
+    questions = web.records(True, "questions", "", "web", "yes", "园区奖励")
     assert "园区奖励标准是多少？" in questions and ">网页<" in questions
-    assert "请先输入管理密码" in web.records(False, "feedback", "", "", "")
-    assert web.export(False, "feedback", "", "", "")["visible"] is False
+    assert "没有符合条件的记录" in web.records(True, "questions", "", "web", "no", "园区奖励标准")
+    assert "请先输入管理密码" in web.records(False, "feedback", "", "", "", "")
+    assert web.export(False, "feedback", "", "", "", "")["visible"] is False
 
 
 def test_open_clause_escapes_script_and_links_neighbours(web, svc):
