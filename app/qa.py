@@ -98,7 +98,9 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
     t0 = time.perf_counter()
     a = assess(searcher, question, conv)
     r, query, hits = a.resolved, a.query, a.hits
-    problem = a.problem or decide(searcher, query, a.draft.kind, grounds(a.draft), hits)
+    # "还有别的吗？" asks for what comes after the clauses already given, however loosely it matches.
+    more = bool(r.exclude)
+    problem = a.problem or (None if more else decide(searcher, query, a.draft.kind, grounds(a.draft), hits))
     if problem:
         return _refusal(question, r, problem, hits, t0)
     draft = a.draft
