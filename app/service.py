@@ -121,6 +121,7 @@ class Service:
                     records_fingerprint=self.records.fingerprint(),
                     progress=embed_progress,
                     reuse_vectors=not rebuild,  # --rebuild: a new vector store (the embedding cache still serves)
+                    cache_dir=None if rebuild else self.settings.cache_dir,  # and every text tokenized afresh
                 )
         return report, meta
 
@@ -131,7 +132,7 @@ class Service:
             self.records.remove(doc_id)
             return build_index(
                 self.records, self.layout, self.ingest_embedder, chroma_url=self.settings.chroma_url,
-                records_fingerprint=self.records.fingerprint(),
+                records_fingerprint=self.records.fingerprint(), cache_dir=self.settings.cache_dir,
             )
 
     @property

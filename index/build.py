@@ -29,6 +29,7 @@ from index.embedder import Embedder
 from index.keyword import KeywordIndex
 from index.store import ClauseVectors, drop_collection
 from index.lexicon import learn_lexicon
+from index.token_cache import TokenCache
 from index.tokenizer import Tokenizer, domain_words_hash
 from index.units import Unit, is_container, keyword_text, sentences, units_for
 from ingest.records import Clause, ParsedDocument, clause_to_dict, content_hash, document_to_dict
@@ -119,13 +120,15 @@ def build_index(
     records_fingerprint: str = "",
     progress: Callable[[Iterable], Iterable] = lambda it: it,
     reuse_vectors: bool = True,
+    cache_dir: Path | None = None,
 ) -> dict:
     """Write a new generation from all documents and make it current. Returns its meta.
 
     `progress` wraps an iterable of one item per text to embed (texts already in the embedding
     cache or already in the previous generation's vectors are not counted), so a progress bar over
     it shows the embedding rate and time left. With reuse_vectors=False the vector store is
-    written anew even when the served generation's could be updated."""
+    written anew even when the served generation's could be updated. With a cache_dir, tokens of
+    texts tokenized by an earlier build are read from its token cache (index/token_cache.py)."""
     docs = list(docs)
     t0 = time.perf_counter()
     name = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
@@ -133,7 +136,8 @@ def build_index(
     previous = _reusable(layout, embedder, chroma_url) if reuse_vectors else None
     gen.mkdir(parents=True)
     try:
-        meta = _write_generation(docs, gen, name, embedder, chroma_url, records_fingerprint, progress, previous)
+        meta = _write_generation(docs, gen, name, embedder, chroma_url, records_fingerprint, progress, previous,
+                                 cache_dir)
     except BaseException:
         shutil.rmtree(gen, ignore_errors=True)
         if chroma_url:
@@ -147,7 +151,7 @@ def build_index(
 
 
 def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url: str, fingerprint: str, progress,
-                      previous: Path | None):
+                      previous: Path | None, cache_dir: Path | None):
     timings: dict[str, float] = {}
     clock = _Clock(timings)
     clauses: list[Clause] = [c for d in docs for c in d.clauses]
@@ -162,36 +166,35 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
     tokenizer = Tokenizer(lexicon.words)
     clock("lexicon")
     # Containers get no tokens and no vectors: they are browsed, not retrieved.
-    token_lists = [
-        [] if is_container(c, children.get(c.id, [])) else tokenizer.tokenize(keyword_text(c, children.get(c.id, [])))
-        for c in clauses
-    ]
+    searchable = [i for i, c in enumerate(clauses) if not is_container(c, children.get(c.id, []))]
+    texts = [keyword_text(clauses[i], children.get(clauses[i].id, [])) for i in searchable]
+    # Sentence-level BM25 as well: all query words inside one sentence is a strong signal that a
+    # clause-level score (which sums matches spread over a long clause) does not see.
+    spans = [(i, s, e) for i in searchable for s, e in sentences(clauses[i].text)]
+    sent_clause = [i for i, _, _ in spans]
+    sent_texts = [clauses[i].text[s:e] for i, s, e in spans]
+    tokens_of = TokenCache(cache_dir, tokenizer.user_words, tokenizer.tokenize) if cache_dir else None
+    if tokens_of:
+        tokens = tokens_of(texts + sent_texts)
+        tokens_of.close()
+    else:
+        tokens = [tokenizer.tokenize(t) for t in texts + sent_texts]
+    token_lists: list[list[str]] = [[] for _ in clauses]
+    for i, toks in zip(searchable, tokens):
+        token_lists[i] = toks
+    sent_tokens = tokens[len(texts):]
+    # A clause without any token has no sentences in the sentence index (as before the cache).
+    keep = [j for j, i in enumerate(sent_clause) if token_lists[i]]
+    sent_clause, sent_tokens = [sent_clause[j] for j in keep], [sent_tokens[j] for j in keep]
     clock("tokenize")
     keyword = KeywordIndex.build(token_lists)
     keyword.save(gen / "bm25")
     df = Counter(t for toks in token_lists for t in set(toks))
-    clock("bm25")
-    # Sentence-level BM25 as well: all query words inside one sentence is a strong signal that a
-    # clause-level score (which sums matches spread over a long clause) does not see.
-    sent_clause: list[int] = []
-    sent_tokens: list[list[str]] = []
-    for i, (c, toks) in enumerate(zip(clauses, token_lists)):
-        if not toks:
-            continue
-        for s, e in sentences(c.text):
-            sent_clause.append(i)
-            sent_tokens.append(tokenizer.tokenize(c.text[s:e]))
-    clock("tokenize_sentences")
     KeywordIndex.build(sent_tokens).save(gen / "bm25-sentences")
     write_atomic(gen / "sentences.json", json.dumps(sent_clause))
-    clock("bm25_sentences")
+    clock("bm25")
 
-    units = [
-        u
-        for c in clauses
-        if not is_container(c, children.get(c.id, []))
-        for u in units_for(c, children.get(c.id, []), embedder.max_chars)
-    ]
+    units = [u for i in searchable for u in units_for(clauses[i], children.get(clauses[i].id, []), embedder.max_chars)]
     collection, embedded, reused = _write_vectors(gen, name, units, clauses, embedder, chroma_url, progress,
                                                   previous, clock)
     # Unit id -> (kind, start): lets a query ask Chroma for ids and distances only (fetching
@@ -225,6 +228,7 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
         # previous generation's store rather than added again.
         "units_embedded": embedded,
         "units_reused": reused,
+        "texts_tokenized": tokens_of.tokenized if tokens_of else len(texts) + len(sent_texts),
         "timings": {k: round(v, 3) for k, v in timings.items()},
     }
 
