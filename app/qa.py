@@ -435,7 +435,8 @@ def _compose_list(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     docs = list(dict.fromkeys(h.clause.doc_id for h in hits[:LIST_HITS]))
     ranks = {h.clause.id: r for r, h in enumerate(hits)}
     for c in _list_candidates(searcher, hits[:LIST_HITS], docs):
-        kids = [k for k in searcher.children(c.id, c.doc_id) if k.kind != "row"]
+        # Items of a list, not the articles of a chapter nor the rows of a table.
+        kids = [k for k in searcher.children(c.id, c.doc_id) if k.kind not in ("row", "article")]
         head = _coverage(searcher, query, c.heading + _first_sentence(c))
         if len(kids) < 2 or head < LIST_MIN_HEADING:
             continue

@@ -74,6 +74,7 @@ _BODY_NAMES = re.compile("|".join(map(re.escape, _ALL_BODY_NAMES)))
 
 _jieba_lock = threading.Lock()
 _BODY_ENDS = "局厅委办"
+_PARTICLE = re.compile(r"[了着过个的吗呢吧]")  # "开了个" is no noun, whatever the tagger says
 _NOUN_FLAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"})
 
 
@@ -193,4 +194,5 @@ class Tokenizer:
             if not hasattr(self, "_pos"):
                 self._pos = jieba.posseg.POSTokenizer(self._jieba)
             pairs = self._pos.lcut(fold(text))
-        return [w for w, flag in pairs if len(w) >= 2 and (flag in _NOUN_FLAGS or w in self._known)]
+        return [w for w, flag in pairs
+                if len(w) >= 2 and (flag in _NOUN_FLAGS or w in self._known) and not _PARTICLE.search(w)]
