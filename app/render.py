@@ -65,10 +65,6 @@ def term_ranges(text: str, terms: Iterable[str], fold: Fold | None = None) -> li
     return merge_ranges(ranges)
 
 
-def highlight_terms(text: str, terms: Iterable[str], fold: Fold | None = None) -> str:
-    return mark_ranges(text, term_ranges(text, terms, fold), "pq-term")
-
-
 def quote_range(text: str, quote: str) -> tuple[int, int] | None:
     """Where a quoted sentence lies in the clause text (None when it does not occur)."""
     quote = (quote or "").strip()
@@ -82,14 +78,9 @@ def highlight_span(text: str, span: tuple[int, int] | None) -> str:
     return mark_ranges(text, [span] if span else [], "pq-quote")
 
 
-def answer_markdown(text: str) -> str:
-    """Answer text for the chat's markdown renderer: markup characters show as themselves."""
-    return html.escape(text or "", quote=False)
-
-
 # -- small pieces ----------------------------------------------------------------------------------
 CITE_MARK = re.compile(r"\[(\d{1,3})\]")
-META_DATES = (("adopted", "成文"), ("effective", "施行"), ("version_date", "版本"))
+META_DATES = (("adopted", "通过"), ("promulgated", "公布"), ("effective", "施行"), ("version_date", "版本"))
 
 
 def _attrs(**values) -> str:
@@ -374,12 +365,6 @@ def search_results_html(query: str, hits: Sequence[dict], terms: Sequence[str], 
             cards.append('<div class="pq-divider">以下条款不含检索词，按意思相近排列</div>')
         cards.append(hit_card(i, h, terms, synonyms, fold))
     return f'{SEARCH_LEGEND}<div class="pq-hits">{"".join(cards)}</div>'
-
-
-def hits_html(hits: Sequence[dict], terms: Sequence[str], fold: Fold | None = None) -> str:
-    """Search results with matched terms marked (no synonyms known); `hits` as in Hit.to_json()."""
-    return search_results_html("", hits, terms, (), fold, semantic_only=True) if hits else message_html(
-        "没有找到匹配的条款。换个说法，或去掉文件和章节筛选再试。", "empty")
 
 
 # -- documents -------------------------------------------------------------------------------------

@@ -66,11 +66,12 @@ def test_mark_ranges_escapes_text_and_merges_overlaps():
     assert render.mark_ranges("a<b>c&d", [(1, 4), (3, 5)]) == "a<mark>&lt;b&gt;c</mark>&amp;d"
 
 
-def test_highlight_terms_marks_every_occurrence_through_folding():
+def test_terms_are_marked_at_every_occurrence_through_folding():
     from index.tokenizer import fold
 
     # full-width "ＡＩ" folds to "ai"; offsets still point into the original text
-    out = render.highlight_terms("发展ＡＩ，ai与补贴<补贴>", ["ai", "补贴"], fold)
+    text = "发展ＡＩ，ai与补贴<补贴>"
+    out = render.mark_classes(text, [(render.term_ranges(text, ["ai", "补贴"], fold), "pq-term")])
     assert out == (
         '发展<mark class="pq-term">ＡＩ</mark>，<mark class="pq-term">ai</mark>与'
         '<mark class="pq-term">补贴</mark>&lt;<mark class="pq-term">补贴</mark>&gt;'
@@ -111,14 +112,14 @@ def test_citations_html_links_each_citation_with_its_quote_span():
     assert render.citations_html([]) == ""
 
 
-def test_hits_html_marks_terms_and_offers_a_copyable_reference():
+def test_search_results_mark_terms_and_offer_a_copyable_reference():
     hit = {"clause_id": "d#二", "doc_title": "文件<1>", "path": "二、措施", "text": "财政支持<b>补贴</b>", "score": 0.5,
            "span": [0, 4]}
-    out = render.hits_html([hit], ["补贴"])
+    out = render.search_results_html("补贴", [hit], ["补贴"], [])
     assert '<mark class="pq-term">补贴</mark>' in out
     assert "&lt;b&gt;" in out and "<b>" not in out
     assert 'data-copy="《文件&lt;1&gt;》二、措施（d#二）"' in out
-    assert "没有找到" in render.hits_html([], ["x"])
+    assert "没有找到包含“x”的条款。" in render.search_results_html("x", [], ["x"], [])
 
 
 def test_openapi_page_lists_routes_without_external_scripts():
@@ -126,10 +127,6 @@ def test_openapi_page_lists_routes_without_external_scripts():
     out = render.openapi_html(spec)
     assert "/api/ask" in out and "Ask &lt;now&gt;" in out and "t&lt;x&gt;" in out
     assert "<script" not in out
-
-
-def test_answer_markdown_shows_markup_as_text():
-    assert render.answer_markdown("<script>x</script>[1]") == "&lt;script&gt;x&lt;/script&gt;[1]"
 
 
 # -- uploads -----------------------------------------------------------------------------------------
