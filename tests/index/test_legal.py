@@ -1,33 +1,11 @@
-"""Legal-question retrieval components (index/legal.py) on hand-made tokens and scores."""
+"""Law-level evidence (index/legal.py) on hand-made clause scores."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from index.legal import CONSULTATION_WORDS, LEGAL_TERMS, LawEvidence, LegalQuery
-
-
-def split(text: str) -> list[str]:
-    return text.split()
-
-
-@pytest.mark.parametrize("question, tokens", [
-    ("请问 老板 拖欠 工资 怎么办", ["老板", "拖欠", "工资", "用人单位", "劳动报酬"]),
-    ("我 可以 要求 赔偿 吗", ["可以", "要求", "赔偿"]),
-    ("合同 无效", ["合同", "无效"]),
-])
-def test_legal_query_drops_asking_words_and_adds_legal_wording(question, tokens):
-    assert LegalQuery(split).run(question) == tokens
-
-
-def test_legal_query_tables_can_be_replaced():
-    assert LegalQuery(split, drop=frozenset(), equivalents={}).run("请问 老板") == ["请问", "老板"]
-
-
-def test_the_tables_hold_no_empty_or_self_equivalent_entries():
-    assert all(w and terms and w not in terms for w, terms in LEGAL_TERMS.items())
-    assert all(w.strip() == w and w for w in CONSULTATION_WORDS)
+from index.legal import LawEvidence
 
 
 def test_law_evidence_lifts_the_clauses_of_the_law_with_most_evidence():
