@@ -269,8 +269,9 @@ def _write_vectors(gen: Path, name: str, units: list[Unit], clauses: list[Clause
     if previous is not None:
         try:
             return _update_previous(gen, previous, units, metadatas, keys, embedder, progress, clock)
-        except (OSError, ValueError, KeyError, StoreMismatch) as e:
-            log.warning("could not reuse the vectors of %s (%s); adding all vectors again", previous.name, e)
+        except Exception as e:  # noqa: BLE001 - any failure (a copy read mid-write, a Chroma error): start afresh
+            log.warning("could not reuse the vectors of %s (%s: %s); adding all vectors again",
+                        previous.name, type(e).__name__, e)
             shutil.rmtree(gen / "chroma", ignore_errors=True)
     vectors, embedded = _encode(embedder, [u.text for u in units], progress)
     clock("embed")
