@@ -14,7 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.qa import Conversation
 from app.web import WebApp
 from evals.hostile import SECRET, cases, run_cases, table
 from tests.app.conftest import CORPUS, live_app, make_service
@@ -83,11 +82,15 @@ def test_server_answers_normally_after_everything(run):
 
 
 def test_blank_question_in_the_chat_shows_a_note_and_keeps_the_chat(svc):
-    history = [{"role": "user", "content": "早先的问题"}, {"role": "assistant", "content": "早先的回答"}]
-    steps = list(WebApp(svc).respond(" \u3000\n", history, Conversation()))
-    chat, box, note, _, last = steps[-1]
-    assert chat == history and last is None
-    assert "pq-error" in note and "the question is empty" in note
+    import gradio as gr
+
+    from app import chats
+
+    store = chats.empty_store()
+    chats.add_answer(store, {"question": "早先的问题", "answer": "早先的回答", "answered": True, "citations": []})
+    [(chat, box, new_store, convs, note)] = list(WebApp(svc).respond(" \u3000\n", store))
+    assert chat == box == new_store == convs == gr.skip()  # the conversation and the box stay as they were
+    assert "pq-error" in note and "请输入问题" in note
 
 
 def test_questions_run_side_by_side_but_password_guesses_one_at_a_time(svc):
