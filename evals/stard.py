@@ -330,7 +330,7 @@ def stard_command(settings, *, corpus: str, data_dir: Path | None, questions: Pa
     from app.service import Service
     from evals.baselines import ArticleMap, JiebaBM25Articles
     from evals.report import json_writer, text_writer, write_results
-    from index.build import Layout
+    from index.build import IndexBusy, Layout
 
     say = (lambda msg: click.echo(msg, err=True)) if settings.progress else (lambda msg: None)
     if data_dir is not None:
@@ -348,7 +348,10 @@ def stard_command(settings, *, corpus: str, data_dir: Path | None, questions: Pa
         raise click.ClickException(f"corpus folder {folder} not found; --corpus is gold, full or a folder")
     if Layout(settings.index_dir).current() is None:
         say(f"no index in {settings.data_dir}: ingesting {folder} (long: about 20 minutes per 100 laws here) …")
-        Service(settings).ingest([folder], progress=progress, embed_progress=progress)
+        try:
+            Service(settings).ingest([folder], progress=progress, embed_progress=progress)
+        except IndexBusy as e:
+            raise click.ClickException(f"{settings.data_dir} has no index yet and {e}") from None
     svc = open_service(settings)
     searcher = svc.searcher
     systems: dict[str, System] = {SEARCH: search_system(searcher), ASK: ask_system(searcher)}

@@ -232,3 +232,17 @@ def test_the_command_says_what_to_do_with_a_missing_questions_file(tmp_path):
     got = CliRunner().invoke(main, ["eval", "--suite", "stard", "--questions", str(tmp_path / "nope.jsonl")])
     assert got.exit_code == 1
     assert got.output.strip() == f"Error: questions file {tmp_path / 'nope.jsonl'} not found; pass --questions FILE (STARD's JSONL)"
+
+
+def test_the_command_does_not_ingest_beside_a_running_ingest(fake_model, laws, questions, tmp_path):
+    from click.testing import CliRunner
+
+    from app.cli import main
+    from index.build import IndexLock
+
+    data = tmp_path / "data"
+    with IndexLock(data):  # an ingest in progress holds the lock and has not switched to an index yet
+        got = CliRunner().invoke(main, ["eval", "--suite", "stard", "--corpus", str(laws), "--questions",
+                                        str(questions), "--data-dir", str(data), "--naive", "none"])
+    assert got.exit_code == 1
+    assert got.output.splitlines()[-1].startswith(f"Error: {data} has no index yet and another ingest is running (pid ")
