@@ -63,7 +63,7 @@ SHUTDOWN_GRACE = 3  # seconds open connections get to finish when the server is 
 CONCURRENT_READS = 8
 REBUILT_TURNS = 3  # answers from the browser's copy that restore a conversation the server forgot
 STORAGE_KEY = "policyqa-conversations"
-GRADIO_ZH = {"common.complete": "完成"}
+GRADIO_ZH = {"common.complete": "完成", "status.queue_position": "排队中：第 {position} 位，共 {size} 位"}
 # One click handler for every HTML component (clause buttons, copy, feedback, conversations, sorting).
 EVENTS_JS = (STATIC / "events.js").read_text(encoding="utf-8")
 
