@@ -105,7 +105,13 @@ QUESTION_INPUTS: list[tuple[str, object, Expect]] = [
     ("format strings / template injection", "{0.__class__} %s%n ${jndi:ldap://127.0.0.1/x} {{7*7}}", answered()),
 ]
 
-CHAT_EXPECT = {"HTML/JS": answered("<script>", "<img")}  # markup in the chat shows as text
+# The chat shows Chinese messages (app/web.py ZH_MESSAGES) and markup as text.
+CHAT_EXPECT = {
+    "HTML/JS": answered("<script>", "<img"),
+    **{label: refused("请输入问题") for label in ("empty question", "whitespace only", "control characters only",
+                                                  "zero-width and bidi marks only")},
+    "20,000-character question": refused("问题有 20000 个字，超过了"),
+}
 
 API_ONLY: list[Case] = [
     Case("lone surrogate (JSON \\ud800) only", "api ask", b'{"question": "\\ud800"}', refused(EMPTY)),
@@ -286,15 +292,18 @@ class Runner:
     def _chat_box(self, question) -> Outcome:
         """The chat box's submit event as the page sends it: what the user sees is the chat and the note below."""
         page = Page(self.http, self.base)
-        ok, out = page.call("respond", [question, [], None])
+        # respond(question, the browser's copy of the conversations) -> chat HTML, question box, store,
+        # conversation list, note; an output the event leaves alone comes back as a dict, not a string.
+        ok, out = page.call("respond", [question, None])
         if not ok:
             return Outcome("error", str(out), False, str(out))
-        history, note = out[0] or [], out[2] if isinstance(out[2], str) else ""
-        everything = " ".join(_content_text(m.get("content")) for m in history) + " " + note
+        chat = out[0] if isinstance(out[0], str) else ""
+        note = out[4] if isinstance(out[4], str) else ""
+        everything = chat + " " + note  # as served: markup from the question must arrive escaped
         if "pq-error" in note:
             return Outcome("note", _text_of(note), True, everything)
-        shown = " ".join(_content_text(m.get("content")) for m in history if m.get("role") == "assistant")
-        return Outcome("chat", _one_line(shown), False, everything)
+        answers = chat.split('class="pq-a"')[1:]  # what the assistant said, without the question echoed
+        return Outcome("chat", _one_line(_text_of(" ".join(answers))), False, everything)
 
     def _file_route(self, path) -> Outcome:
         status, body = raw_get(self.base, path.replace("127.0.0.1:7860", httpx.URL(self.base).netloc.decode()))
@@ -346,7 +355,10 @@ class Runner:
         page = self.admin
         page.call("refresh", [])  # the removal list of this session holds the current documents
         for doc_id in doc_ids:
-            ok, out = page.call("remove", [doc_id, True, None])
+            # Two steps, as in the page: 删除 names the document (kept in the session), 确认删除 removes it.
+            ok, out = page.call("ask_remove", [doc_id, None])
+            if ok:
+                ok, out = page.call("remove", [None, None])
             if not ok or "已删除" not in str(out):
                 raise RuntimeError(f"could not remove {doc_id} after the test: {out}")
 
@@ -412,13 +424,6 @@ def run_cases(base: str, admin_password: str = "", data_dir: Path | None = None,
 
 
 # -- output -----------------------------------------------------------------------------------------------
-def _content_text(content) -> str:
-    """A chat message's text: a string, or Gradio's list of {"type": "text", "text": ...} parts."""
-    if isinstance(content, list):
-        return " ".join(str(p.get("text", "")) if isinstance(p, dict) else str(p) for p in content)
-    return str(content or "")
-
-
 def _answer_line(a: dict) -> str:
     head = "answered" if a["answered"] else "not answered (refusal)"
     return f"{head}: {_one_line(a['answer'])}"
