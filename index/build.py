@@ -179,6 +179,7 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
         tokens_of.close()
     else:
         tokens = [tokenizer.tokenize(t) for t in texts + sent_texts]
+    tokenized = tokens_of.tokenized if tokens_of else len(tokens)
     token_lists: list[list[str]] = [[] for _ in clauses]
     for i, toks in zip(searchable, tokens):
         token_lists[i] = toks
@@ -192,6 +193,9 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
     df = Counter(t for toks in token_lists for t in set(toks))
     KeywordIndex.build(sent_tokens).save(gen / "bm25-sentences")
     write_atomic(gen / "sentences.json", json.dumps(sent_clause))
+    # The token lists are saved in the BM25 indexes and counted in df; over laws/ they hold ~260k
+    # lists that would otherwise stay in memory through the embedding run.
+    del tokens, token_lists, sent_tokens, keyword, texts, sent_texts
     clock("bm25")
 
     units = [u for i in searchable for u in units_for(clauses[i], children.get(clauses[i].id, []), embedder.max_chars)]
@@ -228,7 +232,7 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
         # previous generation's store rather than added again.
         "units_embedded": embedded,
         "units_reused": reused,
-        "texts_tokenized": tokens_of.tokenized if tokens_of else len(texts) + len(sent_texts),
+        "texts_tokenized": tokenized,
         "timings": {k: round(v, 3) for k, v in timings.items()},
     }
 
