@@ -107,6 +107,8 @@ class Searcher:
             self.lexicon = learn_lexicon(_parsed_by_doc(self.docs, self.clauses))
         self.catalogue = Catalogue(self.docs, self.lexicon.regions)
         self.departments = department_names(self.lexicon.bodies)
+        self._department_set = frozenset(self.departments)
+        self._department_keys = frozenset(body_key(d) for d in self.departments)
         # Body key -> positions of the task rows that list it / lead with it.
         self._rows_of: dict[str, list[int]] = {}
         self._rows_led_by: dict[str, list[int]] = {}
@@ -151,7 +153,12 @@ class Searcher:
         return found
 
     def intent(self, normalized_query: str) -> Intent:
-        return classify(normalized_query, self.departments)
+        # A body the question names in a form the corpus does not write (经信委 for 经济和信息化委)
+        # counts when it is another name of one of the corpus's bodies.
+        extra = [t for t in self.tokenizer.tokenize(normalized_query)
+                 if len(t) >= 3 and t[-1] in "局厅委办" and t not in self._department_set
+                 and body_key(t) in self._department_keys]
+        return classify(normalized_query, self.departments + extra)
 
     def understand(self, text: str, doc: str | None = None, section: str | None = None,
                    mode: Mode = "hybrid") -> Query:
@@ -326,7 +333,10 @@ class Searcher:
             if intent.lead and not listing.any():
                 listing = allowed & self._rows_listing(intent.departments)
             if listing.any():
-                first = self._ranked_hits(q, dense, listing, k)
+                # The rows that list it, lead rows first, then in the table's order (what a reader
+                # scanning the table would see); relevance ranks only what follows.
+                first = sorted(self._ranked_hits(q, dense, listing, max(k, int(listing.sum()))),
+                               key=lambda h: (_lead_position(h.clause, intent.departments), h.clause.row.number))
                 rest = self._ranked_hits(q, dense, allowed & ~listing, k, rows=False)
                 return (first + rest)[:k]
         return self._ranked_hits(q, dense, allowed, k)
@@ -485,6 +495,11 @@ def article_asked(normalized: str) -> ArticleRef | None:
     numerals in the documents' form (ingest.refs, cn2an)."""
     ref = parse_article_ref(normalized)
     return ref if ref is not None and ref.article else None
+
+
+def _lead_position(row_clause: Clause, departments) -> int:
+    keys = [body_key(d) for d in row_clause.row.departments]
+    return min((keys.index(body_key(d)) for d in departments if body_key(d) in keys), default=len(keys))
 
 
 def _without(text: str, names) -> str:

@@ -45,7 +45,8 @@ def test_concurrent_clients_with_a_reingest_in_the_middle(served):
         report_, meta = await asyncio.to_thread(svc.ingest)
         return f"{report_.documents} documents, generation {meta['generation']}"
 
-    result = asyncio.run(run_load(live.url, clients=4, seconds=5, questions=QUESTIONS, reingest=reingest,
+    # 8 s: the re-ingest (started at 2 s) must finish well inside the run even on a loaded machine.
+    result = asyncio.run(run_load(live.url, clients=4, seconds=8, questions=QUESTIONS, reingest=reingest,
                                   reingest_after=2, index_dir=svc.layout.root))
     out = report(result)
     assert result.errors == [], out
@@ -67,7 +68,9 @@ def test_a_response_mixing_generations_is_caught(served):
     old = svc.layout.current()
     versioned(corpus, "乙")
     svc.ingest()
-    result = asyncio.run(run_load(live.url, clients=1, seconds=0.5, questions=QUESTIONS, index_dir=svc.layout.root))
+    # Enough requests for every endpoint to be sampled, however slow the machine.
+    result = asyncio.run(run_load(live.url, clients=1, seconds=30, questions=QUESTIONS, max_requests=9,
+                                  index_dir=svc.layout.root))
     from evals.load import Generations, _check_generations
 
     gens = Generations(svc.layout.root)
