@@ -18,7 +18,7 @@ from app.rules import (ACTUALS, ASK_TYPES, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MO
 from app.answerability import coverage, decide
 from index.intent import STRICT_DEFINITION, defined_term
 from index.lexicon import duty_bodies
-from index.numbers import kinds as figure_kinds
+from index.numbers import kinds as figure_kinds, quantities, same_figure
 from index.query import Query
 from index.search import Searcher, definition_span
 from ingest.records import Answer, Clause, Hit
@@ -212,7 +212,7 @@ class Draft:
 def _sentences(searcher: Searcher, clause: Clause, query: Query, asks: list[AskType] = ()) -> list[tuple[tuple[int, int], float]]:
     """Sentences of a clause, best first. A sentence that holds the kind of fact asked for (an
     amount, a rate, a period, a date…) outranks one that only shares words with the question; so
-    does one that states the graded case the question names (情节严重的…)."""
+    does one that states the graded case (情节严重的…) or the figure the question names."""
     out = []
     graded = set(GRADED.findall(query.normalized))
     for span, score in searcher.sentence_scores(clause, list(query.tokens)):
@@ -221,6 +221,8 @@ def _sentences(searcher: Searcher, clause: Clause, query: Query, asks: list[AskT
             score = score * 1.5 + 0.05  # proportional: an unrelated sentence with a number stays low
         if graded and graded & set(GRADED.findall(text)):
             score += 0.3
+        if query.numbers and any(same_figure(a, b) for a in query.numbers for b in quantities(text)):
+            score += 0.3  # the figure the question states ("是一万元吗"), in either numerals
         out.append((span, score))
     return sorted(out, key=lambda x: -x[1])
 

@@ -126,7 +126,6 @@ _DEFINED = re.compile(r"(?:本(?:条例|办法|规定|法|意见)所称|所称)[
 _ENTITY_LIST = re.compile(r"(?:支持|鼓励|推动|依托|培育|推进|引进)([^。；：]{2,80}?)等")
 # A body named alone in a task table cell or a duty sentence must end like a body to be learnt.
 _BODY_END = re.compile(r"(部门|厅|局|委员会|委|办公室|办|中心|机构|政府|机关|银行|分行|海关|法院|检察院)$")
-MIN_TERM_DOCS = 2  # a quoted or defined term is learnt as soon as one document states it; frequent n-grams need this many clauses
 _WORD = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9+＋·]+")  # no spaces, line breaks or punctuation inside a learnt word
 GENERIC_BODIES = frozenset({"部门", "有关部门", "相关部门", "主管部门", "政府", "人民政府", "机构", "机关"})
 
