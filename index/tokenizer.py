@@ -56,7 +56,6 @@ QUERY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "税负": ("税收",),
     "专利": ("知识产权",),
     "商标": ("知识产权",),
-    "厂房": ("用地", "土地"),
 }
 
 # Function words and punctuation that carry no retrieval signal in questions or clauses.
