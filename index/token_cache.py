@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -72,7 +73,7 @@ class TokenCache:
             chunk = keys[i : i + 500]
             q = f"SELECT key, tokens FROM tok WHERE key IN ({','.join('?' * len(chunk))})"
             for k, tokens in self.db.execute(q, chunk):
-                found[by_key[k]] = tokens.split(SEPARATOR) if tokens else []
+                found[by_key[k]] = [sys.intern(t) for t in tokens.split(SEPARATOR)] if tokens else []  # as the tokenizer does
         missing = [t for t in by_key.values() if t not in found]
         for i in range(0, len(missing), 5000):  # committed as it goes: a killed build keeps its work
             rows = []
