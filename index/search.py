@@ -37,6 +37,7 @@ ROWS_CANDIDATES = 3
 # relative scored higher (see README); rrf is the robust default.
 FUSION_MODES = tuple(FUSIONS)
 DENSE_UNITS = 120  # units fetched from Chroma; several units map to one clause
+MASKS_KEPT = 64  # allowed-clause masks kept per searcher (one per document scope and section)
 
 
 class IndexMismatch(Exception):
@@ -92,6 +93,8 @@ class Searcher:
         self.by_id: dict[str, Clause] = {c.id: c for c in self.clauses}
         self.position = {c.id: i for i, c in enumerate(self.clauses)}
         self.law_evidence = LawEvidence.of([c.doc_id for c in self.clauses])
+        self._doc_position = {c.doc_id: int(p) for c, p in zip(self.clauses, self.law_evidence.clause_doc)}
+        self._masks: dict[tuple, np.ndarray] = {}  # (documents, section) -> allowed clauses
         kids: dict[str, list[Clause]] = {}
         for c in self.clauses:
             if c.parent_id:
@@ -199,11 +202,19 @@ class Searcher:
             docs = frozenset(self.docs) - self.catalogue.superseded
         if docs is None and not section:
             return self.searchable
-        prefix = tuple(section.split(".")) if section else ()
-        return self.searchable & np.array(
-            [(docs is None or c.doc_id in docs) and c.labels[: len(prefix)] == prefix for c in self.clauses],
-            dtype=bool,
-        )
+        # Computed once per scope: a loop over every clause costs ~50 ms per question over laws/.
+        mask = self._masks.get((docs, section))
+        if mask is None:
+            mask = self.searchable.copy()
+            if docs is not None:
+                mask &= np.isin(self.law_evidence.clause_doc, [self._doc_position[d] for d in docs if d in self._doc_position])
+            if section:
+                prefix = tuple(section.split("."))
+                mask &= np.array([c.labels[: len(prefix)] == prefix for c in self.clauses], dtype=bool)
+            if len(self._masks) >= MASKS_KEPT:
+                self._masks.pop(next(iter(self._masks)))
+            self._masks[(docs, section)] = mask
+        return mask
 
     # -- retrievers: each one ranking of clauses for a query ---------------------------------------
     def keyword_ranking(self, query: Query | list[str], allowed: np.ndarray, n: int = CANDIDATES) -> Ranked:
@@ -212,7 +223,7 @@ class Searcher:
         scores = np.where(allowed, self.keyword.scores(tokens), 0.0)
         if isinstance(query, Query):  # the keyword retriever itself: with law-level evidence (index/legal.py)
             scores = self.law_evidence.run(scores)
-        order = np.argsort(-scores, kind="stable")[:n]
+        order = top_positions(scores, n)
         ids = [self.clauses[i].id for i in order if scores[i] > 0]
         return Ranked(ids, {self.clauses[i].id: float(scores[i]) for i in order if scores[i] > 0}, {})
 
@@ -220,7 +231,7 @@ class Searcher:
         """Clauses ranked by their best-matching sentence under BM25."""
         scores = self.sentence_keyword.scores(list(query.tokens if isinstance(query, Query) else query))
         best: dict[int, float] = {}
-        for j in np.argsort(-scores, kind="stable")[: n * 4]:
+        for j in top_positions(scores, n * 4):
             i = int(self.sentence_clause[j])
             if scores[j] <= 0:
                 break
@@ -465,6 +476,19 @@ class Searcher:
         prev = self.clauses[i - 1] if i > 0 and self.clauses[i - 1].doc_id == doc else None
         nxt = self.clauses[i + 1] if i + 1 < len(self.clauses) and self.clauses[i + 1].doc_id == doc else None
         return prev, nxt
+
+
+def top_positions(scores: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the n highest scores, highest first, ties in position order: the first n of a
+    stable argsort, without sorting every score (257,000 sentence scores over laws/)."""
+    if n <= 0 or scores.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if scores.size > 4 * n:
+        threshold = np.partition(scores, scores.size - n)[scores.size - n]
+        candidates = np.flatnonzero(scores >= threshold)
+    else:
+        candidates = np.arange(scores.size)
+    return candidates[np.argsort(-scores[candidates], kind="stable")][:n]
 
 
 def definition_span(text: str, term: str) -> tuple[int, int] | None:

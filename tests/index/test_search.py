@@ -182,3 +182,18 @@ def test_unknown_fusion(tiny_corpus, data_dir, fake_embedder):
     layout, _ = build(tiny_corpus, data_dir, fake_embedder)
     with pytest.raises(QueryError, match="unknown fusion 'max'; choose one of rrf, relative"):
         Searcher(layout, fake_embedder, fusion="max")
+
+
+def test_top_positions_are_the_first_of_a_stable_argsort():
+    from index.search import top_positions
+
+    scores = np.array([0.5, 2.0, 0.0, 2.0, 1.0, 0.5, 3.0, 0.5, 0.0, 0.0, 0.0, 0.0], dtype=np.float32)
+    assert top_positions(scores, 2).tolist() == [6, 1]
+    assert top_positions(scores, 5).tolist() == [6, 1, 3, 4, 0]  # ties in position order
+    assert top_positions(scores, 20).tolist() == np.argsort(-scores, kind="stable").tolist()
+    assert top_positions(np.zeros(0, dtype=np.float32), 3).tolist() == []
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        s = rng.integers(0, 4, size=int(rng.integers(1, 300))).astype(np.float32)
+        n = int(rng.integers(1, 40))
+        assert top_positions(s, n).tolist() == np.argsort(-s, kind="stable")[:n].tolist()
