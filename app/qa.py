@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from app.citations import Evidence, build_citations
+from app.consult import related_articles
 from app.rules import (ACTUALS, ASK_TYPES, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED, LIST_ASK,
                        MODAL, YEAR, YESNO_ASK, AskType)
 from app.answerability import coverage, decide
@@ -104,7 +105,8 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
     if problem:
         return _refusal(question, r, problem, hits, t0)
     draft = a.draft
-    text, citations = build_citations(draft.lines)
+    # Decided on the answer itself; the further articles a legal question may turn on follow it.
+    text, citations = build_citations(draft.lines + related_articles(draft.kind, draft.evidence, hits))
     if not citations:
         return _refusal(question, r, "检索到的条款中没有能直接回答的句子", hits, t0)
     text += _scope_note(searcher, query, citations)
