@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import time
+import weakref
 from dataclasses import dataclass, field
 
 from app.citations import Evidence, build_citations
 from app.consult import related_articles
-from app.rules import (ACTUALS, ASK_TYPES, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED, LIST_ASK,
-                       MODAL, YEAR, YESNO_ASK, AskType)
+from app.rules import (ACTUALS, ANY_FIGURE, ASK_TYPES, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED,
+                       LIST_ASK, MODAL, PENALTY, PENALTY_ASK, YEAR, YESNO_ASK, AskType, graded_cases)
 from app.answerability import coverage, decide
 from index.intent import STRICT_DEFINITION, defined_term
 from index.lexicon import duty_bodies
@@ -216,17 +217,41 @@ def _sentences(searcher: Searcher, clause: Clause, query: Query, asks: list[AskT
     amount, a rate, a period, a date…) outranks one that only shares words with the question; so
     does one that states the graded case (情节严重的…) or the figure the question names."""
     out = []
-    graded = set(GRADED.findall(query.normalized))
-    for span, score in searcher.sentence_scores(clause, list(query.tokens)):
+    graded = graded_cases(query.normalized)
+    lexical = searcher.sentence_scores(clause, _topic_tokens(query))
+    if PENALTY_ASK.search(query.normalized):
+        lexical = _penalties_inherit(clause, lexical)
+    for span, score in lexical:
         text = clause.text[span[0]:span[1]]
         if asks and all(_satisfies(a, text) for a in asks):
             score = score * 1.5 + 0.05  # proportional: an unrelated sentence with a number stays low
-        if graded and graded & set(GRADED.findall(text)):
+        if graded and graded & graded_cases(text):
             score += 0.3
         if query.numbers and any(same_figure(a, b) for a in query.numbers for b in quantities(text)):
             score += 0.3  # the figure the question states ("是一万元吗"), in either numerals
         out.append((span, score))
     return sorted(out, key=lambda x: -x[1])
+
+
+def _penalties_inherit(clause: Clause, scored: list[tuple[tuple[int, int], float]]) -> list[tuple[tuple[int, int], float]]:
+    """In a law, the offence and its penalty share a paragraph (款): "…有下列行为之一的，…处1万元以下
+    的罚款；情节严重的，处…：（一）开办快递末端网点未…备案；". A sentence that states a penalty
+    matches the question as well as the best sentence of its paragraph."""
+    paragraphs = clause.paragraphs or ((0, len(clause.text)),)
+    best = [max((sc for (s, _), sc in scored if a <= s < b), default=0.0) for a, b in paragraphs]
+    out = []
+    for (s, e), sc in scored:
+        if PENALTY.search(clause.text[s:e]):
+            sc = max([sc] + [m for (a, b), m in zip(paragraphs, best) if a <= s < b])
+        out.append(((s, e), sc))
+    return out
+
+
+def _topic_tokens(query: Query) -> list[str]:
+    """The question's search tokens without the words of a graded case it names ("逾期还不改呢"):
+    which offence is asked about decides the sentence; the graded case only picks its tier."""
+    phrases = [m.group(0) for m in GRADED.finditer(query.normalized)]
+    return [t for t in query.tokens if not any(t in p for p in phrases)]
 
 
 def _satisfies(ask: AskType, text: str) -> bool:
@@ -236,6 +261,11 @@ def _satisfies(ask: AskType, text: str) -> bool:
 
 def _asks(q: str) -> list[AskType]:
     return [a for a in ASK_TYPES if a.question.search(q)]
+
+
+def _figure_asks(q: str) -> list[AskType]:
+    """What a figure question asks for; one that names no kind of figure asks for any figure."""
+    return _asks(q) or ([ANY_FIGURE] if ANY_FIGURE.question.search(q) else [])
 
 
 def _evidence(hit: Hit, span: tuple[int, int]) -> Evidence:
@@ -359,34 +389,146 @@ def _spans(clause: Clause) -> list[tuple[int, int]]:
 
 def _compose_figure(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     """Amounts, periods, dates, counts, rates: the best-matching sentences that hold a figure of the
-    asked kind (一万元 and 10000元 alike), the graded tier the question names first."""
-    scored = _scored_sentences(searcher, query, hits, FIGURE_HITS)
+    asked kind (一万元 and 10000元 alike), the graded tier the question names beside its base."""
+    asks = _figure_asks(query.normalized)
+    scored = _scored_sentences(searcher, query, hits, FIGURE_HITS, asks)
     if not scored:
         return _compose_passages(searcher, query, hits)
     # A figure in a sentence that barely concerns the question is no answer: sentences with a figure
     # must stay close to the best sentence; otherwise the best one is kept and checked as usual.
     floor = scored[0][0] * 0.6
     best = [x for x in scored if x[0] >= floor and figure_kinds(x[1].clause.text[x[2][0]:x[2][1]])] or scored[:1]
-    top, hit, _ = best[0]
-    # A second figure from the same clause: the other tier of a graded penalty, the limit beside the
-    # rule ("…罚多少？情节严重的呢？", "多少天内付款？能约定更长吗？").
-    same = [b for b in best[1:] if b[1].clause.id == hit.clause.id and b[0] >= top * SAME_CLAUSE_FIGURE]
-    chosen = [best[0]] + same[:1]
+    top, hit, span = best[0]
+    chosen = [best[0]] + _tier_companion(searcher, query, hit, span, asks, top)
+    chosen += _offences(searcher, query, chosen)
     chosen.sort(key=lambda x: (x[1].clause.order, x[2][0]))
     return Draft("figure", [_line(h, s) for _, h, s in chosen])
 
 
-def _scored_sentences(searcher: Searcher, query: Query, hits: list[Hit], n_hits: int) -> list[tuple[float, Hit, tuple[int, int]]]:
+def _offences(searcher: Searcher, query: Query, chosen: list[tuple[float, Hit, tuple[int, int]]]):
+    """For a penalty asked about, the offence it punishes when the quoted penalty does not state it:
+    the provision the penalty sentence cites ("违反本条例第十五条第一款第二项规定的"), or the best
+    sentence of its paragraph (the item of "有下列行为之一的" that matches the question)."""
+    if not PENALTY_ASK.search(query.normalized):
+        return []
+    tokens = _topic_tokens(query)
+    out: list[tuple[float, Hit, tuple[int, int]]] = []
+    taken = {(h.clause.id, sp) for _, h, sp in chosen}
+    for _, hit, (s, e) in chosen:
+        c = hit.clause
+        if not PENALTY.search(c.text[s:e]):
+            continue
+        cited = [(searcher.by_id[t], b) for a, b, t in c.refs if s <= a < e and t in searcher.by_id]
+        if cited:
+            target, ref_end = cited[0]
+            if not CITED_ONLY.match(c.text, ref_end):
+                continue  # "违反本条例第三条规定，未备案的": the penalty names the offence itself
+            found = max(searcher.sentence_scores(target, tokens), key=lambda x: x[1], default=None)
+            if found and found[1] > 0:
+                out.append((found[1], Hit(target, searcher.docs[target.doc_id].title, hit.score, found[0]), found[0]))
+            continue
+        para = next(((a, b) for a, b in c.paragraphs or ((0, len(c.text)),) if a <= s < b), None)
+        scored = searcher.sentence_scores(c, tokens)
+        own = next((sc for sp, sc in scored if sp[0] == s), 0.0)
+        inside = [(sp, sc) for sp, sc in scored if para and para[0] <= sp[0] < para[1]
+                  and not PENALTY.search(c.text[sp[0]:sp[1]])]
+        if inside:
+            sp, sc = max(inside, key=lambda x: x[1])
+            if sc > own and (c.id, sp) not in taken:
+                taken.add((c.id, sp))
+                out.append((sc, hit, sp))
+    return out[:1]
+
+
+def _tier_companion(searcher: Searcher, query: Query, hit: Hit, span: tuple[int, int], asks: list[AskType],
+                    top: float) -> list[tuple[float, Hit, tuple[int, int]]]:
+    """A second figure from the clause of the best one. When the question names a graded case
+    (情节严重的呢, 逾期还不改呢), the other tier: the graded one beside the base penalty, or the base
+    beside the graded one (a tier is read against the other). Otherwise the limit beside the rule
+    ("多少天内付款？能约定更长吗？") when it scores close."""
+    text = hit.clause.text
+    graded = graded_cases(query.normalized)
+    top_graded = bool(graded & graded_cases(text[span[0]:span[1]]))
+    others = [(sc, sp) for sp, sc in _sentences(searcher, hit.clause, query, asks)
+              if not (sp[0] < span[1] and span[0] < sp[1]) and figure_kinds(text[sp[0]:sp[1]])]
+    if PENALTY_ASK.search(query.normalized):  # the tiers of one penalty share its paragraph
+        para = next(((a, b) for a, b in hit.clause.paragraphs if a <= span[0] < b), None)
+        others = [x for x in others if para is None or para[0] <= x[1][0] < para[1]]
+    if graded:
+        if top_graded:  # the base: a figure sentence before the graded one that states no graded case
+            pick = [x for x in others if x[1][0] < span[0] and not graded_cases(text[x[1][0]:x[1][1]])]
+        else:
+            pick = [x for x in others if graded & graded_cases(text[x[1][0]:x[1][1]])]
+        return [(sc, hit, sp) for sc, sp in pick[:1]]
+    return [(sc, hit, sp) for sc, sp in others[:1] if sc >= top * SAME_CLAUSE_FIGURE]
+
+
+def _scored_sentences(searcher: Searcher, query: Query, hits: list[Hit], n_hits: int,
+                      asks: list[AskType] | None = None) -> list[tuple[float, Hit, tuple[int, int]]]:
     """Sentences of the top hits, best first; a hit further down costs a little. When the question
-    asks for a kind of fact, sentences holding it are looked for further down the hits."""
-    asks = _asks(query.normalized)
+    asks for a kind of fact, sentences holding it are looked for further down the hits; when it
+    asks for a penalty, so are the penalty sentences that cite a matching clause."""
+    asks = _asks(query.normalized) if asks is None else asks
     scored: list[tuple[float, Hit, tuple[int, int]]] = []
     for rank, hit in enumerate(hits[: n_hits + (ASK_EXTRA_HITS if asks else 0)]):
         for span, score in _sentences(searcher, hit.clause, query, asks)[:3]:
             text = hit.clause.text[span[0]:span[1]]
             holds = bool(asks) and all(_satisfies(a, text) for a in asks)
             scored.append((score - RANK_COST * rank * (0.25 if holds else 1.0), hit, span))
+    if PENALTY_ASK.search(query.normalized):
+        scored += _penalties_citing(searcher, query, hits[:n_hits + ASK_EXTRA_HITS], asks)
     return sorted(scored, key=lambda x: -x[0])
+
+
+def _penalties_citing(searcher: Searcher, query: Query, hits: list[Hit],
+                      asks: list[AskType]) -> list[tuple[float, Hit, tuple[int, int]]]:
+    """A law states a duty in one article and its penalty in another that cites it ("违反本条例第
+    十五条第一款第二项规定的，…处二十元以上五十元以下罚款"). For each matching clause (or item of
+    it), the penalty sentences that cite it, from the citing sentence to the end of its paragraph,
+    scored by how well the cited clause matches the question."""
+    citing = _citing(searcher)
+    out: list[tuple[float, Hit, tuple[int, int]]] = []
+    for rank, hit in enumerate(hits):
+        for target in [hit.clause] + searcher.children(hit.clause.id, hit.clause.doc_id):
+            sources = citing.get(target.id)
+            if not sources:
+                continue
+            match = max((sc for _, sc in searcher.sentence_scores(target, _topic_tokens(query))
+                         if target is not hit.clause or not searcher.children(target.id)), default=0.0)
+            for clause, start in sources:
+                span = _paragraph_from(clause, start)
+                text = clause.text[span[0]:span[1]]
+                if not PENALTY.search(text):
+                    continue
+                score = match * 1.5 + 0.05 if asks and all(_satisfies(a, text) for a in asks) else match
+                cited = Hit(clause, searcher.docs[clause.doc_id].title, hit.score, span, {}, hit.similarity)
+                out.append((score - RANK_COST * rank * 0.25, cited, span))
+    return out
+
+
+# "违反本条例第十五条第一款第二项规定的，": the offence named only by the provision it breaks.
+CITED_ONLY = re.compile(r"(?:的)?规定的")
+_CITING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _citing(searcher: Searcher) -> dict[str, list[tuple[Clause, int]]]:
+    """Clause id -> the clauses that cite it and where, computed once per index."""
+    got = _CITING.get(searcher)
+    if got is None:
+        got = {}
+        for c in searcher.clauses:
+            for start, _, target in c.refs:
+                if target in searcher.by_id:
+                    got.setdefault(target, []).append((c, start))
+        _CITING[searcher] = got
+    return got
+
+
+def _paragraph_from(clause: Clause, offset: int) -> tuple[int, int]:
+    """From the sentence holding `offset` to the end of its paragraph (款)."""
+    start = next((s for s, e in _spans(clause) if s <= offset < e), offset)
+    end = clause.text.find("\n", offset)
+    return (start, len(clause.text) if end < 0 else end)
 
 
 FIGURE_HITS = 4
@@ -520,6 +662,7 @@ def _compose_passages(searcher: Searcher, query: Query, hits: list[Hit], kind: s
         overlaps = any(c[1].clause.id == x[1].clause.id and c[2][0] < x[2][1] and x[2][0] < c[2][1] for c in chosen)
         if x[0] >= top * 0.75 and not overlaps and len(chosen) < MAX_SENTENCES:
             chosen.append(x)  # a heading sentence extended over the next one must not quote it twice
+    chosen += _offences(searcher, query, chosen)
     # Keep document order within a clause so the quotes read naturally.
     chosen.sort(key=lambda x: (x[1].clause.order, x[2][0]))
     return Draft(kind, [_line(h, s) for _, h, s in chosen])

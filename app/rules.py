@@ -17,7 +17,16 @@ LIST_ASK = re.compile(r"(有)?哪(几|些)(条|项|个|类|种|方面|原则|措
 YESNO_ASK = re.compile(r"能不能|能否|可不可以|可否|是否|要不要|需不需要|用不用|必须|允许|可以[^，。?？]{0,20}吗|[^，。?？]{0,20}吗[?？]?$|算不算|会不会")
 MODAL = re.compile(r"应当|不得|可以|禁止|必须|须|有权|不予|免予|免征|不受|依法")
 CHANGE_ASK = re.compile(r"变化|区别|不同|改了|修改了|改动|调整了|新增了?|删除了?|删掉|有何变|变了|新旧|对比|改成|改为|变成|取消了")
-GRADED = re.compile(r"情节严重|情节较重|情节轻微|逾期不改正|拒不改正|屡次|造成严重后果|再次")
+GRADED = re.compile(r"情节严重|情节较重|情节轻微|逾期(?:仍|还|仍然)?[不未]改(?:正)?|拒不改正|屡次|造成严重后果|再次")
+# Questions that ask what the penalty is, and sentences that state one (the 法律责任 of a law).
+PENALTY_ASK = re.compile(r"罚|处分|处理结果|法律责任|承担什么责任|什么后果|被吊销|追究")
+PENALTY = re.compile(r"罚款|罚金|处罚|处分|吊销|没收|责令停业|停业整顿|拘留|警告")
+
+
+def graded_cases(text: str) -> set[str]:
+    """The graded cases a text names, each under one key however it is worded: 逾期不改正,
+    逾期未改正 and 逾期还不改 are one case."""
+    return {re.sub(r"逾期.*", "逾期不改正", m) for m in GRADED.findall(text)}
 
 
 @dataclass(frozen=True)
@@ -47,4 +56,7 @@ ASK_TYPES: tuple[AskType, ...] = (
     AskType("文号", re.compile(r"文号|发文字号|字号|令第几号"), evidence=re.compile(r"〔\d{4}〕\d+号|令第[\d一二三四五六七八九十百]+号")),
     AskType("联系方式或办理窗口", re.compile(r"电话|网址|邮箱|联系方式|联系人"), evidence=re.compile(r"电话|网址|邮箱|\d{7,}")),
     AskType("数量", re.compile(r"(?<!哪)几家|多少家|多少个(?!工作日|月|小时)|(?<!哪)几个(?!工作日|月|小时)|几倍|多少倍"), frozenset({"count"})),
+    AskType("处罚", PENALTY_ASK, evidence=PENALTY),
 )
+# A figure question that names no unit ("最高时速不能超过多少？"): any figure answers it.
+ANY_FIGURE = AskType("数字", re.compile(r"多少|几"), frozenset({"amount", "rate", "duration", "period", "count", "measure", "date"}))
