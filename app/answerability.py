@@ -22,15 +22,16 @@ from index.tokenizer import fold
 log = logging.getLogger(__name__)
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-FEATURES = ("similarity", "coverage", "about", "known", "structural")
+FEATURES = ("similarity", "coverage", "about", "known", "structural", "in_region")
 # Answers that come from the documents' structure rather than from word overlap alone: a task-table
 # row or duty sentence for "who", the sentence that defines the asked term, an article asked for by
 # number, the changes between two versions.
 STRUCTURAL_KINDS = frozenset({"department", "tasks_of", "definition", "version", "list"})
 # For a model nobody has calibrated: words only (its similarity scale is unknown), answering when
-# the evidence covers about half of what was asked and the corpus knows what it is about.
-DEFAULT = {"weights": [0.0, 6.0, 0.0, 4.0, 3.0], "bias": -6.5, "calibrated_on": "hand-set, lexical only"}
+# the evidence covers about half of what was asked.
+DEFAULT = {"weights": [0.0, 6.0, 0.0, 4.0, 3.0, 0.0], "bias": -6.5, "calibrated_on": "hand-set, lexical only"}
 MIN_UNKNOWN_CHARS = 2
+COMMON_FREQ = 1000
 
 
 @lru_cache(maxsize=8)
@@ -61,21 +62,49 @@ def unknown_words(searcher, query: Query) -> list[str]:
             and not any(searcher.mentions(n) for n in searcher.tokenizer.names_of(t))]
 
 
-def features(searcher, query: Query, kind: str, evidence: str, hits) -> dict[str, float]:
-    top_idf = max(searcher.idf.values(), default=1.0)
+def features(searcher, query: Query, kind: str, evidence: str, hits, docs=()) -> dict[str, float]:
+    """The features of the decision; `docs` are the documents the evidence comes from."""
     own = list(dict.fromkeys(query.own_tokens))
-    about = list(dict.fromkeys(query.salient)) or own
-    weights = {t: searcher.idf.get(t, top_idf) for t in about}
-    unknown = set(unknown_words(searcher, query))
-    total = sum(weights.values()) or 1.0
     return {
         "similarity": max((h.similarity for h in hits[:3]), default=0.0),
         "coverage": coverage(searcher.idf, own, evidence),
         # the nouns and names asked about (增值税, 子公司) that the evidence holds, under any of their names
         "about": _held(searcher.tokenizer, query.salient, evidence) if query.salient else 1.0,
-        "known": sum(w for t, w in weights.items() if t not in unknown) / total,
+        "known": _known(searcher, query),
         "structural": float(kind in STRUCTURAL_KINDS or query.article is not None),
+        # a question naming a region, answered from that region's documents (not from national ones only)
+        "in_region": float(not query.scope.boosted or not docs or any(d in query.scope.boosted for d in docs)),
     }
+
+
+def _known(searcher, query: Query) -> float:
+    """The idf-weighted share of the nouns asked about that the corpus knows, leaving out the
+    everyday words of general Chinese: a law that never says 客户, 东西 or 小孩 still answers a
+    question put in them (it says 用户, 物品, 未成年人), while one that never says 增值税 or 注册资本
+    does not answer a question about them."""
+    top_idf = max(searcher.idf.values(), default=1.0)
+    about = [t for t in dict.fromkeys(query.salient) if t not in common_words()]
+    if not about:
+        return 1.0
+    weights = {t: searcher.idf.get(t, top_idf) for t in about}
+    unknown = set(unknown_words(searcher, query))
+    return sum(w for t, w in weights.items() if t not in unknown) / (sum(weights.values()) or 1.0)
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """The everyday words of general Chinese: those of jieba's own dictionary (a count over a general
+    corpus) that occur at least COMMON_FREQ times, about 7,000 words."""
+    import jieba
+
+    path = Path(jieba.__file__).with_name("dict.txt")
+    words = set()
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2 and int(parts[1]) >= COMMON_FREQ:
+                words.add(parts[0])
+    return frozenset(words)
 
 
 def _held(tokenizer, words, evidence: str) -> float:
@@ -89,13 +118,15 @@ def score(model: str, f: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def decide(searcher, query: Query, kind: str, evidence: str, hits) -> str | None:
+def decide(searcher, query: Query, kind: str, evidence: str, hits, docs=()) -> str | None:
     """None when the evidence answers the question; else the reason, in the user's own words."""
     if kind == "locate" and query.article is not None and query.article.article in evidence[:40]:
         return None  # the article asked for by number, quoted whole: nothing left to decide
-    f = features(searcher, query, kind, evidence, hits)
+    f = features(searcher, query, kind, evidence, hits, docs)
     if score(searcher.embedder.name, f) >= 0.5:
         return None
+    if not f["in_region"]:
+        return f"“{'、'.join(query.scope.named)}”的文件没有相关规定，只有全国适用的文件提到"
     unknown = unknown_words(searcher, query)
     if unknown:
         return f"文件未涉及“{'”“'.join(unknown[:2])}”"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from app.citations import Evidence, build_citations
 from app.consult import related_articles
 from app.rules import (ACTUALS, ANY_FIGURE, ASK_TYPES, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED,
-                       LIST_ASK, MODAL, PENALTY, PENALTY_ASK, YEAR, YESNO_ASK, AskType, graded_cases)
+                       INLINE_LIST, LIST_ASK, MODAL, PENALTY, PENALTY_ASK, YEAR, YESNO_ASK, AskType, graded_cases)
 from app.answerability import coverage, decide
 from index.intent import STRICT_DEFINITION, defined_term
 from index.lexicon import duty_bodies
@@ -93,7 +93,7 @@ def assess(searcher: Searcher, question: str, conv: Conversation | None = None) 
         where = "、".join(query.scope.missing)
         return Assessment(r, query, hits, None, f"知识库中没有关于“{where}”的文件")
     draft = COMPOSERS.get(_kind(query), _compose_passages)(searcher, query, hits)
-    return Assessment(r, query, hits, draft, hard_problem(query, draft))
+    return Assessment(r, query, hits, draft, hard_problem(query, draft, searcher))
 
 
 def answer_question(searcher: Searcher, question: str, conv: Conversation | None = None, llm=None) -> Answer:
@@ -102,7 +102,7 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
     r, query, hits = a.resolved, a.query, a.hits
     # "还有别的吗？" asks for what comes after the clauses already given, however loosely it matches.
     more = bool(r.exclude)
-    problem = a.problem or (None if more else decide(searcher, query, a.draft.kind, grounds(a.draft), hits))
+    problem = a.problem or (None if more else decide(searcher, query, a.draft.kind, grounds(a.draft), hits, grounds_docs(a.draft)))
     if problem:
         return _refusal(question, r, problem, hits, t0)
     draft = a.draft
@@ -136,6 +136,11 @@ def grounds(draft: Draft) -> str:
     """What the answer stands on, for the answerability decision: the quotes, and for a task-table
     row its whole row (the quote is its department cell; the task is what matched)."""
     return "".join(e.clause.text if e.clause.row else e.quote for e in draft.evidence)
+
+
+def grounds_docs(draft: Draft) -> list[str]:
+    """The documents the answer would cite."""
+    return list(dict.fromkeys(e.clause.doc_id for e in draft.evidence))
 
 
 def _kind(query: Query) -> str:
@@ -592,7 +597,7 @@ def _compose_list(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
         if best is None or score > best[0]:
             best = (score, c, kids)
     if best is None:
-        return _compose_passages(searcher, query, hits, kind="list")
+        return _compose_passages(searcher, query, hits)  # no enumeration: not a list answer
     _, c, kids = best
     title = searcher.docs[c.doc_id].title
     lines: list[tuple[str, list[Evidence]]] = []
@@ -753,7 +758,24 @@ COMPOSERS = {
 # -- support checks -----------------------------------------------------------------------------
 
 
-def hard_problem(query: Query, draft: Draft) -> str | None:
+def _asked_of(query: Query, ask: AskType) -> str | None:
+    """The noun the asked fact belongs to, written right before the asking words ("增值税税率",
+    "平台企业的增值税税率"): the evidence must give the fact of that, not of a neighbour."""
+    m = ask.question.search(query.normalized)
+    if not m:
+        return None
+    before = query.normalized[:m.start()].removesuffix("的")
+    return next((w for w in query.salient if len(w) >= 2 and before.endswith(w)), None)
+
+
+def _held(searcher: Searcher, word: str, text: str) -> bool:
+    from index.tokenizer import fold
+
+    folded = fold(text)
+    return any(n in folded for n in searcher.tokenizer.names_of(word))
+
+
+def hard_problem(query: Query, draft: Draft, searcher: Searcher | None = None) -> str | None:
     """What rules out an answer before any score: nothing to quote, an asked kind of fact (an amount,
     a period, a year) that the evidence does not hold. Names only what the user asked."""
     q = query.normalized
@@ -769,9 +791,16 @@ def hard_problem(query: Query, draft: Draft) -> str | None:
     m = ACTUALS.search(q)
     if m and m.group(0) not in context:
         return "文件是政策和法规文本，不含实际执行情况"
-    for ask in _asks(q):
+    asks = _asks(q) or [a for a in (ANY_FIGURE,) if a.question.search(q)]  # "最低要多少": some figure
+    for ask in asks:
         if not _satisfies(ask, evidence):
             return f"文件没有写明{ask.label}"
+        whose = _asked_of(query, ask) if searcher is not None else None
+        if whose and not _held(searcher, whose, evidence):  # "增值税税率": a rate, but of 企业所得税
+            known = any(searcher.mentions(n) for n in searcher.tokenizer.names_of(whose))
+            return f"文件没有写明{whose}的{ask.label}" if known else f"文件未涉及“{whose}”"
+    if _kind(query) == "list" and draft.kind != "list" and not INLINE_LIST.search(evidence):
+        return "文件没有列出所问的各项"  # "要满足哪些条件": no enumeration of them, in items or in a sentence
     return None
 
 

@@ -13,6 +13,8 @@ YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年)")
 ACTUALS = re.compile(r"去年|今年|前年|实际(完成|收入|营收|情况)?|完成了(没有|吗)|完成情况|排名第")
 
 
+# A list written inside a sentence: three items or more ("融资获取、市场准入、投资项目审批等方面").
+INLINE_LIST = re.compile(r"[^、，。；：]+、[^、，。；：]+、")
 LIST_ASK = re.compile(r"(有)?哪(几|些)(条|项|个|类|种|方面|原则|措施|情形|内容|要求|目标)?|包括(哪些|什么)|有什么(原则|目标|措施|要求|情形)|几(条|项)(原则|措施|要求)?|都有(啥|什么)|列举")
 YESNO_ASK = re.compile(r"能不能|能否|可不可以|可否|是否|要不要|需不需要|用不用|必须|允许|可以[^，。?？]{0,20}吗|[^，。?？]{0,20}吗[?？]?$|算不算|会不会")
 MODAL = re.compile(r"应当|不得|可以|禁止|必须|须|有权|不予|免予|免征|不受|依法")
@@ -59,4 +61,4 @@ ASK_TYPES: tuple[AskType, ...] = (
     AskType("处罚", PENALTY_ASK, evidence=PENALTY),
 )
 # A figure question that names no unit ("最高时速不能超过多少？"): any figure answers it.
-ANY_FIGURE = AskType("数字", re.compile(r"多少|几"), frozenset({"amount", "rate", "duration", "period", "count", "measure", "date"}))
+ANY_FIGURE = AskType("具体数字", re.compile(r"多少"), frozenset({"amount", "rate", "duration", "period", "count", "measure", "date"}))

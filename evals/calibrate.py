@@ -18,13 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from app.answerability import CALIBRATION_FILE, FEATURES, features
-from app.qa import assess, grounds
+from app.qa import assess, grounds, grounds_docs
 from app.settings import Settings
 from evals.metrics import load_gold, split_of
 from evals.sets import SETS, find_set, open_set
 
 log = logging.getLogger(__name__)
-L2 = 0.001
+L2 = 0.01
 STEPS = 4000
 RATE = 0.5
 
@@ -40,14 +40,19 @@ def collect(svc, items) -> tuple[list[dict], list[int], int, int]:
             hard_right += not item.answerable
             hard_wrong += item.answerable
             continue
-        xs.append(features(searcher, a.query, a.draft.kind, grounds(a.draft), a.hits))
+        xs.append(features(searcher, a.query, a.draft.kind, grounds(a.draft), a.hits, grounds_docs(a.draft)))
         ys.append(int(item.answerable))
     return xs, ys, hard_right, hard_wrong
 
 
-def fit(xs: list[dict], ys: list[int]) -> dict:
+def fit(xs: list[dict], ys: list[int], refused_pos: int = 0, refused_neg: int = 0) -> dict:
     """Logistic regression (class-balanced, L2) on standardised features by gradient descent, mapped
-    back to raw feature weights; then the bias that maximises balanced accuracy on these questions."""
+    back to raw feature weights; then the bias that maximises balanced accuracy.
+
+    Balanced over every dev question, not only the scored ones: `refused_pos` answerable and
+    `refused_neg` unanswerable questions were already refused by the hard rules (the first are lost
+    whatever the score, the second are right). Each class weighs the same as a whole, so a scored
+    unanswerable question weighs as much as it counts in the refusal accuracy, no more."""
     x = np.array([[f[n] for n in FEATURES] for f in xs], dtype=np.float64)
     y = np.array(ys, dtype=np.float64)
     mean, std = x.mean(axis=0), x.std(axis=0)
@@ -55,9 +60,10 @@ def fit(xs: list[dict], ys: list[int]) -> dict:
     z_x = (x - mean) / std
     w = np.zeros(x.shape[1])
     b = 0.0
-    pos = max(1.0, y.sum())
-    neg = max(1.0, len(y) - y.sum())
+    pos = max(1.0, y.sum() + refused_pos)
+    neg = max(1.0, len(y) - y.sum() + refused_neg)
     sample_w = np.where(y == 1, len(y) / (2 * pos), len(y) / (2 * neg))  # both classes weigh the same
+    sample_w = sample_w * len(y) / sample_w.sum()
     for _ in range(STEPS):
         p = 1 / (1 + np.exp(-(z_x @ w + b)))
         g = (p - y) * sample_w
@@ -72,11 +78,12 @@ def fit(xs: list[dict], ys: list[int]) -> dict:
     best = (-1.0, 0.0)
     for cut in candidates:
         pred = z >= cut
-        acc = 0.5 * ((pred & (y == 1)).sum() / pos + (~pred & (y == 0)).sum() / neg)
+        acc = 0.5 * ((pred & (y == 1)).sum() / pos + ((~pred & (y == 0)).sum() + refused_neg) / neg)
         if acc > best[0]:
             best = (acc, -cut)
     return {"weights": [round(float(v), 4) for v in raw_w], "bias": round(float(raw_b + best[1]), 4),
-            "dev_balanced_accuracy": round(float(best[0]), 4), "n": len(y)}
+            "dev_balanced_accuracy": round(float(best[0]), 4), "n": len(y),
+            "refused_by_rules": {"answerable": refused_pos, "unanswerable": refused_neg}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     xs: list[dict] = []
     ys: list[int] = []
+    refused = [0, 0]  # answerable, unanswerable questions the hard rules refused
     report = {}
     model = None
     for name in args.sets.split(","):
@@ -102,8 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         x, y, right, wrong = collect(svc, dev)
         xs += x
         ys += y
+        refused[0] += wrong
+        refused[1] += right
         report[name] = {"dev": len(dev), "scored": len(y), "refused_by_rules_rightly": right, "refused_by_rules_wrongly": wrong}
-    cal = fit(xs, ys) | {"calibrated_on": "dev splits of " + ", ".join(report), "features": list(FEATURES)}
+    cal = fit(xs, ys, *refused) | {"calibrated_on": "dev splits of " + ", ".join(report), "features": list(FEATURES)}
     print(json.dumps({"model": model, "calibration": cal, "sets": report}, ensure_ascii=False, indent=1))
     if args.write and model:
         table = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8")) if CALIBRATION_FILE.exists() else {}
