@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from app.citations import Evidence, build_citations
 from app.consult import related_articles
 from app.rules import (ACTUALS, ANY_FIGURE, ASK_TYPES, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED,
-                       INLINE_LIST, LIST_ASK, MODAL, PENALTY, PENALTY_ASK, YEAR, YESNO_ASK, AskType, graded_cases)
+                       INLINE_LIST, INTERROGATIVE, LIST_ASK, MAY_ASK, MAY_RULE, MODAL, MUST_ASK, MUST_RULE, PENALTY, PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, graded_cases)
 from app.answerability import coverage, decide
 from index.intent import STRICT_DEFINITION, defined_term
 from index.lexicon import duty_bodies
@@ -265,7 +265,8 @@ def _satisfies(ask: AskType, text: str) -> bool:
 
 
 def _asks(q: str) -> list[AskType]:
-    return [a for a in ASK_TYPES if a.question.search(q)]
+    yes_no = bool(YES_NO_FORM.search(q))
+    return [a for a in ASK_TYPES if (m := a.question.search(q)) and (not yes_no or INTERROGATIVE.search(m.group(0)))]
 
 
 def _figure_asks(q: str) -> list[AskType]:
@@ -402,7 +403,12 @@ def _compose_figure(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     # A figure in a sentence that barely concerns the question is no answer: sentences with a figure
     # must stay close to the best sentence; otherwise the best one is kept and checked as usual.
     floor = scored[0][0] * 0.6
-    best = [x for x in scored if x[0] >= floor and figure_kinds(x[1].clause.text[x[2][0]:x[2][1]])] or scored[:1]
+
+    def holds(x) -> bool:  # the asked kind of figure (a duration for 几年), else any figure
+        text = x[1].clause.text[x[2][0]:x[2][1]]
+        return all(_satisfies(a, text) for a in asks) if asks else bool(figure_kinds(text))
+
+    best = [x for x in scored if x[0] >= floor and holds(x)] or scored[:1]
     top, hit, span = best[0]
     chosen = [best[0]] + _tier_companion(searcher, query, hit, span, asks, top)
     chosen += _offences(searcher, query, chosen)
@@ -643,10 +649,16 @@ def _compose_yesno(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     """"能不能…", "还要…吗": the rule itself — the best-matching sentence that states what may, must
     or must not be done — quoted, without a yes or no the documents do not say in those words."""
     scored = []
+    q = query.normalized
+    answers = [rule for ask, rule in ((MAY_ASK, MAY_RULE), (MUST_ASK, MUST_RULE)) if ask.search(q)]
     for rank, hit in enumerate(hits[:3]):
-        for span, score in _sentences(searcher, hit.clause, query, _asks(query.normalized))[:3]:
+        ranked = []
+        for span, score in _sentences(searcher, hit.clause, query, _asks(q)):
             text = hit.clause.text[span[0]:span[1]]
-            scored.append((score + (0.1 if MODAL.search(text) else 0.0) - 0.1 * rank, hit, span))
+            # a rule outranks a description; a rule of the kind asked (may / must) outranks other rules
+            score += (0.1 if MODAL.search(text) else 0.0) + (0.1 if any(r.search(text) for r in answers) else 0.0)
+            ranked.append((score - 0.1 * rank, hit, span))
+        scored += sorted(ranked, key=lambda x: -x[0])[:3]
     if not scored:
         return Draft("yesno", [])
     scored.sort(key=lambda x: -x[0])
@@ -656,9 +668,11 @@ def _compose_yesno(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     return Draft("yesno", [_line(h, s) for _, h, s in chosen])
 
 
-def _compose_passages(searcher: Searcher, query: Query, hits: list[Hit], kind: str = "policy") -> Draft:
+def _compose_passages(searcher: Searcher, query: Query, hits: list[Hit], kind: str = "policy",
+                      asks: list[AskType] | None = None) -> Draft:
     """Policies, subsidies, finance, talent: the few most relevant sentences of the top clauses."""
-    scored = _scored_sentences(searcher, query, hits, PASSAGE_HITS)
+    asks = _asks(query.normalized) if asks is None else asks
+    scored = _scored_sentences(searcher, query, hits, PASSAGE_HITS, asks)
     if not scored:
         return Draft(kind, [])
     top = scored[0][0]
@@ -667,6 +681,12 @@ def _compose_passages(searcher: Searcher, query: Query, hits: list[Hit], kind: s
         overlaps = any(c[1].clause.id == x[1].clause.id and c[2][0] < x[2][1] and x[2][0] < c[2][1] for c in chosen)
         if x[0] >= top * 0.75 and not overlaps and len(chosen) < MAX_SENTENCES:
             chosen.append(x)  # a heading sentence extended over the next one must not quote it twice
+    if asks and not any(all(_satisfies(a, x[1].clause.text[x[2][0]:x[2][1]]) for a in asks) for x in chosen):
+        # "什么时候施行？同时废止了哪个法规？": the sentence that holds the asked fact answers one part
+        # of the question; it joins the best one when it comes from the same clause.
+        holding = [x for x in scored if x[1].clause.id in {c[1].clause.id for c in chosen}
+                   and all(_satisfies(a, x[1].clause.text[x[2][0]:x[2][1]]) for a in asks)]
+        chosen += holding[:1]
     chosen += _offences(searcher, query, chosen)
     # Keep document order within a clause so the quotes read naturally.
     chosen.sort(key=lambda x: (x[1].clause.order, x[2][0]))

@@ -17,7 +17,17 @@ ACTUALS = re.compile(r"去年|今年|前年|实际(完成|收入|营收|情况)?
 INLINE_LIST = re.compile(r"[^、，。；：]+、[^、，。；：]+、")
 LIST_ASK = re.compile(r"(有)?哪(几|些)(条|项|个|类|种|方面|原则|措施|情形|内容|要求|目标)?|包括(哪些|什么)|有什么(原则|目标|措施|要求|情形)|几(条|项)(原则|措施|要求)?|都有(啥|什么)|列举")
 YESNO_ASK = re.compile(r"能不能|能否|可不可以|可否|是否|要不要|需不需要|用不用|必须|允许|可以[^，。?？]{0,20}吗|[^，。?？]{0,20}吗[?？]?$|算不算|会不会")
+# A question put as yes or no ("…算违法吗？", "是否…"): a fact word in it (期限, 税率) names what it is
+# about and asks for nothing; only an interrogative (多少, 几, 何时, 哪) asks for a fact then.
+YES_NO_FORM = re.compile(r"吗[?？。!！]*$|是否|能否|可否|能不能|可不可以|是不是|算不算|要不要|需不需要")
+INTERROGATIVE = re.compile(r"多|几|何|哪|啥|什么|怎")
 MODAL = re.compile(r"应当|不得|可以|禁止|必须|须|有权|不予|免予|免征|不受|依法")
+# What a yes/no question asks — whether one may, or whether one must — and the words of a rule that
+# answer each: "能不能低于成本价" is answered by 不得/可以/有权, "必须照常派件吗" by 应当/须/鼓励/无需.
+MAY_ASK = re.compile(r"能|可以|可否|允许|准许|准不准|行不行|合法")
+MUST_ASK = re.compile(r"必须|要不要|需不需要|需要|用不用|得不得|应不应|是否应当")
+MAY_RULE = re.compile(r"可以|不得|禁止|允许|有权|不予|准予|不受|严禁")
+MUST_RULE = re.compile(r"应当|必须|须|不得|无需|无须|不需要|免予|鼓励|不予")
 CHANGE_ASK = re.compile(r"变化|区别|不同|改了|修改了|改动|调整了|新增了?|删除了?|删掉|有何变|变了|新旧|对比|改成|改为|变成|取消了")
 GRADED = re.compile(r"情节严重|情节较重|情节轻微|逾期(?:仍|还|仍然)?[不未]改(?:正)?|拒不改正|屡次|造成严重后果|再次")
 # Questions that ask what the penalty is, and sentences that state one (the 法律责任 of a law).
