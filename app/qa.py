@@ -782,8 +782,8 @@ def _asked_of(query: Query, ask: AskType) -> str | None:
     """The noun the asked fact belongs to, written right before the asking words ("增值税税率",
     "平台企业的增值税税率"): the evidence must give the fact of that, not of a neighbour."""
     m = ask.question.search(query.normalized)
-    if not m:
-        return None
+    if not m or len(m.group(0)) < 2 or INTERROGATIVE.search(m.group(0)):
+        return None  # only a fact noun (税率, 期限) belongs to the noun before it; "头盔罚多少" does not
     before = query.normalized[:m.start()].removesuffix("的")
     return next((w for w in query.salient if len(w) >= 2 and before.endswith(w)), None)
 

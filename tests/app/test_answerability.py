@@ -8,7 +8,9 @@ import json
 import pytest
 
 from app import answerability
-from app.answerability import DEFAULT, calibration, score
+from app.answerability import DEFAULT, calibration, common_words, score
+from app.qa import answer_question
+from tests.app.test_qa_regulations import regulations  # noqa: F401 - the fixture, shared
 
 
 @pytest.fixture
@@ -35,3 +37,35 @@ def test_the_shipped_calibration_names_its_features_and_split():
         assert cal["features"] == list(answerability.FEATURES)
         assert len(cal["weights"]) == len(answerability.FEATURES)
         assert cal["calibrated_on"].startswith("dev splits of ")
+
+
+def _features(svc, question):
+    from app.answerability import features
+    from app.qa import assess, grounds, grounds_docs
+
+    a = assess(svc.searcher, question)
+    return features(svc.searcher, a.query, a.draft.kind, grounds(a.draft), a.hits, grounds_docs(a.draft))
+
+
+def test_evidence_from_outside_the_region_asked_about_is_a_feature_and_a_reason(regulations, tmp_path, monkeypatch):
+    # Only the national regulation says how often; the question names 江西, whose regulation does not.
+    assert _features(regulations, "江西的数据服务提供者多久报告一次？")["in_region"] == 0.0
+    assert _features(regulations, "数据服务提供者多久报告一次？")["in_region"] == 1.0
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps({"fake-bigram": {"weights": [0, 0, 0, 0, 0, 10.0], "bias": -5.0}}), encoding="utf-8")
+    monkeypatch.setattr(answerability, "CALIBRATION_FILE", path)
+    calibration.cache_clear()
+    try:
+        a = answer_question(regulations.searcher, "江西的数据服务提供者多久报告一次？")
+    finally:
+        calibration.cache_clear()
+    assert not a.answered
+    assert a.answer == ("文件中没有找到能回答这个问题的规定（“江西”的文件没有相关规定，只有全国适用的文件提到）。"
+                        "以下是最接近的条款，供您核对。")
+
+
+def test_an_everyday_word_the_documents_never_use_does_not_count_as_unknown(regulations):
+    # 客户 is an everyday word (the law says 用户); 增值税 is a term the documents never mention.
+    assert "客户" in common_words() and "增值税" not in common_words()
+    assert _features(regulations, "江西快递企业能泄露客户的信息吗？")["known"] == 1.0
+    assert _features(regulations, "江西快递企业能泄露用户的增值税发票吗？")["known"] == 0.0

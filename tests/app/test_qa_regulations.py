@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.qa import answer_question
+from app.citations import Evidence
+from app.qa import Draft, answer_question, assess, hard_problem
 from app.service import Service
 from app.settings import Settings
 
@@ -112,3 +113,125 @@ def test_a_list_question_gets_the_whole_enumeration(regulations):
     a = ask(regulations, "快递企业有哪些行为是禁止的？")
     assert a.answered and a.kind == "list"
     assert [c.clause.id for c in a.citations] == [f"{JX}#第四条", f"{JX}#第四条.（一）", f"{JX}#第四条.（二）", f"{JX}#第四条.（三）"]
+
+
+ANHUI = """# 安徽省快递车辆管理条例
+
+2024年1月10日 安徽省第十四届人民代表大会常务委员会第六次会议通过
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了规范快递车辆管理，制定本条例。
+
+第二条 快递专用电动三轮车应当符合下列条件：
+
+（一）设计最高时速不超过二十公里；
+
+（二）整车质量不超过一百五十千克。
+
+## 第二章 经营规范
+
+第三条 快件收派人员驾驶快递专用电动三轮车，应当遵守下列规定：
+
+（一）按照规定使用实时定位监控装置；
+
+（二）佩戴安全头盔；
+
+（三）不得载人。
+
+第四条 快递企业应当自接到投诉之日起七日内处理投诉。
+
+第五条 快递企业不得低于成本价格提供快递服务。
+
+第六条 快递企业应当公示收费标准。快递企业可以自主确定收费标准。
+
+第七条 快递企业的企业所得税税率为百分之十五。
+
+## 第三章 法律责任
+
+第八条 违反本条例第三条第一项规定的，由邮政管理机构责令限期改正；逾期不改正的，对快递企业处二百元以上二千元以下罚款。
+
+违反本条例第三条第二项规定的，由公安机关交通管理部门责令改正，对快件收派人员可以处二十元以上五十元以下罚款。
+
+第九条 快递企业违反本条例第四条规定，未按规定时限处理投诉的，由邮政管理机构责令限期改正，可以处一千元以下罚款；逾期未改正的，处一千元以上一万元以下罚款。
+
+第十条 本条例自2024年3月1日起施行。《安徽省快递车辆暂行办法》同时废止。
+"""
+AH = "安徽省快递车辆管理条例(2024-01-10)"
+
+
+@pytest.fixture
+def anhui(tmp_path, data_dir, fake_embedder):
+    corpus = tmp_path / "anhui"
+    corpus.mkdir()
+    (corpus / f"{AH}.md").write_text(ANHUI, encoding="utf-8")
+    svc = Service(Settings(corpus_dir=corpus, data_dir=data_dir), embedder=fake_embedder)
+    svc.ingest([corpus])
+    return svc
+
+
+def lines(svc, q):
+    return [text for text, _ in assess(svc.searcher, q).draft.lines]
+
+
+def test_a_penalty_that_names_the_rule_only_by_article_is_quoted_with_that_rule(anhui):
+    a = ask(anhui, "在安徽，快件收派人员不佩戴安全头盔，罚多少钱？")
+    assert a.answered and a.kind == "figure"
+    assert a.answer == ("（二）佩戴安全头盔；[1]\n违反本条例第三条第二项规定的，由公安机关交通管理部门责令改正，"
+                        "对快件收派人员可以处二十元以上五十元以下罚款。[2]")
+    assert [c.clause.id for c in a.citations] == [f"{AH}#第三条.（二）", f"{AH}#第八条"]
+
+
+def test_a_graded_tier_asked_in_other_words_is_quoted_beside_its_base(anhui):
+    a = ask(anhui, "安徽快递企业没按时处理投诉，罚多少？逾期还不改呢？")  # 逾期还不改 = 逾期未改正
+    assert a.answered and a.kind == "figure"
+    assert a.answer == ("第九条 快递企业违反本条例第四条规定，未按规定时限处理投诉的，由邮政管理机构责令限期改正，"
+                        "可以处一千元以下罚款；[1]\n逾期未改正的，处一千元以上一万元以下罚款。[2]")
+
+
+def test_a_figure_question_without_a_unit_gets_the_sentence_with_a_figure(anhui):
+    a = ask(anhui, "安徽快递三轮车设计最高时速不能超过多少？")
+    assert a.answered and a.answer == "（一）设计最高时速不超过二十公里；[1]"
+    assert a.citations[0].clause.id == f"{AH}#第二条"
+
+
+def test_a_question_in_two_parts_gets_the_sentence_holding_the_asked_date_too(anhui):
+    a = ask(anhui, "安徽省快递车辆管理条例什么时候施行？同时废止了哪个办法？")
+    assert a.answered
+    assert a.answer == "第十条 本条例自2024年3月1日起施行。[1]\n《安徽省快递车辆暂行办法》同时废止。[2]"
+
+
+def test_a_fact_word_in_a_yes_no_question_asks_for_no_fact(anhui):
+    # "在一定期限内…吗" is about a period; it does not ask for one, so no period is required.
+    a = assess(anhui.searcher, "安徽的快递企业能不能在一定期限内低于成本价收件？")
+    assert a.problem is None
+    assert [t for t, _ in a.draft.lines] == ["第五条 快递企业不得低于成本价格提供快递服务。"]
+
+
+def test_a_yes_no_question_gets_the_rule_of_the_kind_it_asks_first(anhui):
+    # "可以…吗" asks whether one may: the sentence that says 可以 before the one that says 应当.
+    assert lines(anhui, "安徽快递企业可以自己确定收费标准吗？")[0] == "快递企业可以自主确定收费标准。"
+    assert lines(anhui, "安徽快递企业必须公示收费标准吗？")[0] == "第六条 快递企业应当公示收费标准。"
+
+
+def test_a_list_question_without_any_list_is_refused(anhui):
+    a = ask(anhui, "安徽对快递企业处理投诉有哪些具体要求？")
+    assert not a.answered
+    assert a.answer == "文件中没有找到能回答这个问题的规定（文件没有列出所问的各项）。以下是最接近的条款，供您核对。"
+
+
+def test_a_how_much_question_needs_a_figure_and_an_asked_fact_the_noun_it_belongs_to(anhui):
+    s = anhui.searcher
+
+    def problem(question, clause_id):
+        clause = s.by_id[clause_id]
+        draft = Draft("policy", [(clause.text, [Evidence(clause, AH, clause.text)])])
+        return hard_problem(s.understand(question), draft, s)
+
+    assert problem("安徽快递企业的收费标准最低要多少？", f"{AH}#第五条") == "文件没有写明具体数字"
+    assert problem("安徽快递企业的收费标准最低要多少？", f"{AH}#第四条") is None  # 七日内 is a figure
+    assert problem("安徽快递三轮车的税率是多少？", f"{AH}#第七条") == "文件没有写明三轮车的比例或税率"
+    assert problem("安徽快递企业的增值税税率是多少？", f"{AH}#第七条") == "文件未涉及“增值税”"
+    assert problem("安徽快递企业的企业所得税税率是多少？", f"{AH}#第七条") is None
