@@ -374,17 +374,32 @@ def _compose_duties_of(searcher: Searcher, query: Query, hits: list[Hit], wanted
     from index.lexicon import body_key
 
     found = []
-    for rank, hit in enumerate(hits[:8]):
+    names = [n for d in query.intent.departments for n in searcher.tokenizer.names_of(d)]
+    names = [m for n in names for m in (n, n.lstrip("省市区县")) if len(m) >= 2]  # 市大数据中心 -> 大数据中心
+    for rank, hit in enumerate(hits[:DUTY_HITS]):
         for s, e in _spans(hit.clause):
             text = hit.clause.text[s:e].strip()
-            if any(body_key(b) in wanted or any(w in b for w in wanted) for b in duty_bodies(text)):
-                found.append((_coverage(searcher, query, text) - RANK_COST * rank, hit, text))
+            if (any(body_key(b) in wanted or any(w in b for w in wanted) for b in duty_bodies(text))
+                    or _is_subject(text, names)):
+                found.append((_coverage(searcher, query, text) - DUTY_RANK_COST * rank, hit, text))
     if not found:
         return _compose_passages(searcher, query, hits)
     found.sort(key=lambda x: -x[0])
     chosen = [x for x in found if x[0] >= found[0][0] * 0.75][:MAX_SENTENCES]
     chosen.sort(key=lambda x: (x[1].clause.order, x[1].clause.text.find(x[2])))
     return Draft("tasks_of", [(t, [Evidence(h.clause, h.doc_title, t)]) for _, h, t in chosen])
+
+
+DUTY_HITS = 12  # a body's duties are spread over a law: its sentences are looked for further down
+DUTY_RANK_COST = 0.02
+SUBJECT = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?\s*)?(?:[省市区县州]|本市|本省|各级|县级以上)?")
+
+
+def _is_subject(text: str, names: list[str]) -> bool:
+    """Whether a sentence starts with the body ("市大数据中心具体承担…", "第五条 市商务部门建立…"):
+    what follows is that body's duty, however it is worded."""
+    rest = text[SUBJECT.match(text).end():]
+    return any(rest.startswith(n) for n in names)
 
 
 def _spans(clause: Clause) -> list[tuple[int, int]]:

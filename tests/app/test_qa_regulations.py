@@ -235,3 +235,28 @@ def test_a_how_much_question_needs_a_figure_and_an_asked_fact_the_noun_it_belong
     assert problem("安徽快递三轮车的税率是多少？", f"{AH}#第七条") == "文件没有写明三轮车的比例或税率"
     assert problem("安徽快递企业的增值税税率是多少？", f"{AH}#第七条") == "文件未涉及“增值税”"
     assert problem("安徽快递企业的企业所得税税率是多少？", f"{AH}#第七条") is None
+
+
+def test_a_bodys_duties_include_the_sentences_it_is_the_subject_of(tmp_path, data_dir, fake_embedder):
+    corpus = tmp_path / "duties"
+    corpus.mkdir()
+    (corpus / "安徽省数据条例(2024-02-01).md").write_text("""# 安徽省数据条例
+
+<!-- INFO END -->
+
+第一条 为了促进数据利用，制定本条例。
+
+第二条 省数据管理部门负责全省公共数据的统筹管理工作。省大数据中心具体承担公共数据的集中统一管理，推动数据的融合应用。
+
+第三条 省大数据中心应当建设统一的公共数据平台。
+
+第四条 省大数据中心负责公共数据平台的运行维护。
+""", encoding="utf-8")
+    svc = Service(Settings(corpus_dir=corpus, data_dir=data_dir / "duties"), embedder=fake_embedder)
+    svc.ingest([corpus])
+    a = assess(svc.searcher, "安徽省大数据中心具体负责什么？")
+    assert a.draft.kind == "tasks_of"
+    # Beside the 负责 sentence, 承担 and 应当建设 are its duties too: it is the subject of both.
+    assert [t for t, _ in a.draft.lines] == ["省大数据中心具体承担公共数据的集中统一管理，推动数据的融合应用。",
+                                             "第三条 省大数据中心应当建设统一的公共数据平台。",
+                                             "第四条 省大数据中心负责公共数据平台的运行维护。"]
