@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,7 +53,16 @@ def coverage(idf: dict[str, float], tokens, text: str) -> float:
     weights = {t: idf.get(t, 1.0) for t in set(tokens)}
     total = sum(weights.values()) or 1.0
     folded = fold(text)
-    return sum(w for t, w in weights.items() if t in folded) / total
+    return sum(w for t, w in weights.items() if contains(folded, t)) / total
+
+
+def contains(folded: str, word: str) -> bool:
+    """The word in the text, or a two-character word as the abbreviation of a longer term the text
+    writes out, its characters in order a character or two apart (监管 in 监督管理, 环保 in 环境保护):
+    how Chinese officialese shortens its terms."""
+    if word in folded:
+        return True
+    return len(word) == 2 and re.search(f"{re.escape(word[0])}[^，。；、：！？\\s]{{1,2}}{re.escape(word[1])}", folded) is not None
 
 
 def unknown_words(searcher, query: Query) -> list[str]:

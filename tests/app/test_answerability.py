@@ -8,7 +8,7 @@ import json
 import pytest
 
 from app import answerability
-from app.answerability import DEFAULT, calibration, common_words, score
+from app.answerability import DEFAULT, calibration, common_words, contains, score
 from app.qa import answer_question
 from tests.app.test_qa_regulations import regulations  # noqa: F401 - the fixture, shared
 
@@ -69,3 +69,14 @@ def test_an_everyday_word_the_documents_never_use_does_not_count_as_unknown(regu
     assert "客户" in common_words() and "增值税" not in common_words()
     assert _features(regulations, "江西快递企业能泄露客户的信息吗？")["known"] == 1.0
     assert _features(regulations, "江西快递企业能泄露用户的增值税发票吗？")["known"] == 0.0
+
+
+@pytest.mark.parametrize("text, word, held", [
+    ("负责快递业促进和监督管理工作", "监管", True),  # 监督管理, shortened as officialese does
+    ("加强生态环境保护", "环保", True),
+    ("减按15%的税率征收企业所得税", "税率", True),
+    ("落实税收优惠政策", "税率", False),  # 税 and 率 are not one term's characters here
+    ("企业所得税", "增值", False),
+])
+def test_a_two_character_word_is_found_written_out(text, word, held):
+    assert contains(text, word) is held
