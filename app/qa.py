@@ -102,7 +102,8 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
     r, query, hits = a.resolved, a.query, a.hits
     # "还有别的吗？" asks for what comes after the clauses already given, however loosely it matches.
     more = bool(r.exclude)
-    problem = a.problem or (None if more else decide(searcher, query, a.draft.kind, grounds(a.draft), hits, grounds_docs(a.draft)))
+    decided = more or settled(query, a.draft)
+    problem = a.problem or (None if decided else decide(searcher, query, a.draft.kind, grounds(a.draft), hits, grounds_docs(a.draft)))
     if problem:
         return _refusal(question, r, problem, hits, t0)
     draft = a.draft
@@ -136,6 +137,17 @@ def grounds(draft: Draft) -> str:
     """What the answer stands on, for the answerability decision: the quotes, and for a task-table
     row its whole row (the quote is its department cell; the task is what matched)."""
     return "".join(e.clause.text if e.clause.row else e.quote for e in draft.evidence)
+
+
+def settled(query: Query, draft: Draft | None) -> bool:
+    """Answers that stand on the documents' structure alone, with nothing left for a score to decide:
+    the task-table rows that list the department asked about ("发改委负责哪些任务")."""
+    if draft is None or draft.kind != "tasks_of" or not query.intent.departments:
+        return False
+    from index.lexicon import body_key
+
+    wanted = {body_key(d) for d in query.intent.departments}
+    return any(e.clause.row and wanted & {body_key(d) for d in e.clause.row.departments} for e in draft.evidence)
 
 
 def grounds_docs(draft: Draft) -> list[str]:

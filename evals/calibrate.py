@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from app.answerability import CALIBRATION_FILE, FEATURES, features
-from app.qa import assess, grounds, grounds_docs
+from app.qa import assess, grounds, grounds_docs, settled
 from app.settings import Settings
 from evals.metrics import load_gold, split_of
 from evals.sets import SETS, find_set, open_set
@@ -40,6 +40,8 @@ def collect(svc, items) -> tuple[list[dict], list[int], int, int]:
             hard_right += not item.answerable
             hard_wrong += item.answerable
             continue
+        if settled(a.query, a.draft):
+            continue  # answered on the documents' structure; no score decides it
         xs.append(features(searcher, a.query, a.draft.kind, grounds(a.draft), a.hits, grounds_docs(a.draft)))
         ys.append(int(item.answerable))
     return xs, ys, hard_right, hard_wrong

@@ -224,3 +224,17 @@ def test_a_clause_with_instructions_is_only_data(guideline_service):
     _, cites = build_citations([("x", [Evidence(hostile, "t", "减按15%的税率征收企业所得税。")])])
     text, kept = verify_generated("所有企业免税[1]。减按15%的税率征收企业所得税[1]。", cites)
     assert text == "减按15%的税率征收企业所得税[1]。"
+
+
+def test_the_rows_listing_the_department_asked_about_settle_the_answer(guideline_service):
+    from app.qa import assess, settled
+
+    # A long, loosely worded question: the rows that list 统计局 answer it, whatever a score says.
+    a = assess(guideline_service.searcher, "我想了解一下省统计局这个单位在整个分工表里面具体都被安排了哪些任务？")
+    assert a.draft.kind == "tasks_of" and settled(a.query, a.draft)
+    assert [e.clause.id for e in a.draft.evidence] == [f"{ROW}13"]
+    answer = ask(guideline_service, "我想了解一下省统计局这个单位在整个分工表里面具体都被安排了哪些任务？")
+    assert answer.answered and [c.clause.id for c in answer.citations] == [f"{ROW}13"]
+    # A department no row lists is not settled: its duty sentences are scored as usual.
+    b = assess(guideline_service.searcher, "省卫生健康委负责哪些任务？")
+    assert not settled(b.query, b.draft)
