@@ -765,7 +765,17 @@ def _compose_versions(searcher: Searcher, query: Query, hits: list[Hit]) -> Draf
     def text_of(cid):
         return searcher.by_id[cid].text if cid else ""
 
-    ranked = sorted(changes, key=lambda c: -_coverage(searcher, query, text_of(c.old_id) + text_of(c.new_id)))
+    asks = _asks(query.normalized)
+
+    def relevance(c) -> float:
+        score = _coverage(searcher, query, text_of(c.old_id) + text_of(c.new_id))
+        # "新增了哪些时限": a change that brings the asked kind of fact, which the old text lacked
+        new, old = text_of(c.new_id), text_of(c.old_id)
+        if asks and all(_satisfies(a, new) for a in asks) and not all(_satisfies(a, old) for a in asks):
+            score += VERSION_NEW_FACT
+        return score
+
+    ranked = sorted(changes, key=lambda c: -relevance(c))
     new_title = searcher.docs[new_id].title
     old_label = searcher.catalogue.version_info[old_id].label or "旧版"
     new_label = info.label or "新版"
@@ -782,6 +792,9 @@ def _compose_versions(searcher: Searcher, query: Query, hits: list[Hit]) -> Draf
             lines.append((f"{old_label}{what}（{c.old_label}）：{old.text.strip()}",
                           [Evidence(old, searcher.docs[old_id].title, old.text.strip())]))
     return Draft("version", lines)
+
+
+VERSION_NEW_FACT = 0.3
 
 
 def _versions(searcher: Searcher, doc_id: str) -> tuple[str, ...]:

@@ -58,7 +58,7 @@ ASK_TYPES: tuple[AskType, ...] = (
             frozenset({"amount"})),
     AskType("分值", re.compile(r"几分|多少分"), evidence=re.compile(r"\d+\s*分(?!之)|[一二三四五六七八九十]+分(?!之)")),
     AskType("比例或税率", re.compile(r"税率|利率|比例|百分之|百分比|几成"), frozenset({"rate"})),
-    AskType("期限或年限", re.compile(r"几年|多少年|多长时间|多久|几天|多少天|几个工作日|多少日|几个月|期限"),
+    AskType("期限或年限", re.compile(r"几年|多少年|多长时间|多久|几天|多少天|几个工作日|多少日|几个月|期限|时限"),
             frozenset({"duration", "date", "period"})),
     AskType("频次", re.compile(r"多久一次|多长时间一次|几次|频率|每(年|月|季度)几"), frozenset({"period", "count"}),
             re.compile(r"每(年|季度|月|周|半年)|定期")),

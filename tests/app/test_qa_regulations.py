@@ -260,3 +260,19 @@ def test_a_bodys_duties_include_the_sentences_it_is_the_subject_of(tmp_path, dat
     assert [t for t, _ in a.draft.lines] == ["省大数据中心具体承担公共数据的集中统一管理，推动数据的融合应用。",
                                              "第三条 省大数据中心应当建设统一的公共数据平台。",
                                              "第四条 省大数据中心负责公共数据平台的运行维护。"]
+
+
+def test_a_change_that_brings_the_asked_kind_of_fact_comes_first(tmp_path, data_dir, fake_embedder):
+    corpus = tmp_path / "versions"
+    corpus.mkdir()
+    head = "# 安徽省投诉处理条例\n\n<!-- INFO END -->\n\n第一条 为了规范投诉处理，制定本条例。\n\n"
+    (corpus / "安徽省投诉处理条例(2020-01-01).md").write_text(
+        head + "第二条 受理投诉部门应当及时受理投诉。\n\n第三条 投诉处理结果应当告知投诉人。\n", encoding="utf-8")
+    (corpus / "安徽省投诉处理条例(2025-01-01).md").write_text(
+        head + "第二条 受理投诉部门应当自收到投诉之日起十个工作日内作出受理决定。\n\n"
+        "第三条 投诉处理结果应当以书面形式告知投诉人，并说明投诉处理的依据和投诉处理的理由。\n", encoding="utf-8")
+    svc = Service(Settings(corpus_dir=corpus, data_dir=data_dir / "versions"), embedder=fake_embedder)
+    svc.ingest([corpus])
+    got = lines(svc, "2025年修订的安徽省投诉处理条例对投诉处理新增了哪些时限？")
+    # 第三条 shares more words with the question; 第二条 is the change that brings a time limit.
+    assert got[1] == "2025年1月1日修订版修改为（第二条）：第二条 受理投诉部门应当自收到投诉之日起十个工作日内作出受理决定。"
