@@ -463,7 +463,13 @@ def _offences(searcher: Searcher, query: Query, chosen: list[tuple[float, Hit, t
                 continue  # "违反本条例第三条规定，未备案的": the penalty names the offence itself
             found = max(searcher.sentence_scores(target, tokens), key=lambda x: x[1], default=None)
             if found and found[1] > 0:
-                out.append((found[1], Hit(target, searcher.docs[target.doc_id].title, hit.score, found[0]), found[0]))
+                title = searcher.docs[target.doc_id].title
+                out.append((found[1], Hit(target, title, hit.score, found[0]), found[0]))
+                lead = searcher.by_id.get(target.parent_id or "") if target.kind == "item" else None
+                spans = _spans(lead) if lead else []
+                if spans and lead.text[spans[0][0]:spans[0][1]].rstrip().endswith(("：", ":")):
+                    # an item is read with the sentence that leads into it ("…应当遵守下列规定：")
+                    return out[:1] + [(found[1], Hit(lead, title, hit.score, spans[0]), spans[0])]
             continue
         para = next(((a, b) for a, b in c.paragraphs or ((0, len(c.text)),) if a <= s < b), None)
         scored = searcher.sentence_scores(c, tokens)

@@ -179,9 +179,11 @@ def lines(svc, q):
 def test_a_penalty_that_names_the_rule_only_by_article_is_quoted_with_that_rule(anhui):
     a = ask(anhui, "在安徽，快件收派人员不佩戴安全头盔，罚多少钱？")
     assert a.answered and a.kind == "figure"
-    assert a.answer == ("（二）佩戴安全头盔；[1]\n违反本条例第三条第二项规定的，由公安机关交通管理部门责令改正，"
-                        "对快件收派人员可以处二十元以上五十元以下罚款。[2]")
-    assert [c.clause.id for c in a.citations] == [f"{AH}#第三条.（二）", f"{AH}#第八条"]
+    # The item is quoted with the sentence that leads into it, then the penalty that cites it.
+    assert a.answer == ("第三条 快件收派人员驾驶快递专用电动三轮车，应当遵守下列规定：[1]\n（二）佩戴安全头盔；[2]\n"
+                        "违反本条例第三条第二项规定的，由公安机关交通管理部门责令改正，"
+                        "对快件收派人员可以处二十元以上五十元以下罚款。[3]")
+    assert [c.clause.id for c in a.citations] == [f"{AH}#第三条", f"{AH}#第三条.（二）", f"{AH}#第八条"]
 
 
 def test_a_graded_tier_asked_in_other_words_is_quoted_beside_its_base(anhui):
