@@ -1,8 +1,10 @@
 """One answerability decision: does the evidence found answer the question?
 
 A logistic score over general features — how similar the best clause is to the question (dense),
-how much of the question's content the quoted evidence covers, and how much of it the corpus
-knows at all — replaces word lists and per-question patterns. Its weights are fitted on the
+how much of the question's content the quoted evidence covers, whether the evidence holds the nouns
+asked about, how much of them the corpus knows at all (everyday words aside), whether the answer
+stands on the documents' structure, and whether it comes from the region the question names —
+replaces word lists and per-question patterns. Its weights are fitted on the
 **dev** splits of the gold sets by `python -m evals.calibrate` and stored per embedding model in
 app/calibration.json (similarities differ from model to model); a model without its own entry uses
 the default entry and the log says so.

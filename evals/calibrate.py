@@ -2,9 +2,10 @@
 
     python -m evals.calibrate [--data-root DIR] [--sets a,b] [--write]
 
-For every dev question that no hard rule refuses, the answerer's features (similarity, coverage,
-known) are collected with the label "answerable or not"; a logistic regression (numpy, L2) is fitted
-and its bias moved to the threshold that scores best on dev. With --write the weights are stored in
+For every dev question that no hard rule refuses and no structure settles, the answerer's features
+(app/answerability.py FEATURES) are collected with the label "answerable or not"; a logistic
+regression (numpy, L2) is fitted and its bias moved to the threshold with the best balanced accuracy
+over all dev questions, those the hard rules refused included. With --write the weights are stored in
 app/calibration.json under the embedding model's name. Test splits are never read.
 """
 
