@@ -14,10 +14,9 @@ stard --corpus full`): see the README's Quality section.
 
 from __future__ import annotations
 
-import re
-
 from app.citations import Evidence
-from ingest.records import Clause, Hit
+from ingest.records import Hit
+from ingest.refs import article_of
 
 # Distinct articles an answer cites at most, those it quotes included.
 MAX_ARTICLES = 5
@@ -25,14 +24,7 @@ MAX_ARTICLES = 5
 RELATED_SHARE = 0.6
 KINDS = ("policy", "yesno")
 
-_ARTICLE = re.compile(r"^第[^条]{1,12}条(?:之[^第]{1,4})?")
 Line = tuple[str, list[Evidence]]
-
-
-def article_of(clause: Clause) -> str | None:
-    """The article a clause is or belongs to, as (document id, 第X条) joined — None outside articles."""
-    m = _ARTICLE.match(clause.citation)
-    return f"{clause.doc_id}#{m.group(0)}" if m else None
 
 
 def related_articles(kind: str, evidence: list[Evidence], hits: list[Hit]) -> list[Line]:
@@ -57,6 +49,5 @@ def related_articles(kind: str, evidence: list[Evidence], hits: list[Hit]) -> li
         quote = hit.clause.text[s:e].strip()
         if not quote:
             continue
-        where = _ARTICLE.match(hit.clause.citation).group(0)
-        lines.append((f"《{hit.doc_title}》{where}：{quote}", [Evidence(hit.clause, hit.doc_title, quote)]))
+        lines.append((f"《{hit.doc_title}》{article[1]}：{quote}", [Evidence(hit.clause, hit.doc_title, quote)]))
     return [("相关条文：", [])] + lines if lines else []

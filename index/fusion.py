@@ -23,23 +23,28 @@ class Ranking(Protocol):
     scores: dict[str, float]
 
 
-def reciprocal_rank(rankings: Sequence[Ranking], top_k: int, k: float = RRF_K) -> list[tuple[str, float]]:
-    """Sum of 1 / (k + rank) over the rankings that hold a clause (rank counted from 0). Reads only
-    the order, so scores on different scales (BM25, cosine) need no calibration. Ties keep the
-    order in which clauses were first seen, rankings taken in the order given."""
+def reciprocal_rank(rankings: Sequence[Ranking], top_k: int, k: float = RRF_K,
+                    weights: Sequence[float] | None = None) -> list[tuple[str, float]]:
+    """Sum of weight / (k + rank) over the rankings that hold a clause (rank counted from 0; each
+    ranking's weight 1 unless given, as in llama-index). Reads only the order, so scores on
+    different scales (BM25, cosine) need no calibration. Ties keep the order in which clauses were
+    first seen, rankings taken in the order given."""
     fused: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
         for rank, cid in enumerate(ranking.ids):
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (rank + k)
+            fused[cid] = fused.get(cid, 0.0) + weight / (rank + k)
     return sorted(fused.items(), key=lambda x: x[1], reverse=True)[:top_k]
 
 
-def relative_score(rankings: Sequence[Ranking], top_k: int) -> list[tuple[str, float]]:
-    """Each ranking's scores min-max scaled to [0, 1] and weighted 1/len(rankings), summed per
-    clause. Unlike rank fusion it sees how far ahead a clause is, not only that it is ahead."""
-    weight = 1.0 / len(rankings) if rankings else 0.0
+def relative_score(rankings: Sequence[Ranking], top_k: int,
+                   weights: Sequence[float] | None = None) -> list[tuple[str, float]]:
+    """Each ranking's scores min-max scaled to [0, 1] and weighted by its share of the weights
+    (1/len(rankings) each unless given), summed per clause. Unlike rank fusion it sees how far
+    ahead a clause is, not only that it is ahead."""
+    weights = list(weights or [1.0] * len(rankings))
+    total = sum(weights) or 1.0
     fused: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, (w / total for w in weights)):
         scores = [ranking.scores[cid] for cid in ranking.ids]
         if not scores:
             continue

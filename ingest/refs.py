@@ -61,6 +61,16 @@ class ArticleRef:
         return out
 
 
+_ARTICLE_OF = re.compile(r"^第[^条]{1,12}条(?:之[^第]{1,4})?")
+
+
+def article_of(clause: Clause) -> tuple[str, str] | None:
+    """(document id, 第X条) of the article a clause is or belongs to, from its citation
+    (第十四条第二款第（二）项 -> 第十四条); None for a clause outside articles."""
+    m = _ARTICLE_OF.match(clause.citation)
+    return (clause.doc_id, m.group(0)) if m else None
+
+
 def parse_article_ref(text: str) -> ArticleRef | None:
     """The first article reference in `text` with its law's name if one is given:
     "快递暂行条例第20条讲了什么" -> ArticleRef("快递暂行条例", "第二十条")."""

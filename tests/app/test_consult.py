@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from app.citations import Evidence, build_citations
-from app.consult import article_of, related_articles
+from app.consult import related_articles
+from ingest.refs import article_of
 from ingest.records import Clause, Hit
 
 
@@ -26,8 +27,8 @@ GUIDELINE = _clause("guideline", "五.（二）", "加大财税政策引导支�
 
 
 def test_article_of_an_article_an_item_and_a_clause_outside_articles():
-    assert article_of(THEFT) == "刑法#第二百六十四条"
-    assert article_of(AGE_ITEM) == "刑法#第十七条"
+    assert article_of(THEFT) == ("刑法", "第二百六十四条")
+    assert article_of(AGE_ITEM) == ("刑法", "第十七条")
     assert article_of(GUIDELINE) is None
 
 

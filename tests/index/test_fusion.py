@@ -80,3 +80,16 @@ def test_same_as_llama_index_fusion(mode, ours):
         got = ours(rankings, top_k)
         assert [c for c, _ in got] == [c for c, _ in expected]
         assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-12)
+
+
+def test_weighted_fusion_exact():
+    assert reciprocal_rank([KEYWORD, DENSE], top_k=10, weights=[1.0, 2.0]) == [
+        ("b", 1 / 61 + 2 / 60),
+        ("a", 1 / 60 + 2 / 62),
+        ("d", 2 / 61),
+        ("c", 1 / 62),
+    ]
+    # relative: each ranking's share of the weights (equal weights: 1/2 each, as without weights)
+    assert relative_score([KEYWORD, DENSE], top_k=10, weights=[1.0, 1.0]) == relative_score([KEYWORD, DENSE], top_k=10)
+    got = dict(relative_score([KEYWORD, DENSE], top_k=10, weights=[1.0, 3.0]))
+    assert got == pytest.approx({"b": 0.25 * 0.5 + 0.75 * 1.0, "a": 0.25 * 1.0, "d": 0.75 * 0.75, "c": 0.0})

@@ -197,3 +197,22 @@ def test_top_positions_are_the_first_of_a_stable_argsort():
         s = rng.integers(0, 4, size=int(rng.integers(1, 300))).astype(np.float32)
         n = int(rng.integers(1, 40))
         assert top_positions(s, n).tolist() == np.argsort(-s, kind="stable")[:n].tolist()
+
+
+def test_one_hit_per_article_keeps_the_most_precise_at_the_best_place():
+    from index.search import one_per_article
+    from ingest.records import Clause
+
+    def clause(cid, citation):
+        doc, label = cid.split("#")
+        return Clause(id=cid, doc_id=doc, labels=tuple(label.split(".")), path=(label,), kind="item", heading="",
+                      text="x", start=0, end=1, subtree_end=1, parent_id=None, order=0, citation=citation)
+
+    by_id = {c.id: c for c in (
+        clause("法#第十七条", "第十七条"), clause("法#第十七条.（一）", "第十七条第一款第（一）项"),
+        clause("法#第十七条.（二）", "第十七条第一款第（二）项"), clause("法#第九条", "第九条"),
+        clause("条例#第九条", "第九条"), clause("意见#五.（二）", ""), clause("意见#五.（三）", ""))}
+    fused = [("法#第十七条", 0.9), ("意见#五.（二）", 0.8), ("法#第九条", 0.7), ("法#第十七条.（二）", 0.6),
+             ("条例#第九条", 0.5), ("法#第十七条.（一）", 0.4), ("意见#五.（三）", 0.3)]
+    assert one_per_article(fused, by_id) == [("法#第十七条.（二）", 0.9), ("意见#五.（二）", 0.8), ("法#第九条", 0.7),
+                                             ("条例#第九条", 0.5), ("意见#五.（三）", 0.3)]
