@@ -19,13 +19,14 @@ TARGETS: dict[str, dict[str, float]] = {
     "related-policies": {"answer_acc": 0.90, "refusal_acc": 0.90},
 }
 # What CI holds the system to: the target where it is reached, else the level measured on
-# 2026-11-28 (`policyqa eval`: guideline 0.946 / 0.947, guideline-fresh 0.761 / 0.929,
-# related-policies 0.748 / 0.700) less 0.02 for run-to-run variation. Raise these as the system
-# improves; lowering one needs a reason in the commit message.
+# 2026-11-28 at commit 6bad612 (`policyqa eval`, test splits, answer / refusal: guideline 0.946 /
+# 0.947, guideline-fresh 0.848 / 1.000, related-policies 0.798 / 0.750) less about two questions
+# for run-to-run variation (related-policies' refusal: one of its 20 unanswerable questions).
+# Raise these as the system improves; lowering one needs a reason in the commit message.
 GATES: dict[str, dict[str, float]] = {  # set -> figure of its test split's overall summary -> lowest value
     "guideline": {"answer_acc": 0.92, "refusal_acc": 0.90},
-    "guideline-fresh": {"answer_acc": 0.74, "refusal_acc": 0.90},
-    "related-policies": {"answer_acc": 0.72, "refusal_acc": 0.68},
+    "guideline-fresh": {"answer_acc": 0.80, "refusal_acc": 0.90},
+    "related-policies": {"answer_acc": 0.77, "refusal_acc": 0.70},
 }
 
 
