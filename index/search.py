@@ -387,7 +387,8 @@ class Searcher:
             fused = sorted(fused, key=lambda x: x[0] not in wanted)
         if q.scope.boosted:  # a region the question names: its documents before national ones
             fused = sorted(fused, key=lambda x: -x[1] * (SCOPE_BOOST if self.by_id[x[0]].doc_id in q.scope.boosted else 1.0))
-        fused = one_per_article(fused, self.by_id)[:k]
+        # An article asked for by number stays whole; otherwise its best-ranked item is the more precise hit.
+        fused = one_per_article(fused, self.by_id, items_first=q.article is None)[:k]
         sims = rankings["dense"].sentence_sims if "dense" in rankings else {}
         return [
             Hit(
@@ -480,15 +481,17 @@ class Searcher:
         return prev, nxt
 
 
-def one_per_article(fused: list[tuple[str, float]], by_id: dict[str, Clause]) -> list[tuple[str, float]]:
+def one_per_article(fused: list[tuple[str, float]], by_id: dict[str, Clause],
+                    items_first: bool = True) -> list[tuple[str, float]]:
     """The fused ranking with one hit per article of a law: an article (第X条) and its items are
     indexed apart, and a list that shows 第十七条 and then its item 第十七条第一款第（一）项 spends two
     places on one provision. The article's place goes to the more precise of them, its best-ranked
-    item when one ranks at all, with the better score. Clauses outside articles are kept."""
+    item when one ranks at all (with items_first; else whichever ranks first), with the better
+    score. Clauses outside articles are kept."""
     keys = [article_of(by_id[cid]) for cid, _ in fused]
     best_item: dict[tuple[str, str], str] = {}
     for (cid, _), key in zip(fused, keys):
-        if key is not None and by_id[cid].citation != key[1]:
+        if items_first and key is not None and by_id[cid].citation != key[1]:
             best_item.setdefault(key, cid)
     seen: set[tuple[str, str]] = set()
     out = []

@@ -216,3 +216,5 @@ def test_one_hit_per_article_keeps_the_most_precise_at_the_best_place():
              ("条例#第九条", 0.5), ("法#第十七条.（一）", 0.4), ("意见#五.（三）", 0.3)]
     assert one_per_article(fused, by_id) == [("法#第十七条.（二）", 0.9), ("意见#五.（二）", 0.8), ("法#第九条", 0.7),
                                              ("条例#第九条", 0.5), ("意见#五.（三）", 0.3)]
+    assert one_per_article(fused, by_id, items_first=False) == [("法#第十七条", 0.9), ("意见#五.（二）", 0.8), ("法#第九条", 0.7),
+                                                                ("条例#第九条", 0.5), ("意见#五.（三）", 0.3)]
