@@ -19,7 +19,7 @@ TARGETS: dict[str, dict[str, float]] = {
     "related-policies": {"answer_acc": 0.90, "refusal_acc": 0.90},
 }
 # What CI holds the system to: the target where it is reached, else the level measured on
-# 2026-11-28 at commit 6bad612 (`policyqa eval`, test splits, answer / refusal: guideline 0.946 /
+# 2026-11-28 at commit bf50a4c (`policyqa eval`, test splits, answer / refusal: guideline 0.946 /
 # 0.947, guideline-fresh 0.848 / 1.000, related-policies 0.798 / 0.750) less about two questions
 # for run-to-run variation (related-policies' refusal: one of its 20 unanswerable questions).
 # Raise these as the system improves; lowering one needs a reason in the commit message.
