@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 import time
-import weakref
 from dataclasses import dataclass, field
 
 from app.citations import Evidence, build_citations
 from app.consult import related_articles
 from app.rules import (ACTUALS, ANY_FIGURE, ASK_TYPES, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED,
-                       INLINE_LIST, INTERROGATIVE, LIST_ASK, MAY_ASK, MAY_RULE, MODAL, MUST_ASK, MUST_RULE, PENALTY, PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, graded_cases)
+                       INLINE_LIST, INTERROGATIVE, LIST_ASK, MAY_ASK, MAY_RULE, MODAL, MUST_ASK, MUST_RULE, PENALTY,
+                       PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, graded_cases)
 from app.answerability import coverage, decide
 from index.intent import STRICT_DEFINITION, defined_term
 from index.lexicon import duty_bodies
@@ -530,11 +530,10 @@ def _penalties_citing(searcher: Searcher, query: Query, hits: list[Hit],
     十五条第一款第二项规定的，…处二十元以上五十元以下罚款"). For each matching clause (or item of
     it), the penalty sentences that cite it, from the citing sentence to the end of its paragraph,
     scored by how well the cited clause matches the question."""
-    citing = _citing(searcher)
     out: list[tuple[float, Hit, tuple[int, int]]] = []
     for rank, hit in enumerate(hits):
         for target in [hit.clause] + searcher.children(hit.clause.id, hit.clause.doc_id):
-            sources = citing.get(target.id)
+            sources = searcher.citing(target.id)
             if not sources:
                 continue
             match = max((sc for _, sc in searcher.sentence_scores(target, _topic_tokens(query))
@@ -552,22 +551,6 @@ def _penalties_citing(searcher: Searcher, query: Query, hits: list[Hit],
 
 # "违反本条例第十五条第一款第二项规定的，": the offence named only by the provision it breaks.
 CITED_ONLY = re.compile(r"(?:的)?规定的")
-_CITING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _citing(searcher: Searcher) -> dict[str, list[tuple[Clause, int]]]:
-    """Clause id -> the clauses that cite it and where, computed once per index."""
-    got = _CITING.get(searcher)
-    if got is None:
-        got = {}
-        for c in searcher.clauses:
-            for start, _, target in c.refs:
-                if target in searcher.by_id:
-                    got.setdefault(target, []).append((c, start))
-        _CITING[searcher] = got
-    return got
-
-
 def _paragraph_from(clause: Clause, offset: int) -> tuple[int, int]:
     """From the sentence holding `offset` to the end of its paragraph (款)."""
     start = next((s for s, e in _spans(clause) if s <= offset < e), offset)

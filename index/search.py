@@ -125,6 +125,7 @@ class Searcher:
         self._diffs: dict[tuple[str, str], list] = {}
         self._articles: dict[str, dict[str, str]] | None = None  # doc id -> article label -> clause id
         self._lists: dict[str, list[Clause]] | None = None
+        self._citing: dict[str, list[tuple[Clause, int]]] | None = None
         self.idf: dict[str, float] = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
         self.terms_present = frozenset(meta.get("terms_present", ()))
         self._mentions: dict[str, bool] = {}
@@ -463,6 +464,17 @@ class Searcher:
     def children(self, clause_id: str | None, doc_id: str | None = None) -> list[Clause]:
         found = self._kids.get(clause_id, []) if clause_id is not None else self._roots
         return [c for c in found if doc_id is None or c.doc_id == doc_id]
+
+    def citing(self, clause_id: str) -> list[tuple[Clause, int]]:
+        """The clauses whose text cites this one ("违反本条例第十五条…"), each with where the
+        reference starts; the map is built once per index from the resolved references."""
+        if self._citing is None:
+            self._citing = {}
+            for c in self.clauses:
+                for start, _, target in c.refs:
+                    if target in self.by_id:
+                        self._citing.setdefault(target, []).append((c, start))
+        return self._citing.get(clause_id, [])
 
     def headed_lists(self, doc_id: str) -> list[Clause]:
         """A document's clauses that head two or more items (the containers of enumerations)."""

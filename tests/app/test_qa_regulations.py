@@ -279,3 +279,10 @@ def test_a_change_that_brings_the_asked_kind_of_fact_comes_first(tmp_path, data_
     got = lines(svc, "2025年修订的安徽省投诉处理条例对投诉处理新增了哪些时限？")
     # 第三条 shares more words with the question; 第二条 is the change that brings a time limit.
     assert got[1] == "2025年1月1日修订版修改为（第二条）：第二条 受理投诉部门应当自收到投诉之日起十个工作日内作出受理决定。"
+
+
+def test_the_index_knows_which_clauses_cite_a_clause(regulations):
+    # 第五条 "快递企业违反本条例第三条规定，未备案的，…" cites 第三条; nothing cites 第二条.
+    citing = regulations.searcher.citing(f"{JX}#第三条")
+    assert [(c.id, c.text[start:start + 6]) for c, start in citing] == [(f"{JX}#第五条", "本条例第三条")]
+    assert regulations.searcher.citing(f"{JX}#第二条") == []
