@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
+import orjson
+
 from ingest.records import (
     ParsedDocument,
     clause_from_dict,
@@ -16,6 +18,17 @@ from ingest.records import (
     document_from_dict,
     document_to_dict,
 )
+
+
+def json_bytes(obj: Any) -> bytes:
+    """JSON of plain data and dataclasses (as `dataclasses.asdict` would give them), UTF-8 unescaped:
+    orjson, ~30x faster than json.dumps(asdict(...)) on the ~100k clauses of a large corpus."""
+    return orjson.dumps(obj)
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file written by json_bytes (or json.dumps), parsed by orjson."""
+    return orjson.loads(path.read_bytes())
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

@@ -218,3 +218,35 @@ def test_one_hit_per_article_keeps_the_most_precise_at_the_best_place():
                                              ("条例#第九条", 0.5), ("意见#五.（三）", 0.3)]
     assert one_per_article(fused, by_id, items_first=False) == [("法#第十七条", 0.9), ("意见#五.（二）", 0.8), ("法#第九条", 0.7),
                                                                 ("条例#第九条", 0.5), ("意见#五.（三）", 0.3)]
+
+
+def test_lexical_confidence_is_the_share_of_the_question_words_a_top_match_holds(tiny_index):
+    literal = tiny_index.understand("跨境电商产业园奖励")
+    assert tiny_index.lexical_confidence(literal, tiny_index.keyword_ranking(literal, tiny_index.searchable)) == 1.0
+    # 区块链 and 补贴 are in no clause: only 跨境电商 (and its idf) counts.
+    mixed = tiny_index.understand("区块链跨境电商补贴")
+    conf = tiny_index.lexical_confidence(mixed, tiny_index.keyword_ranking(mixed, tiny_index.searchable))
+    idf = tiny_index.idf
+    words = {t for t in mixed.own_tokens if len(t) >= 2}
+    held = {t for t in words if t in "跨境电商"}
+    assert held and held < words
+    assert conf == pytest.approx(sum(idf.get(t, 0.0) or 1.0 for t in held) / sum(idf.get(t, 0.0) or 1.0 for t in words))
+
+
+@pytest.mark.parametrize("confidence, dense, keyword", [
+    (1.0, 1.0, 1.0),   # every word there: equal weights
+    (0.7, 1.0, 1.0),   # a gap of 0.3 is where the shift starts
+    (0.35, 1.5, 0.75),  # gap 0.65: half-way past 0.3
+    (0.0, 2.0, 0.5),   # no word there: the meaning carries most
+])
+def test_fusion_leans_on_meaning_when_the_question_is_worded_unlike_the_documents(tiny_index, monkeypatch, confidence,
+                                                                                   dense, keyword):
+    from index.search import Ranked
+
+    monkeypatch.setattr(Searcher, "lexical_confidence", lambda self, q, ranking: confidence)
+    q = tiny_index.understand("跨境电商产业园奖励")
+    one = Ranked(["tiny#二.（一）"], {"tiny#二.（一）": 1.0}, {})
+    weights = tiny_index.fusion_weights(q, {"keyword": one, "sentence": one, "rows": one, "dense": one})
+    assert weights == pytest.approx([keyword, keyword, 1.0, dense])
+    # Without a dense ranking (keyword mode) nothing shifts.
+    assert tiny_index.fusion_weights(q, {"keyword": one, "sentence": one}) == [1.0, 1.0]
