@@ -223,14 +223,13 @@ def test_one_hit_per_article_keeps_the_most_precise_at_the_best_place():
 def test_lexical_confidence_is_the_share_of_the_question_words_a_top_match_holds(tiny_index):
     literal = tiny_index.understand("跨境电商产业园奖励")
     assert tiny_index.lexical_confidence(literal, tiny_index.keyword_ranking(literal, tiny_index.searchable)) == 1.0
-    # 区块链 and 补贴 are in no clause: only 跨境电商 (and its idf) counts.
+    # 区块, 区块链 and 补贴 are in no clause (weight 1 each); 跨境 and 电商 are, with their idf.
     mixed = tiny_index.understand("区块链跨境电商补贴")
+    assert mixed.own_tokens == ("区块", "区块链", "跨境", "电商", "补贴")
     conf = tiny_index.lexical_confidence(mixed, tiny_index.keyword_ranking(mixed, tiny_index.searchable))
-    idf = tiny_index.idf
-    words = {t for t in mixed.own_tokens if len(t) >= 2}
-    held = {t for t in words if t in "跨境电商"}
-    assert held and held < words
-    assert conf == pytest.approx(sum(idf.get(t, 0.0) or 1.0 for t in held) / sum(idf.get(t, 0.0) or 1.0 for t in words))
+    held = tiny_index.idf["跨境"] + tiny_index.idf["电商"]
+    assert conf == pytest.approx(held / (held + 3.0))
+    assert round(conf, 3) == 0.318
 
 
 @pytest.mark.parametrize("confidence, dense, keyword", [
