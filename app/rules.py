@@ -10,7 +10,9 @@ FOLLOW_UP_MORE = re.compile(r"^(那|那么)?(还有|其他|其它|另外|别的)
 FOLLOW_UP_REF = re.compile(r"^(那|那么|这|它|该|此|上述|刚才|前面)|它|这项|这个|该项|上述|这条|那条")
 CONTENT_ASK = re.compile(r"内容|怎么写|怎么说|怎么讲|讲了什么|写了什么|说了什么|原文|具体是|是什么")
 YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年)")
-ACTUALS = re.compile(r"去年|今年|前年|实际(完成|收入|营收|情况)?|完成了(没有|吗)|完成情况|排名第")
+# Questions about what happened, which texts of rules never record. 实际 alone is not one: laws speak
+# of 实际控制人, 实际承担的责任, 实际损失.
+ACTUALS = re.compile(r"去年|今年|前年|实际(完成|收入|营收|情况|效果|进展)|完成了(没有|吗)|完成情况|排名第")
 
 
 # A list written inside a sentence: three items or more ("融资获取、市场准入、投资项目审批等方面").
@@ -33,6 +35,12 @@ GRADED = re.compile(r"情节严重|情节较重|情节轻微|逾期(?:仍|还|�
 # Questions that ask what the penalty is, and sentences that state one (the 法律责任 of a law).
 PENALTY_ASK = re.compile(r"罚|处分|处理结果|法律责任|承担什么责任|什么后果|被吊销|追究")
 PENALTY = re.compile(r"罚款|罚金|处罚|处分|吊销|没收|责令停业|停业整顿|拘留|警告")
+# Of those, the questions that ask for a punishment, and those that ask for the legal consequence,
+# which in civil law is liability rather than a penalty ("伪造资料骗保会有什么后果" — 保险人有权解除合同、
+# 不承担赔偿责任; "承揽人应承担什么责任" — 承担修理、重作、减少报酬、赔偿损失等违约责任).
+PUNISH_ASK = re.compile(r"罚|处分|处理结果|被吊销")
+CONSEQUENCE_ASK = re.compile(r"法律责任|什么责任|什么后果|追究")
+LIABILITY = re.compile(r"(承担|负)[^。；]{0,12}责任|赔偿|追究|无效|解除合同|有权解除|撤销|返还")
 
 
 def graded_cases(text: str) -> set[str]:
@@ -68,7 +76,8 @@ ASK_TYPES: tuple[AskType, ...] = (
     AskType("文号", re.compile(r"文号|发文字号|字号|令第几号"), evidence=re.compile(r"〔\d{4}〕\d+号|令第[\d一二三四五六七八九十百]+号")),
     AskType("联系方式或办理窗口", re.compile(r"电话|网址|邮箱|联系方式|联系人"), evidence=re.compile(r"电话|网址|邮箱|\d{7,}")),
     AskType("数量", re.compile(r"(?<!哪)几家|多少家|多少个(?!工作日|月|小时)|(?<!哪)几个(?!工作日|月|小时)|几倍|多少倍"), frozenset({"count"})),
-    AskType("处罚", PENALTY_ASK, evidence=PENALTY),
+    AskType("处罚", PUNISH_ASK, evidence=PENALTY),
+    AskType("法律后果", CONSEQUENCE_ASK, evidence=re.compile(f"{PENALTY.pattern}|{LIABILITY.pattern}")),
 )
 # A figure question that names no unit ("最高时速不能超过多少？"): any figure answers it.
 ANY_FIGURE = AskType("具体数字", re.compile(r"多少"), frozenset({"amount", "rate", "duration", "period", "count", "measure", "date"}))

@@ -568,13 +568,30 @@ def top_positions(scores: np.ndarray, n: int) -> np.ndarray:
 
 def definition_span(text: str, term: str) -> tuple[int, int] | None:
     """The sentence of a text that defines the term: "互联网平台经济（以下简称平台经济）是…",
-    "平台经济是指…", "所称平台经济，是…". None when the text only uses the term."""
+    "平台经济是指…", "所称平台经济，是…", an article opening with it ("第九百五十一条 行纪合同是…"),
+    or the legal form that names the term last ("…所创作的作品是职务作品，", "…的，称为X。").
+    None when the text only uses the term."""
     t = re.escape(term)
-    m = re.search(rf"[^。；\n]*?(（以下简称[“\"]?{t}[”\"]?）|(^|[。；\n，,、）)]|所称)[“\"]?{t}[”\"]?[，,]?(是指|是(?!否)))[^。；\n]*[。；]?", text)
+    m = re.search(rf"[^。；\n]*?(（以下简称[“\"]?{t}[”\"]?）|(^|[。；\n，,、）)\s]|所称)[“\"]?{t}[”\"]?[，,]?(是指|是(?!否)))[^。；\n]*[。；]?", text)
     if not m:
-        return None
+        # "…是X" / "…为X" closing a clause of at least a few characters; not "成为X" or "认定为X",
+        # which say what something becomes, not what the term means.
+        m = re.search(rf"[^。；\n]{{4,}}?((?<![成作定列评选改转])(是|为|称为)[“\"]?{t}[”\"]?)(?=[。；，,]|$)", text)
+        if not m:
+            return None
+        end = next((i + 1 for i in range(m.end(), len(text)) if text[i] in "。；\n"), len(text))
+        return (_after_label(text, max(text.rfind(d, 0, m.start(1)) for d in "。；\n") + 1), end)
     start = max(text.rfind(d, 0, m.start(1) + 1) for d in "。；\n") + 1  # the defining sentence's start
-    return (start, m.end())
+    return (_after_label(text, start), m.end())
+
+
+def _after_label(text: str, start: int) -> int:
+    """Past an article's own label ("第九百五十一条 ") at the start of its first sentence."""
+    m = _ARTICLE_LABEL.match(text, start)
+    return m.end() if m else start
+
+
+_ARTICLE_LABEL = re.compile(r"第[零〇一二三四五六七八九十百千万\d]+条(之[一二三四五六七八九十]+)?[\s\u3000]+")
 
 
 def department_names(bodies) -> list[str]:

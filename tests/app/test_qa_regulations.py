@@ -286,3 +286,19 @@ def test_the_index_knows_which_clauses_cite_a_clause(regulations):
     citing = regulations.searcher.citing(f"{JX}#第三条")
     assert [(c.id, c.text[start:start + 6]) for c, start in citing] == [(f"{JX}#第五条", "本条例第三条")]
     assert regulations.searcher.citing(f"{JX}#第二条") == []
+
+
+def test_a_legal_consequence_is_answered_by_liability_a_punishment_only_by_a_penalty(anhui):
+    s = anhui.searcher
+    clause = s.by_id[f"{AH}#第五条"]
+
+    def problem(question, quote):
+        return hard_problem(s.understand(question), Draft("policy", [(quote, [Evidence(clause, AH, quote)])]), s)
+
+    liability = "快递企业造成用户损失的，应当依法承担赔偿责任。"
+    assert problem("快递企业低于成本价格提供服务，要承担什么责任？", liability) is None
+    assert problem("快递企业低于成本价格提供服务，有什么后果？", clause.text) == "文件没有写明法律后果"
+    assert problem("快递企业低于成本价格提供服务，会受到什么处罚？", liability) == "文件没有写明处罚"
+    # 实际 alone is a legal word (实际控制人); only what was actually done is outside a rule's text
+    assert problem("快递企业的实际控制人不得做什么？", clause.text) is None
+    assert problem("快递企业实际完成了多少投诉处理？", clause.text) == "文件是政策和法规文本，不含实际执行情况"

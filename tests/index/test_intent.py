@@ -54,6 +54,16 @@ def test_defined_term(question, term, strict):
         ("发展目标。平台经济是新型经济形态；其他。", "平台经济", "平台经济是新型经济形态；"),
         ("大力发展平台经济，推动转型。", "平台经济", None),  # uses the term, defines nothing
         ("平台经济是否纳入统计，由统计局确定。", "平台经济", None),
+        # a law's article opening with the term: the quote starts after the article's label
+        ("第九百五十一条 行纪合同是行纪人以自己的名义为委托人从事贸易活动，委托人支付报酬的合同。", "行纪合同",
+         "行纪合同是行纪人以自己的名义为委托人从事贸易活动，委托人支付报酬的合同。"),
+        # the legal form that names the term last, up to the end of its sentence
+        ("第十八条 自然人为完成工作任务所创作的作品是职务作品，除本条第二款的规定以外，著作权由作者享有。但书。", "职务作品",
+         "自然人为完成工作任务所创作的作品是职务作品，除本条第二款的规定以外，著作权由作者享有。"),
+        ("以上两种情形的经营者，称为平台内经营者；其余不论。", "平台内经营者", "以上两种情形的经营者，称为平台内经营者；"),
+        # what something becomes is not what the term means
+        ("支持企业成为高新技术企业，给予奖励。", "高新技术企业", None),
+        ("经认定为高新技术企业的，减按15%征收。", "高新技术企业", None),
     ],
 )
 def test_definition_span(text, term, sentence):
