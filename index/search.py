@@ -132,6 +132,7 @@ class Searcher:
         self._mentions: dict[str, bool] = {}
         self._folded: dict[str, list[tuple[tuple[int, int], str]]] = {}
         units_file = gen / "units.json"
+        self._units_of: dict[str, list[str]] | None = None  # clause id -> its unit ids
         self.unit_info: dict[str, list] | None = (
             read_json(units_file) if units_file.exists() else None
         )
@@ -392,6 +393,7 @@ class Searcher:
         # An article asked for by number stays whole; otherwise its best-ranked item is the more precise hit.
         fused = one_per_article(fused, self.by_id, items_first=q.article is None)[:k]
         sims = rankings["dense"].sentence_sims if "dense" in rankings else {}
+        similarity = self.similarities(q, [cid for cid, _ in fused], rankings["dense"].scores) if "dense" in rankings else {}
         return [
             Hit(
                 clause=self.by_id[cid],
@@ -399,10 +401,31 @@ class Searcher:
                 score=score,
                 span=self.best_span(self.by_id[cid], list(q.tokens), sims),
                 sources={name: r.ids.index(cid) + 1 for name, r in rankings.items() if cid in r.ids},
-                similarity=rankings["dense"].scores.get(cid, 0.0) if "dense" in rankings else 0.0,
+                similarity=similarity.get(cid, 0.0),
             )
             for cid, score in fused
         ]
+
+    def similarities(self, q: Query, ids: list[str], dense: dict[str, float]) -> dict[str, float]:
+        """Each clause's dense similarity to the question (its best unit's): from the dense ranking
+        where the clause was among the nearest units, else computed from its stored vectors. Over a
+        large corpus a clause found by its words is often outside the nearest units, and a
+        similarity of 0 there would read as "nothing like the question" to the answerability decision."""
+        out = {cid: dense[cid] for cid in ids if cid in dense}
+        missing = [cid for cid in ids if cid not in out]
+        if not missing or q.vector is None or self.unit_info is None:
+            return out
+        if self._units_of is None:
+            self._units_of = {}
+            for uid in self.unit_info:
+                self._units_of.setdefault(uid.rsplit("@", 1)[0], []).append(uid)
+        uids = [u for cid in missing for u in self._units_of.get(cid, ())]
+        vector = np.asarray(q.vector, dtype=np.float32)
+        for uid, v in self.vectors.vectors(uids).items():
+            cid = uid.rsplit("@", 1)[0]
+            sim = float(v @ vector / ((np.linalg.norm(v) * np.linalg.norm(vector)) or 1.0))
+            out[cid] = max(out.get(cid, -1.0), sim)
+        return out
 
     def fusion_weights(self, q: Query, rankings: dict[str, Ranked]) -> list[float]:
         """Each ranking's weight in the fusion: FUSION_WEIGHTS, shifted toward the dense ranking

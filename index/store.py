@@ -93,6 +93,13 @@ class ClauseVectors:
         metas = res["metadatas"][0] if metadata else [{}] * len(res["ids"][0])
         return [(uid, 1.0 - float(dist), meta) for uid, dist, meta in zip(res["ids"][0], res["distances"][0], metas)]
 
+    def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of the given unit ids (those that exist)."""
+        if not ids:
+            return {}
+        res = self._call(self.collection.get, ids=ids, include=["embeddings"])
+        return {uid: np.asarray(v, dtype=np.float32) for uid, v in zip(res["ids"], res["embeddings"])}
+
     def _call(self, fn, *args, **kwargs):
         """A read on the collection. A Chroma server that stopped answering (connection refused, a
         timeout, a server error) becomes StoreUnavailable, so the app answers 503 instead of failing."""

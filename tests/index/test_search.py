@@ -67,6 +67,24 @@ def test_hits_are_clauses_with_the_matching_sentence(tiny_index):
     assert all(h.clause.kind != "section" for h in tiny_index.search("总体目标", k=5))
 
 
+def test_a_hit_outside_the_nearest_units_gets_its_similarity_from_its_stored_vectors(tiny_index, monkeypatch):
+    import index.search as search
+
+    question = "跨境电商企业有哪些支持"
+    with_dense = {h.clause.id: h.similarity for h in tiny_index.search(question, k=3)}
+    monkeypatch.setattr(search, "DENSE_UNITS", 1)  # only the single nearest unit comes from Chroma's query
+    hits = tiny_index.search(question, k=3)
+    outside = [h for h in hits if "dense" not in h.sources]
+    assert len(hits) == 3 and len(outside) == 2  # found by their words only, yet not "unlike the question"
+    vector = FakeEmbedder().encode_query(question)
+    for h in outside:
+        units = tiny_index.vectors.vectors(tiny_index._units_of[h.clause.id])
+        expected = max(float(v @ vector / (np.linalg.norm(v) * np.linalg.norm(vector))) for v in units.values())
+        assert h.similarity == pytest.approx(expected, abs=1e-6) and h.similarity > 0
+        if h.clause.id in with_dense:  # the same figure the dense ranking gives when it reaches the clause
+            assert h.similarity == pytest.approx(with_dense[h.clause.id], abs=1e-5)
+
+
 def test_filters_by_document_and_section(tiny_corpus, data_dir, fake_embedder):
     (tiny_corpus / "other.txt").write_text("其他文件\n一、人才\n（一）人才公寓。提供人才公寓一千套。", encoding="utf-8")
     layout, _ = build(tiny_corpus, data_dir, fake_embedder)
