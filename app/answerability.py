@@ -45,7 +45,13 @@ def calibration(model: str) -> dict:
     except (OSError, ValueError):
         table = {}
     if model in table:
-        return table[model]
+        cal = table[model]
+        if cal.get("features", list(FEATURES)) == list(FEATURES):
+            return cal
+        # weights of other features would be zipped with these ones, silently misread
+        log.warning("the answerability calibration for model %s was fitted on features %s, not %s; using the "
+                    "default rule (run python -m evals.calibrate --write)", model, cal["features"], list(FEATURES))
+        return table.get("default", DEFAULT)
     log.warning("no answerability calibration for model %s; using the default rule (run python -m evals.calibrate)", model)
     return table.get("default", DEFAULT)
 

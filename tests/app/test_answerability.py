@@ -33,6 +33,14 @@ def test_each_model_uses_its_own_calibration_and_others_the_default(table):
     assert score("m-b", f) < 0.5  # words alone: coverage 0.2 is too little
 
 
+def test_a_calibration_fitted_on_other_features_is_not_misread(table, caplog):
+    stale = {"weights": [20.0, 4.0, 4.0, 0.6, 2.0, 9.7], "bias": -30.0, "features": [*answerability.FEATURES, "in_region"]}
+    table.write_text(json.dumps({"m-a": stale}), encoding="utf-8")
+    calibration.cache_clear()
+    assert calibration("m-a") == DEFAULT
+    assert "fitted on features" in caplog.text
+
+
 def test_the_shipped_calibration_names_its_features_and_split():
     shipped = json.loads(answerability.CALIBRATION_FILE.read_text(encoding="utf-8"))
     for model, cal in shipped.items():
