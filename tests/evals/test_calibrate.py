@@ -1,4 +1,5 @@
-"""The answerability fit: separable data is separated; the weights are for raw features."""
+"""The answerability fit: separable data is separated; the weights are for raw features; held-out
+figures (k-fold, leave one set out) see what in-sample figures hide."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from app.answerability import FEATURES
 from evals.calibrate import cross_validate, fit, judge, leave_one_set_out
 
 
-def row(similarity, coverage, about=1.0, known=1.0, structural=0.0, in_region=1.0):
-    return dict(zip(FEATURES, (similarity, coverage, about, known, structural, in_region)))
+def row(similarity, coverage, about=1.0, known=1.0, structural=0.0):
+    f = dict(zip(FEATURES, (similarity, coverage, about, known, structural)))
+    assert len(f) == len(FEATURES)
+    return f
 
 
 def test_fit_separates_answerable_from_not_on_raw_features():
