@@ -17,7 +17,7 @@ from app.consult import related_articles
 from app.rules import (ACTUALS, ANY_FIGURE, ASK_TYPES, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED,
                        INLINE_LIST, INTERROGATIVE, LIST_ASK, MAY_ASK, MAY_RULE, MODAL, MUST_ASK, MUST_RULE, PENALTY,
                        PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, graded_cases)
-from app.answerability import coverage, decide
+from app.answerability import as_typed, coverage, decide
 from index.intent import STRICT_DEFINITION, defined_term
 from index.lexicon import duty_bodies
 from index.numbers import kinds as figure_kinds, quantities, same_figure
@@ -847,7 +847,8 @@ def hard_problem(query: Query, draft: Draft, searcher: Searcher | None = None) -
         whose = _asked_of(query, ask) if searcher is not None else None
         if whose and not _held(searcher, whose, evidence):  # "增值税税率": a rate, but of 企业所得税
             known = any(searcher.mentions(n) for n in searcher.tokenizer.names_of(whose))
-            return f"文件没有写明{whose}的{ask.label}" if known else f"文件未涉及“{whose}”"
+            typed = as_typed(query, whose)
+            return f"文件没有写明{typed}的{ask.label}" if known else f"文件未涉及“{typed}”"
     if _kind(query) == "list" and draft.kind != "list" and not INLINE_LIST.search(evidence):
         return "文件没有列出所问的各项"  # "要满足哪些条件": no enumeration of them, in items or in a sentence
     return None

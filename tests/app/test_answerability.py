@@ -1,15 +1,17 @@
-"""One answerability decision: the calibration of the model in use, the default for others, and
-refusals that name only what the user asked about."""
+"""One answerability decision: the calibration of the model in use, the default for others, its
+features on questions written here, the region rule, and refusals that name only what the user
+asked about, in the characters the user typed."""
 
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 
 from app import answerability
-from app.answerability import DEFAULT, calibration, common_words, contains, score
-from app.qa import answer_question
+from app.answerability import DEFAULT, as_typed, calibration, common_words, contains, features, score
+from app.qa import answer_question, assess, grounds
 from tests.app.test_qa_regulations import regulations  # noqa: F401 - the fixture, shared
 
 
@@ -24,11 +26,19 @@ def table(tmp_path, monkeypatch):
 
 
 def test_each_model_uses_its_own_calibration_and_others_the_default(table):
-    f = {"similarity": 0.85, "coverage": 0.2, "about": 1.0, "known": 1.0, "structural": 0.0, "in_region": 1.0}
+    f = {"similarity": 0.85, "coverage": 0.2, "about": 1.0, "known": 1.0, "structural": 0.0}
     assert calibration("m-a")["bias"] == -8.0
     assert score("m-a", f) > 0.5  # 10 * 0.85 - 8 > 0
     assert calibration("m-b") == DEFAULT
     assert score("m-b", f) < 0.5  # words alone: coverage 0.2 is too little
+
+
+def test_a_calibration_fitted_on_other_features_is_not_misread(table, caplog):
+    stale = {"weights": [20.0, 4.0, 4.0, 0.6, 2.0, 9.7], "bias": -30.0, "features": [*answerability.FEATURES, "in_region"]}
+    table.write_text(json.dumps({"m-a": stale}), encoding="utf-8")
+    calibration.cache_clear()
+    assert calibration("m-a") == DEFAULT
+    assert "fitted on features" in caplog.text
 
 
 def test_the_shipped_calibration_names_its_features_and_split():
@@ -40,28 +50,73 @@ def test_the_shipped_calibration_names_its_features_and_split():
 
 
 def _features(svc, question):
-    from app.answerability import features
-    from app.qa import assess, grounds, grounds_docs
-
     a = assess(svc.searcher, question)
-    return features(svc.searcher, a.query, a.draft.kind, grounds(a.draft), a.hits, grounds_docs(a.draft))
+    return features(svc.searcher, a.query, a.draft.kind, grounds(a.draft), a.hits)
 
 
-def test_evidence_from_outside_the_region_asked_about_is_a_feature_and_a_reason(regulations, tmp_path, monkeypatch):
-    # Only the national regulation says how often; the question names 江西, whose regulation does not.
-    assert _features(regulations, "江西的数据服务提供者多久报告一次？")["in_region"] == 0.0
-    assert _features(regulations, "数据服务提供者多久报告一次？")["in_region"] == 1.0
+def _calibrated(tmp_path, monkeypatch, bias):
+    """A calibration for the fake embedder that answers everything (bias > 0) or nothing (bias < 0)."""
     path = tmp_path / "calibration.json"
-    path.write_text(json.dumps({"fake-bigram": {"weights": [0, 0, 0, 0, 0, 10.0], "bias": -5.0}}), encoding="utf-8")
+    path.write_text(json.dumps({"fake-bigram": {"weights": [0.0] * len(answerability.FEATURES), "bias": bias}}),
+                    encoding="utf-8")
     monkeypatch.setattr(answerability, "CALIBRATION_FILE", path)
     calibration.cache_clear()
-    try:
-        a = answer_question(regulations.searcher, "江西的数据服务提供者多久报告一次？")
-    finally:
-        calibration.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calibration():
+    yield
+    calibration.cache_clear()
+
+
+def test_features_of_a_question_the_evidence_answers(regulations):
+    # 第三条 quotes 网点 and 备案 (about 1.0); every noun asked about is in the corpus (known 1.0); of the
+    # question's own words only 天 and 内 are not in the quote (天 is in 二十日's clause only as 日).
+    f = _features(regulations, "快递企业设立末端网点多少天内备案？")
+    assert {k: round(v, 4) for k, v in f.items()} == {
+        "similarity": 0.559, "coverage": 0.9207, "about": 1.0, "known": 1.0, "structural": 0.0}
+
+
+def test_features_of_a_question_about_what_the_corpus_never_mentions(regulations):
+    # The quote （二）泄露用户信息 holds 用户 of 用户、增值税、发票 (about 1/3); the corpus has neither
+    # 增值税 nor 发票 (known 0.0).
+    f = _features(regulations, "江西快递企业能泄露用户的增值税发票吗？")
+    assert round(f["about"], 4) == 0.3333 and f["known"] == 0.0 and round(f["coverage"], 4) == 0.4632
+
+
+def test_similarity_is_the_nearest_of_all_retrieved_clauses_not_of_the_first_three(regulations):
+    a = assess(regulations.searcher, "快递企业设立末端网点多少天内备案？")
+    hits = [SimpleNamespace(similarity=s) for s in (0.31, 0.30, 0.29, 0.0, 0.72, 0.40)]
+    assert features(regulations.searcher, a.query, "figure", grounds(a.draft), hits)["similarity"] == 0.72
+
+
+def test_evidence_only_from_outside_the_region_asked_about_is_refused_by_rule(regulations, tmp_path, monkeypatch):
+    # Only the national regulation says how often; the question names 江西, whose regulation does not.
+    # A calibration that would answer anything does not answer it: that is a rule, not a weight.
+    _calibrated(tmp_path, monkeypatch, 5.0)
+    a = answer_question(regulations.searcher, "江西的数据服务提供者多久报告一次？")
     assert not a.answered
     assert a.answer == ("文件中没有找到能回答这个问题的规定（“江西”的文件没有相关规定，只有全国适用的文件提到）。"
                         "以下是最接近的条款，供您核对。")
+    assert answer_question(regulations.searcher, "数据服务提供者多久报告一次？").answered
+
+
+def test_a_refusal_names_the_words_as_the_user_typed_them(regulations, tmp_path, monkeypatch):
+    _calibrated(tmp_path, monkeypatch, -5.0)
+    typed = answer_question(regulations.searcher, "江西快遞企業能洩露用戶的增值稅發票嗎？")
+    assert typed.answer == "文件中没有找到能回答这个问题的规定（文件未涉及“增值稅”“發票”）。以下是最接近的条款，供您核对。"
+    simplified = answer_question(regulations.searcher, "江西快递企业能泄露用户的增值税发票吗？")
+    assert simplified.answer == "文件中没有找到能回答这个问题的规定（文件未涉及“增值税”“发票”）。以下是最接近的条款，供您核对。"
+
+
+@pytest.mark.parametrize("text, normalized, word, shown", [
+    ("增值稅發票", "增值税发票", "发票", "發票"),
+    ("ＡＢ公司的增值税", "ab公司的增值税", "增值税", "增值税"),  # same length after NFKC: positions kept
+    ("㍿的增值稅", "株式会社的增值税", "增值税", "增值税"),  # NFKC lengthened it: the folded form
+    ("增值稅", "增值税", "营业执照", "营业执照"),  # not in the question: unchanged
+])
+def test_as_typed(text, normalized, word, shown):
+    assert as_typed(SimpleNamespace(text=text, normalized=normalized), word) == shown
 
 
 def test_an_everyday_word_the_documents_never_use_does_not_count_as_unknown(regulations):

@@ -1,13 +1,16 @@
-"""The answerability fit: separable data is separated; the weights are for raw features."""
+"""The answerability fit: separable data is separated; the weights are for raw features; held-out
+figures (k-fold, leave one set out) see what in-sample figures hide."""
 
 from __future__ import annotations
 
 from app.answerability import FEATURES
-from evals.calibrate import fit
+from evals.calibrate import cross_validate, fit, judge, leave_one_set_out
 
 
-def row(similarity, coverage, about=1.0, known=1.0, structural=0.0, in_region=1.0):
-    return dict(zip(FEATURES, (similarity, coverage, about, known, structural, in_region)))
+def row(similarity, coverage, about=1.0, known=1.0, structural=0.0):
+    f = dict(zip(FEATURES, (similarity, coverage, about, known, structural)))
+    assert len(f) == len(FEATURES)
+    return f
 
 
 def test_fit_separates_answerable_from_not_on_raw_features():
@@ -39,3 +42,41 @@ def test_questions_the_hard_rules_refused_count_in_the_balance():
     with_rules = fit(xs, ys, refused_pos=0, refused_neg=20)
     assert answered(with_rules) == [1, 1, 1, 1, 0, 1] and with_rules["dev_balanced_accuracy"] == 0.9773
     assert with_rules["refused_by_rules"] == {"answerable": 0, "unanswerable": 20}
+
+
+def test_judge_counts_the_rules_refusals_in_both_classes():
+    # Scored: an answerable question answered, one refused, an unanswerable one answered, one refused;
+    # the rules refused one more answerable and two more unanswerable questions.
+    figures = judge([True, False, True, False], [1, 1, 0, 0], refused_pos=1, refused_neg=2)
+    assert figures == {"balanced_accuracy": 0.5417, "refusal_accuracy": 0.75, "answer_loss": 0.6667}
+
+
+def _jittered(n, similarity, coverage, about=1.0):
+    return [row(similarity + 0.01 * (i % 3), coverage - 0.02 * (i % 4), about) for i in range(n)]
+
+
+def test_held_out_figures_of_separable_data_are_perfect():
+    xs = _jittered(10, 0.84, 0.85) + _jittered(5, 0.70, 0.20, about=0.0)
+    ys = [1] * 10 + [0] * 5
+    assert cross_validate(xs, ys) == {"balanced_accuracy": 1.0, "refusal_accuracy": 1.0, "answer_loss": 0.0,
+                                      "folds": 5, "repeats": 10}
+
+
+def test_an_unanswerable_question_like_the_answerable_ones_is_answered_when_held_out():
+    # In-sample its label pulls the boundary toward it; held out, nothing in the other folds says
+    # that such a question is unanswerable: one of five unanswerable questions answered, every time.
+    xs = _jittered(10, 0.84, 0.85) + _jittered(4, 0.70, 0.20, about=0.0) + [row(0.85, 0.84)]
+    ys = [1] * 10 + [0] * 5
+    assert cross_validate(xs, ys) == {"balanced_accuracy": 0.9, "refusal_accuracy": 0.8, "answer_loss": 0.0,
+                                      "folds": 5, "repeats": 10}
+
+
+def test_leave_one_set_out_judges_each_set_by_a_fit_on_the_others():
+    # In set a the unanswerable questions cover little of the question; in set b they cover it all but
+    # miss the noun asked about. Each set's fit learns its own signal and refuses none of the other
+    # set's scored unanswerable questions (b's one refusal is the rules').
+    a = (_jittered(6, 0.84, 0.85) + _jittered(3, 0.84, 0.20), [1] * 6 + [0] * 3, 0, 0)
+    b = (_jittered(6, 0.84, 0.85) + _jittered(3, 0.84, 0.85, about=0.0), [1] * 6 + [0] * 3, 0, 1)
+    out = leave_one_set_out({"a": a, "b": b})
+    assert out == {"a": {"balanced_accuracy": 0.5, "refusal_accuracy": 0.0, "answer_loss": 0.0},
+                   "b": {"balanced_accuracy": 0.625, "refusal_accuracy": 0.25, "answer_loss": 0.0}}
