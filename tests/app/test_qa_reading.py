@@ -1,0 +1,77 @@
+"""How the answerer reads a law (written here, not from the gold sets): an offence that is one item
+of a list takes its penalty from the sentence leading into the list; the offence asked about
+decides whose penalty answers; a short 款 is quoted whole."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.qa import answer_question, assess
+from app.service import Service
+from app.settings import Settings
+
+JIANGXI = """# 江西省电动自行车管理条例
+
+2024年1月10日 江西省第十四届人民代表大会常务委员会第六次会议通过
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了加强电动自行车管理，保障道路交通安全，制定本条例。
+
+第二条 销售者应当查验电动自行车的产品合格证明，并向购买者说明安全使用要求。对不符合强制性国家标准的电动自行车，销售者不得销售。
+
+## 第二章 法律责任
+
+第三条 销售者有下列行为之一的，由市场监督管理部门责令改正，可以处五千元以下罚款；情节严重的，处五千元以上二万元以下罚款：
+
+（一）销售未获得强制性产品认证的电动自行车；
+
+（二）为电动自行车非法加装、改装蓄电池。
+
+第四条 骑行人有下列行为之一的，由公安机关交通管理部门依照《中华人民共和国道路交通安全法》的规定予以处罚：
+
+（一）未佩戴安全头盔；
+
+（二）驾驶电动自行车载人超过规定。
+
+第五条 本条例自2024年5月1日起施行。
+"""
+JX = "江西省电动自行车管理条例(2024-01-10)"
+
+
+@pytest.fixture
+def bikes(tmp_path, data_dir, fake_embedder):
+    corpus = tmp_path / "bikes"
+    corpus.mkdir()
+    (corpus / f"{JX}.md").write_text(JIANGXI, encoding="utf-8")
+    svc = Service(Settings(corpus_dir=corpus, data_dir=data_dir), embedder=fake_embedder)
+    svc.ingest([corpus])
+    return svc
+
+
+def test_an_offence_listed_as_an_item_takes_its_penalty_from_the_lead_sentence(bikes):
+    a = answer_question(bikes.searcher, "江西给电动自行车非法改装蓄电池，罚多少？情节严重的呢？")
+    assert a.answered and a.kind == "figure"
+    assert a.answer == ("第三条 销售者有下列行为之一的，由市场监督管理部门责令改正，可以处五千元以下罚款；[1]\n"
+                        "情节严重的，处五千元以上二万元以下罚款：[2]\n"
+                        "（二）为电动自行车非法加装、改装蓄电池。[3]")
+    assert {c.clause.id for c in a.citations} == {f"{JX}#第三条"}
+
+
+def test_the_offence_asked_about_decides_whose_penalty_answers(bikes):
+    # 第四条 punishes not wearing a helmet by another law's rules: 第三条's amounts are another offence's.
+    a = assess(bikes.searcher, "江西骑电动自行车不戴安全头盔罚多少钱？")
+    assert [t for t, _ in a.draft.lines][0] == ("第四条 骑行人有下列行为之一的，由公安机关交通管理部门依照"
+                                                "《中华人民共和国道路交通安全法》的规定予以处罚：")
+    assert a.problem == "文件没有写明具体金额"
+
+
+def test_a_short_paragraph_is_quoted_whole_and_its_chosen_sentence_decides(bikes):
+    a = assess(bikes.searcher, "江西销售者要查验电动自行车的产品合格证明吗？")
+    assert a.draft.kind == "yesno"
+    assert [t for t, _ in a.draft.lines] == ["第二条 销售者应当查验电动自行车的产品合格证明，并向购买者说明安全使用要求。"
+                                             "对不符合强制性国家标准的电动自行车，销售者不得销售。"]
+    # The decision weighs the sentence chosen to answer, not the context quoted around it.
+    assert [e.quote for e in a.draft.grounds] == ["第二条 销售者应当查验电动自行车的产品合格证明，并向购买者说明安全使用要求。"]
