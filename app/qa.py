@@ -689,8 +689,11 @@ def _compose_list(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
         score = head + 0.5 * body - RANK_COST * rank - (LIST_TOP_SECTION_COST if len(c.labels) == 1 else 0.0)
         if best is None or score > best[0]:
             best = (score, c, kids)
-    if best is None:
-        return _compose_passages(searcher, query, hits)  # no enumeration: not a list answer
+    inline = _inline_list(searcher, query, hits[:LIST_HITS])
+    if best is None or (inline is not None and inline[0] >= best[0] + LIST_INLINE_MARGIN):
+        # no enumeration, or one far from the question beside a sentence that lists what is asked
+        # ("应当遵循优先发展、应用先导、数据驱动…的原则"): not an enumeration answer
+        return _compose_passages(searcher, query, hits)
     _, c, kids = best
     title = searcher.docs[c.doc_id].title
     lines: list[tuple[str, list[Evidence]]] = []
@@ -701,6 +704,18 @@ def _compose_list(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
         item = _first_sentence(k) or k.text.strip()
         lines.append((item, [Evidence(k, title, item)]))
     return Draft("list", lines)
+
+
+def _inline_list(searcher: Searcher, query: Query, hits: list[Hit]) -> tuple[float, Hit, tuple[int, int]] | None:
+    """The best sentence of the top hits that lists three things or more in one sentence, scored as an
+    enumeration is (the sentence is both its lead and its items)."""
+    found = []
+    for rank, hit in enumerate(hits):
+        for span in _spans(hit.clause):
+            text = hit.clause.text[span[0]:span[1]]
+            if INLINE_LIST.search(text):
+                found.append((1.5 * _coverage(searcher, query, text) - RANK_COST * rank, hit, span))
+    return max(found, key=lambda x: x[0], default=None)
 
 
 def _list_candidates(searcher: Searcher, hits: list[Hit], docs: list[str]):
@@ -720,6 +735,7 @@ def _list_candidates(searcher: Searcher, hits: list[Hit], docs: list[str]):
 LIST_MIN_HEADING = 0.3  # the list's heading (or lead sentence) must share this much with the question
 LIST_TOP_SECTION_COST = 0.3  # a whole chapter's sub-headings are rarely the list asked for
 LIST_HITS = 5
+LIST_INLINE_MARGIN = 0.5  # a sentence listing what is asked must beat an enumeration by this much
 
 
 def _first_sentence(c: Clause) -> str:
