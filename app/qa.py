@@ -309,10 +309,14 @@ def _compose_department(searcher: Searcher, query: Query, hits: list[Hit]) -> Dr
     duty = _best_duty(searcher, query, hits)
     if duty:
         found.append(duty)
+    acting = _best_actor(searcher, query, hits)
+    if acting:
+        found.append(acting)
     if not found:
         return _compose_passages(searcher, query, hits)
     found.sort(key=lambda x: -x[0])
-    return Draft("department", [line for _, line in found])
+    lines = [line for _, line in found]
+    return Draft("department", [x for i, x in enumerate(lines) if x not in lines[:i]])  # a duty may be the act too
 
 
 def _row_line(searcher: Searcher, hit: Hit) -> tuple[str, list[Evidence]]:
@@ -355,6 +359,31 @@ def _best_duty(searcher: Searcher, query: Query, hits: list[Hit]):
             cov = _coverage(searcher, query, text) - 0.05 * rank
             if cov >= MIN_DUTY_COVERAGE and (best is None or cov > best[0]):
                 best = (cov, (text.strip(), [Evidence(hit.clause, hit.doc_title, text.strip())]))
+    return best
+
+
+# "由谁设立", "谁来制定": the act whose doer is asked — the sentence that states the act names its doer.
+WHO_ACTS = re.compile(r"(?:由|归)?谁(?:来|去|负责)?([\u4e00-\u9fff]{2})")
+DUTY_WORDS = re.compile(r"负责|牵头|主管|管理|统筹|监管|分管|主抓")
+
+
+def _best_actor(searcher: Searcher, query: Query, hits: list[Hit]):
+    """For "…由谁设立？", the sentence among the top hits that states the asked act ("省人民政府设立
+    数字经济产业投资基金"), matching the question best; acts of being in charge are duties, found above."""
+    m = WHO_ACTS.search(query.normalized)
+    if not m or DUTY_WORDS.match(m.group(1)):
+        return None
+    act, best = m.group(1), None
+    for rank, hit in enumerate(hits[:5]):
+        if hit.clause.row:
+            continue
+        for span in _spans(hit.clause):
+            text = hit.clause.text[span[0]:span[1]].strip()
+            if act not in text:
+                continue
+            cov = _coverage(searcher, query, text) - 0.05 * rank
+            if cov >= MIN_DUTY_COVERAGE and (best is None or cov > best[0]):
+                best = (cov, (text, [Evidence(hit.clause, hit.doc_title, text)]))
     return best
 
 
@@ -754,7 +783,7 @@ def _compose_yesno(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     scored = []
     q = query.normalized
     answers = [rule for ask, rule in ((MAY_ASK, MAY_RULE), (MUST_ASK, MUST_RULE)) if ask.search(q)]
-    for rank, hit in enumerate(hits[:3]):
+    for rank, hit in enumerate(hits[:YESNO_HITS]):  # the rule may rank below a clause that only shares words
         ranked = []
         for span, score in _sentences(searcher, hit.clause, query, _asks(q)):
             text = hit.clause.text[span[0]:span[1]]
@@ -769,6 +798,9 @@ def _compose_yesno(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     chosen = [x for x in scored if x[0] >= top * 0.8][:2]
     chosen.sort(key=lambda x: (x[1].clause.order, x[2][0]))
     return _widened("yesno", chosen)
+
+
+YESNO_HITS = 5
 
 
 def _compose_passages(searcher: Searcher, query: Query, hits: list[Hit], kind: str = "policy",

@@ -567,10 +567,11 @@ def top_positions(scores: np.ndarray, n: int) -> np.ndarray:
 
 
 def definition_span(text: str, term: str) -> tuple[int, int] | None:
-    """The sentence of a text that defines the term: "互联网平台经济（以下简称平台经济）是…",
-    "平台经济是指…", "所称平台经济，是…". None when the text only uses the term."""
+    """The sentence of a text that defines the term: "互联网平台经济（以下简称平台经济）是…" (for
+    either name), "平台经济是指…", "所称平台经济，是…". None when the text only uses the term."""
     t = re.escape(term)
-    m = re.search(rf"[^。；\n]*?(（以下简称[“\"]?{t}[”\"]?）|(^|[。；\n，,、）)]|所称)[“\"]?{t}[”\"]?[，,]?(是指|是(?!否)))[^。；\n]*[。；]?", text)
+    m = re.search(rf"[^。；\n]*?(（以下简称[“\"]?{t}[”\"]?）|(^|[。；\n，,、）)]|所称)[“\"]?{t}[”\"]?[，,]?"
+                  rf"(?:（以下(?:简|统)称[^）]{{1,20}}）)?(是指|是(?!否)))[^。；\n]*[。；]?", text)
     if not m:
         return None
     start = max(text.rfind(d, 0, m.start(1) + 1) for d in "。；\n") + 1  # the defining sentence's start

@@ -75,3 +75,44 @@ def test_a_short_paragraph_is_quoted_whole_and_its_chosen_sentence_decides(bikes
                                              "对不符合强制性国家标准的电动自行车，销售者不得销售。"]
     # The decision weighs the sentence chosen to answer, not the context quoted around it.
     assert [e.quote for e in a.draft.grounds] == ["第二条 销售者应当查验电动自行车的产品合格证明，并向购买者说明安全使用要求。"]
+
+
+DIGITAL = """# 江西省数字经济促进条例
+
+<!-- INFO END -->
+
+第一条 为了促进数字经济发展，制定本条例。
+
+第二条 发展数字经济应当遵循创新驱动、融合发展、普惠共享、安全有序的原则。
+
+第三条 省人民政府设立数字经济发展基金，用于支持数字经济重点项目建设。
+
+第四条 有关部门在发展数字经济工作中不遵循本条例规定，有下列行为之一的，由有权机关责令改正：
+
+（一）未按规定履行公共数据共享职责的；
+
+（二）篡改数字经济统计数据的。
+
+第五条 省经济和信息化主管部门负责全省数字经济促进工作。
+"""
+
+
+@pytest.fixture
+def digital(tmp_path, data_dir, fake_embedder):
+    corpus = tmp_path / "digital"
+    corpus.mkdir()
+    (corpus / "江西省数字经济促进条例(2024-03-01).md").write_text(DIGITAL, encoding="utf-8")
+    svc = Service(Settings(corpus_dir=corpus, data_dir=data_dir / "digital"), embedder=fake_embedder)
+    svc.ingest([corpus])
+    return svc
+
+
+def test_a_list_written_in_one_sentence_beats_an_enumeration_far_from_the_question(digital):
+    a = assess(digital.searcher, "江西发展数字经济要遵循哪些原则？")
+    assert [t for t, _ in a.draft.lines] == ["第二条 发展数字经济应当遵循创新驱动、融合发展、普惠共享、安全有序的原则。"]
+
+
+def test_who_did_an_act_is_the_sentence_that_states_the_act(digital):
+    a = assess(digital.searcher, "江西的数字经济发展基金由谁设立？")
+    assert a.draft.kind == "department"
+    assert [t for t, _ in a.draft.lines][0] == "第三条 省人民政府设立数字经济发展基金，用于支持数字经济重点项目建设。"
