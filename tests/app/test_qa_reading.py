@@ -116,3 +116,15 @@ def test_who_did_an_act_is_the_sentence_that_states_the_act(digital):
     a = assess(digital.searcher, "江西的数字经济发展基金由谁设立？")
     assert a.draft.kind == "department"
     assert [t for t, _ in a.draft.lines][0] == "第三条 省人民政府设立数字经济发展基金，用于支持数字经济重点项目建设。"
+
+
+def test_a_yes_no_rule_is_looked_for_below_the_first_three_hits(bikes):
+    from app.qa import _compose_yesno
+    from ingest.records import Hit
+
+    s = bikes.searcher
+    order = ["第一条", "第五条", "第四条", "第二条"]  # the rule (不得销售) ranked fourth
+    hits = [Hit(s.by_id[f"{JX}#{a}"], "江西省电动自行车管理条例", 1.0 - i / 10, (0, 1)) for i, a in enumerate(order)]
+    draft = _compose_yesno(s, s.understand("江西可以销售不符合强制性国家标准的电动自行车吗？"), hits)
+    assert [e.clause.id for e in draft.grounds] == [f"{JX}#第二条"]
+    assert [e.quote for e in draft.grounds] == ["对不符合强制性国家标准的电动自行车，销售者不得销售。"]
