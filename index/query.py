@@ -95,7 +95,7 @@ class Catalogue:
                     named.append(name)
                     break
         if not by_name:  # "广东营商环境条例", "深圳数据条例": a title shortened as people shorten it
-            shortened = {i.id: shortened_name(normalized, i.names[0]) or "" for i in self.docs.values()}
+            shortened = {i.id: shortened_name(normalized, i.names[0]) or "" for i in self.docs.values() if i.names}
             longest = max(map(len, shortened.values()), default=0)
             if longest:  # the titles it shortens best ("深圳数据条例": not 上海市数据条例's 数据条例)
                 by_name = {d for d, n in shortened.items() if len(n) == longest}
