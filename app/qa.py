@@ -130,13 +130,13 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
 
 
 def _quoted(draft: Draft) -> str:
-    return "".join(e.quote for e in draft.evidence)
+    return "".join(e.quote for e in draft.grounds)
 
 
 def grounds(draft: Draft) -> str:
-    """What the answer stands on, for the answerability decision: the quotes, and for a task-table
-    row its whole row (the quote is its department cell; the task is what matched)."""
-    return "".join(e.clause.text if e.clause.row else e.quote for e in draft.evidence)
+    """What the answer stands on, for the answerability decision: the chosen quotes, and for a
+    task-table row its whole row (the quote is its department cell; the task is what matched)."""
+    return "".join(e.clause.text if e.clause.row else e.quote for e in draft.grounds)
 
 
 def settled(query: Query, draft: Draft | None) -> bool:
@@ -223,10 +223,17 @@ def _refusal(question: str, r: Resolved, reason: str, hits: list[Hit], t0: float
 class Draft:
     kind: str
     lines: list[tuple[str, list[Evidence]]]  # text before its citation markers, and its evidence
+    # What was chosen to answer, when the quotes give more context around it (a short 款 quoted
+    # whole): the decision and the hard checks weigh the chosen sentences, not the context.
+    basis: tuple[Evidence, ...] | None = None
 
     @property
     def evidence(self) -> list[Evidence]:
         return [e for _, ev in self.lines for e in ev]
+
+    @property
+    def grounds(self) -> list[Evidence]:
+        return list(self.basis) if self.basis is not None else self.evidence
 
 
 def _sentences(searcher: Searcher, clause: Clause, query: Query, asks: list[AskType] = ()) -> list[tuple[tuple[int, int], float]]:
@@ -302,10 +309,14 @@ def _compose_department(searcher: Searcher, query: Query, hits: list[Hit]) -> Dr
     duty = _best_duty(searcher, query, hits)
     if duty:
         found.append(duty)
+    acting = _best_actor(searcher, query, hits)
+    if acting:
+        found.append(acting)
     if not found:
         return _compose_passages(searcher, query, hits)
     found.sort(key=lambda x: -x[0])
-    return Draft("department", [line for _, line in found])
+    lines = [line for _, line in found]
+    return Draft("department", [x for i, x in enumerate(lines) if x not in lines[:i]])  # a duty may be the act too
 
 
 def _row_line(searcher: Searcher, hit: Hit) -> tuple[str, list[Evidence]]:
@@ -348,6 +359,31 @@ def _best_duty(searcher: Searcher, query: Query, hits: list[Hit]):
             cov = _coverage(searcher, query, text) - 0.05 * rank
             if cov >= MIN_DUTY_COVERAGE and (best is None or cov > best[0]):
                 best = (cov, (text.strip(), [Evidence(hit.clause, hit.doc_title, text.strip())]))
+    return best
+
+
+# "由谁设立", "谁来制定": the act whose doer is asked — the sentence that states the act names its doer.
+WHO_ACTS = re.compile(r"(?:由|归)?谁(?:来|去|负责)?([\u4e00-\u9fff]{2})")
+DUTY_WORDS = re.compile(r"负责|牵头|主管|管理|统筹|监管|分管|主抓")
+
+
+def _best_actor(searcher: Searcher, query: Query, hits: list[Hit]):
+    """For "…由谁设立？", the sentence among the top hits that states the asked act ("省人民政府设立
+    数字经济产业投资基金"), matching the question best; acts of being in charge are duties, found above."""
+    m = WHO_ACTS.search(query.normalized)
+    if not m or DUTY_WORDS.match(m.group(1)):
+        return None
+    act, best = m.group(1), None
+    for rank, hit in enumerate(hits[:5]):
+        if hit.clause.row:
+            continue
+        for span in _spans(hit.clause):
+            text = hit.clause.text[span[0]:span[1]].strip()
+            if act not in text:
+                continue
+            cov = _coverage(searcher, query, text) - 0.05 * rank
+            if cov >= MIN_DUTY_COVERAGE and (best is None or cov > best[0]):
+                best = (cov, (text, [Evidence(hit.clause, hit.doc_title, text)]))
     return best
 
 
@@ -436,11 +472,24 @@ def _compose_figure(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
         return all(_satisfies(a, text) for a in asks) if asks else bool(figure_kinds(text))
 
     best = [x for x in scored if x[0] >= floor and holds(x)] or scored[:1]
+    own = _own_penalty(searcher, query, hits) if asks else None
+    if own is not None and own[1].clause.id != best[0][1].clause.id and not holds(own):
+        best = [own]  # the offence asked about is punished without the asked figure: another's is no answer
     top, hit, span = best[0]
     chosen = [best[0]] + _tier_companion(searcher, query, hit, span, asks, top)
     chosen += _offences(searcher, query, chosen)
     chosen.sort(key=lambda x: (x[1].clause.order, x[2][0]))
     return Draft("figure", [_line(h, s) for _, h, s in chosen])
+
+
+def _own_penalty(searcher: Searcher, query: Query, hits: list[Hit]) -> tuple[float, Hit, tuple[int, int]] | None:
+    """For a penalty question, the penalty sentence whose offence matches the question best, ranked
+    without the credit for holding the asked figure: which offence is asked about decides whose
+    penalty answers ("…有下列情形之一的，依照《…法》的规定予以处罚"), not which sentence has an amount."""
+    if not PENALTY_ASK.search(query.normalized):
+        return None
+    plain = _scored_sentences(searcher, query, hits, FIGURE_HITS + ASK_EXTRA_HITS, [])
+    return next((x for x in plain if PENALTY.search(x[1].clause.text[x[2][0]:x[2][1]])), None)
 
 
 def _offences(searcher: Searcher, query: Query, chosen: list[tuple[float, Hit, tuple[int, int]]]):
@@ -521,7 +570,44 @@ def _scored_sentences(searcher: Searcher, query: Query, hits: list[Hit], n_hits:
             scored.append((score - RANK_COST * rank * (0.25 if holds else 1.0), hit, span))
     if PENALTY_ASK.search(query.normalized):
         scored += _penalties_citing(searcher, query, hits[:n_hits + ASK_EXTRA_HITS], asks)
+        scored += _penalties_leading(searcher, query, hits[:n_hits + ASK_EXTRA_HITS], asks)
     return sorted(scored, key=lambda x: -x[0])
+
+
+def _penalties_leading(searcher: Searcher, query: Query, hits: list[Hit],
+                       asks: list[AskType]) -> list[tuple[float, Hit, tuple[int, int]]]:
+    """An offence that is one item of a list is punished by the sentence that leads into the list
+    ("…有下列行为之一的，由…责令改正，可以处1万元以下的罚款；情节严重的，处…：（一）…"): for an item
+    that matches the question, the penalty sentences of its article before the first item of its
+    款, scored by how well the item read with them matches the question."""
+    out: list[tuple[float, Hit, tuple[int, int]]] = []
+    tokens = _topic_tokens(query)
+    for rank, hit in enumerate(hits):
+        item = hit.clause
+        parent = searcher.by_id.get(item.parent_id or "") if item.kind == "item" else None
+        if parent is None:
+            continue
+        for span in _lead_sentences(searcher, parent, item):
+            text = parent.text[span[0]:span[1]]
+            if not PENALTY.search(text):
+                continue
+            match = coverage(searcher.idf, tokens, text + item.text)
+            score = match * 1.5 + 0.05 if asks and all(_satisfies(a, text) for a in asks) else match
+            lead = Hit(parent, hit.doc_title, hit.score, span, {}, hit.similarity)
+            out.append((score - RANK_COST * rank * 0.25, lead, span))
+    return out
+
+
+def _lead_sentences(searcher: Searcher, article: Clause, item: Clause) -> list[tuple[int, int]]:
+    """The sentences of an article's 款 that come before its first item: the words that lead into
+    the list the item belongs to."""
+    offset = item.start - article.start
+    para = next(((a, b) for a, b in article.paragraphs or ((0, len(article.text)),) if a <= offset <= b), None)
+    if para is None:
+        return []
+    kids = [k.start - article.start for k in searcher.children(article.id, article.doc_id)]
+    first = min((k for k in kids if para[0] <= k <= para[1]), default=offset)
+    return [(s, min(e, first)) for s, e in _spans(article) if para[0] <= s < first]
 
 
 def _penalties_citing(searcher: Searcher, query: Query, hits: list[Hit],
@@ -532,13 +618,18 @@ def _penalties_citing(searcher: Searcher, query: Query, hits: list[Hit],
     scored by how well the cited clause matches the question."""
     out: list[tuple[float, Hit, tuple[int, int]]] = []
     for rank, hit in enumerate(hits):
-        for target in [hit.clause] + searcher.children(hit.clause.id, hit.clause.doc_id):
+        # an item is punished also by a penalty that cites the article it belongs to ("违反本条例第四条")
+        parent = searcher.by_id.get(hit.clause.parent_id or "") if hit.clause.kind == "item" else None
+        for target in [hit.clause] + searcher.children(hit.clause.id, hit.clause.doc_id) + ([parent] if parent else []):
             sources = searcher.citing(target.id)
             if not sources:
                 continue
-            match = max((sc for _, sc in searcher.sentence_scores(target, _topic_tokens(query))
-                         if target is not hit.clause or not searcher.children(target.id)), default=0.0)
+            read = hit.clause if target is parent else target  # the article's item that matched
+            match = max((sc for _, sc in searcher.sentence_scores(read, _topic_tokens(query))
+                         if read is not hit.clause or not searcher.children(read.id)), default=0.0)
             for clause, start in sources:
+                if target is parent and not _cites_paragraph(clause, start, hit.clause.paragraph):
+                    continue  # "违反本条例第十五条第二款规定的": another 款 than the item's
                 span = _paragraph_from(clause, start)
                 text = clause.text[span[0]:span[1]]
                 if not PENALTY.search(text):
@@ -547,6 +638,15 @@ def _penalties_citing(searcher: Searcher, query: Query, hits: list[Hit],
                 cited = Hit(clause, searcher.docs[clause.doc_id].title, hit.score, span, {}, hit.similarity)
                 out.append((score - RANK_COST * rank * 0.25, cited, span))
     return out
+
+
+def _cites_paragraph(clause: Clause, start: int, paragraph: int | None) -> bool:
+    """Whether the reference at `start` cites the whole article, or the 款 numbered `paragraph`."""
+    from ingest.refs import parse_article_ref
+
+    end = next((b for a, b, _ in clause.refs if a == start), None)
+    ref = parse_article_ref(clause.text[start:end]) if end else None
+    return ref is None or ref.paragraph is None or ref.paragraph == paragraph
 
 
 # "违反本条例第十五条第一款第二项规定的，": the offence named only by the provision it breaks.
@@ -618,8 +718,11 @@ def _compose_list(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
         score = head + 0.5 * body - RANK_COST * rank - (LIST_TOP_SECTION_COST if len(c.labels) == 1 else 0.0)
         if best is None or score > best[0]:
             best = (score, c, kids)
-    if best is None:
-        return _compose_passages(searcher, query, hits)  # no enumeration: not a list answer
+    inline = _inline_list(searcher, query, hits[:LIST_HITS])
+    if best is None or (inline is not None and inline[0] >= best[0] + LIST_INLINE_MARGIN):
+        # no enumeration, or one far from the question beside a sentence that lists what is asked
+        # ("应当遵循优先发展、应用先导、数据驱动…的原则"): not an enumeration answer
+        return _compose_passages(searcher, query, hits)
     _, c, kids = best
     title = searcher.docs[c.doc_id].title
     lines: list[tuple[str, list[Evidence]]] = []
@@ -630,6 +733,18 @@ def _compose_list(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
         item = _first_sentence(k) or k.text.strip()
         lines.append((item, [Evidence(k, title, item)]))
     return Draft("list", lines)
+
+
+def _inline_list(searcher: Searcher, query: Query, hits: list[Hit]) -> tuple[float, Hit, tuple[int, int]] | None:
+    """The best sentence of the top hits that lists three things or more in one sentence, scored as an
+    enumeration is (the sentence is both its lead and its items)."""
+    found = []
+    for rank, hit in enumerate(hits):
+        for span in _spans(hit.clause):
+            text = hit.clause.text[span[0]:span[1]]
+            if INLINE_LIST.search(text):
+                found.append((1.5 * _coverage(searcher, query, text) - RANK_COST * rank, hit, span))
+    return max(found, key=lambda x: x[0], default=None)
 
 
 def _list_candidates(searcher: Searcher, hits: list[Hit], docs: list[str]):
@@ -649,6 +764,7 @@ def _list_candidates(searcher: Searcher, hits: list[Hit], docs: list[str]):
 LIST_MIN_HEADING = 0.3  # the list's heading (or lead sentence) must share this much with the question
 LIST_TOP_SECTION_COST = 0.3  # a whole chapter's sub-headings are rarely the list asked for
 LIST_HITS = 5
+LIST_INLINE_MARGIN = 0.5  # a sentence listing what is asked must beat an enumeration by this much
 
 
 def _first_sentence(c: Clause) -> str:
@@ -667,7 +783,7 @@ def _compose_yesno(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     scored = []
     q = query.normalized
     answers = [rule for ask, rule in ((MAY_ASK, MAY_RULE), (MUST_ASK, MUST_RULE)) if ask.search(q)]
-    for rank, hit in enumerate(hits[:3]):
+    for rank, hit in enumerate(hits[:YESNO_HITS]):  # the rule may rank below a clause that only shares words
         ranked = []
         for span, score in _sentences(searcher, hit.clause, query, _asks(q)):
             text = hit.clause.text[span[0]:span[1]]
@@ -681,7 +797,10 @@ def _compose_yesno(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     top = scored[0][0]
     chosen = [x for x in scored if x[0] >= top * 0.8][:2]
     chosen.sort(key=lambda x: (x[1].clause.order, x[2][0]))
-    return Draft("yesno", [_line(h, s) for _, h, s in chosen])
+    return _widened("yesno", chosen)
+
+
+YESNO_HITS = 5
 
 
 def _compose_passages(searcher: Searcher, query: Query, hits: list[Hit], kind: str = "policy",
@@ -706,10 +825,42 @@ def _compose_passages(searcher: Searcher, query: Query, hits: list[Hit], kind: s
     chosen += _offences(searcher, query, chosen)
     # Keep document order within a clause so the quotes read naturally.
     chosen.sort(key=lambda x: (x[1].clause.order, x[2][0]))
-    return Draft(kind, [_line(h, s) for _, h, s in chosen])
+    return _widened(kind, chosen)
 
 
 PASSAGE_HITS = 3
+SHORT_PARAGRAPH = 150  # characters: a 款 this short is one rule, quoted whole
+ITEM_LINE = re.compile(r"\n\s*[（(][一二三四五六七八九十]+[）)]")  # a line that starts an item (项)
+
+
+def _widened(kind: str, chosen: list[tuple[float, Hit, tuple[int, int]]]) -> Draft:
+    """A draft quoting, for each chosen sentence, its whole 款 when that is short: the sentences of
+    a short paragraph read as one rule ("…应当采取措施…。对…确有困难的人群，应当提供可替代的服务"),
+    and a sentence cut at "；" leaves out what follows. The chosen sentences remain the basis of the
+    decision, so a longer quote answers no question the sentence alone would not."""
+    lines: list[tuple[str, list[Evidence]]] = []
+    seen: set[tuple[str, tuple[int, int]]] = set()
+    for _, hit, span in chosen:
+        wide = _short_paragraph(hit.clause, span) or span
+        if (hit.clause.id, wide) not in seen:
+            seen.add((hit.clause.id, wide))
+            lines.append(_line(hit, wide))
+    return Draft(kind, lines, tuple(e for _, h, sp in chosen for e in _line(h, sp)[1]))
+
+
+def _short_paragraph(clause: Clause, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The 款 holding a span (for a clause without 款, the clause), trimmed, when it is short."""
+    if clause.row:
+        return None
+    text = clause.text
+    a, b = next(((a, b) for a, b in clause.paragraphs or ((0, len(text)),) if a <= span[0] < b), (0, len(text)))
+    if ITEM_LINE.search(text, a, b):
+        return None  # a 款 that leads into items ("…遵守下列规定：\n（一）…"): the lead and items stand apart
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return (a, b) if b - a <= SHORT_PARAGRAPH and (a, b) != span else None
 
 
 def _line(hit: Hit, span: tuple[int, int]) -> tuple[str, list[Evidence]]:

@@ -94,6 +94,12 @@ class Catalogue:
                     by_name.add(info.id)
                     named.append(name)
                     break
+        if not by_name:  # "广东营商环境条例", "深圳数据条例": a title shortened as people shorten it
+            shortened = {i.id: shortened_name(normalized, i.names[0]) or "" for i in self.docs.values() if i.names}
+            longest = max(map(len, shortened.values()), default=0)
+            if longest:  # the titles it shortens best ("深圳数据条例": not 上海市数据条例's 数据条例)
+                by_name = {d for d, n in shortened.items() if len(n) == longest}
+                named.extend(dict.fromkeys(n for n in shortened.values() if len(n) == longest))
         boosted: set[str] = set()
         for region in self.regions:
             form = next((f for f in (region, short_region(region)) if f in normalized), None)
@@ -128,6 +134,37 @@ class Catalogue:
             missing=tuple(dict.fromkeys(missing)),
             versions=versions,
         )
+
+
+# The kinds of document a title ends with: a shortened name keeps its kind.
+DOC_KINDS = re.compile(r"(条例|办法|规定|细则|意见|决定|通知|方案|措施|法)$")
+
+
+def shortened_name(normalized: str, title: str) -> str | None:
+    """The longest part of the question that ends with the title's kind of document (条例, 办法…) and
+    whose characters all stand in the title in order: "广东营商环境条例" for 广东省优化营商环境条例. At
+    least MIN_NAME_CHARS characters, so "本条例" or "该办法" never name a document."""
+    m = DOC_KINDS.search(title)
+    if not m:
+        return None
+    kind, best = m.group(1), None
+    for end in (i + len(kind) for i in range(len(normalized)) if normalized.startswith(kind, i)):
+        start = end - len(kind)
+        while start > 0 and _in_order(normalized[start - 1:end], title):
+            start -= 1
+        if end - start >= MIN_NAME_CHARS and (best is None or end - start > len(best)):
+            best = normalized[start:end]
+    return best
+
+
+def _in_order(part: str, title: str) -> bool:
+    pos = 0
+    for ch in part:
+        pos = title.find(ch, pos)
+        if pos < 0:
+            return False
+        pos += 1
+    return True
 
 
 def document_names(title: str, region: str) -> tuple[str, ...]:

@@ -203,7 +203,8 @@ def test_a_figure_question_without_a_unit_gets_the_sentence_with_a_figure(anhui)
 def test_a_question_in_two_parts_gets_the_sentence_holding_the_asked_date_too(anhui):
     a = ask(anhui, "安徽省快递车辆管理条例什么时候施行？同时废止了哪个办法？")
     assert a.answered
-    assert a.answer == "第十条 本条例自2024年3月1日起施行。[1]\n《安徽省快递车辆暂行办法》同时废止。[2]"
+    # Both sentences, and the short 款 that holds them is quoted whole.
+    assert a.answer == "第十条 本条例自2024年3月1日起施行。《安徽省快递车辆暂行办法》同时废止。[1]"
 
 
 def test_a_fact_word_in_a_yes_no_question_asks_for_no_fact(anhui):
@@ -214,9 +215,14 @@ def test_a_fact_word_in_a_yes_no_question_asks_for_no_fact(anhui):
 
 
 def test_a_yes_no_question_gets_the_rule_of_the_kind_it_asks_first(anhui):
-    # "可以…吗" asks whether one may: the sentence that says 可以 before the one that says 应当.
-    assert lines(anhui, "安徽快递企业可以自己确定收费标准吗？")[0] == "快递企业可以自主确定收费标准。"
-    assert lines(anhui, "安徽快递企业必须公示收费标准吗？")[0] == "第六条 快递企业应当公示收费标准。"
+    # "可以…吗" asks whether one may: the sentence that says 可以 before the one that says 应当. Both
+    # stand in one short 款, which is quoted whole; the chosen sentence is the basis of the answer.
+    def basis(q):
+        return [e.quote.strip() for e in assess(anhui.searcher, q).draft.grounds]
+
+    assert basis("安徽快递企业可以自己确定收费标准吗？")[0] == "快递企业可以自主确定收费标准。"
+    assert basis("安徽快递企业必须公示收费标准吗？")[0] == "第六条 快递企业应当公示收费标准。"
+    assert lines(anhui, "安徽快递企业可以自己确定收费标准吗？") == ["第六条 快递企业应当公示收费标准。快递企业可以自主确定收费标准。"]
 
 
 def test_a_list_question_without_any_list_is_refused(anhui):

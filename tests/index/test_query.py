@@ -42,6 +42,11 @@ def catalogue():
         ("2020年版保障中小企业款项支付条例怎么规定付款期限", {"pay2020"}, set(), ("保障中小企业款项支付条例",), (), True),
         ("保障中小企业款项支付条例2025年修订后有什么变化", {"pay2020", "pay2025"}, set(), ("保障中小企业款项支付条例",), (), True),
         ("平台企业有哪些税收优惠", None, set(), (), (), False),
+        # a title shortened as people shorten it: the titles it shortens best, never "本条例"
+        ("广东营商环境条例里说的容缺受理是什么意思", {"gd"}, set(), ("广东营商环境条例",), (), False),
+        ("浙江快递条例对末端网点怎么规定", {"zj"}, set(), ("浙江快递条例",), (), False),
+        ("款项支付条例规定多少天内付款", {"pay2025"}, set(), ("款项支付条例",), (), False),
+        ("本条例第三条讲了什么", None, set(), (), (), False),
     ],
 )
 def test_scope(catalogue, question, docs, boosted, named, missing, versions):
