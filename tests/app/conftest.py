@@ -25,6 +25,16 @@ SCRIPT_POLICY = """关于网页安全测试的通知
 CORPUS = {f"{GUIDELINE_ID}.txt": GUIDELINE, "tiny.txt": TINY_POLICY, "script.txt": SCRIPT_POLICY}
 
 
+def ingest_texts(folder: Path, data_dir: Path, embedder, files: dict[str, str]) -> Service:
+    """A Service over the given files (name -> text) written into `folder`, ingested with `embedder`."""
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    svc = Service(Settings(corpus_dir=folder, data_dir=data_dir), embedder=embedder)
+    svc.ingest([folder])
+    return svc
+
+
 class LiveServer:
     """uvicorn in a background thread on a free loopback port; `stop()` ends it."""
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app.qa import answer_question, assess
-from app.service import Service
-from app.settings import Settings
+from tests.app.conftest import ingest_texts
 
 JIANGXI = """# 江西省电动自行车管理条例
 
@@ -43,12 +42,7 @@ JX = "江西省电动自行车管理条例(2024-01-10)"
 
 @pytest.fixture
 def bikes(tmp_path, data_dir, fake_embedder):
-    corpus = tmp_path / "bikes"
-    corpus.mkdir()
-    (corpus / f"{JX}.md").write_text(JIANGXI, encoding="utf-8")
-    svc = Service(Settings(corpus_dir=corpus, data_dir=data_dir), embedder=fake_embedder)
-    svc.ingest([corpus])
-    return svc
+    return ingest_texts(tmp_path / "bikes", data_dir, fake_embedder, {f"{JX}.md": JIANGXI})
 
 
 def test_an_offence_listed_as_an_item_takes_its_penalty_from_the_lead_sentence(bikes):
@@ -99,12 +93,8 @@ DIGITAL = """# 江西省数字经济促进条例
 
 @pytest.fixture
 def digital(tmp_path, data_dir, fake_embedder):
-    corpus = tmp_path / "digital"
-    corpus.mkdir()
-    (corpus / "江西省数字经济促进条例(2024-03-01).md").write_text(DIGITAL, encoding="utf-8")
-    svc = Service(Settings(corpus_dir=corpus, data_dir=data_dir / "digital"), embedder=fake_embedder)
-    svc.ingest([corpus])
-    return svc
+    return ingest_texts(tmp_path / "digital", data_dir / "digital", fake_embedder,
+                        {"江西省数字经济促进条例(2024-03-01).md": DIGITAL})
 
 
 def test_a_list_written_in_one_sentence_beats_an_enumeration_far_from_the_question(digital):

@@ -10,6 +10,7 @@ from app.citations import Evidence
 from app.qa import Draft, answer_question, assess, hard_problem
 from app.service import Service
 from app.settings import Settings
+from tests.app.conftest import ingest_texts
 
 JIANGXI = """# 江西省快递服务条例
 
@@ -164,12 +165,7 @@ AH = "安徽省快递车辆管理条例(2024-01-10)"
 
 @pytest.fixture
 def anhui(tmp_path, data_dir, fake_embedder):
-    corpus = tmp_path / "anhui"
-    corpus.mkdir()
-    (corpus / f"{AH}.md").write_text(ANHUI, encoding="utf-8")
-    svc = Service(Settings(corpus_dir=corpus, data_dir=data_dir), embedder=fake_embedder)
-    svc.ingest([corpus])
-    return svc
+    return ingest_texts(tmp_path / "anhui", data_dir, fake_embedder, {f"{AH}.md": ANHUI})
 
 
 def lines(svc, q):
