@@ -19,14 +19,14 @@ TARGETS: dict[str, dict[str, float]] = {
     "related-policies": {"answer_acc": 0.90, "refusal_acc": 0.90},
 }
 # What CI holds the system to: the target where it is reached, else the level measured on
-# 2026-11-28 at commit bf50a4c (`policyqa eval`, test splits, answer / refusal: guideline 0.946 /
-# 0.947, guideline-fresh 0.848 / 1.000, related-policies 0.798 / 0.750) less about two questions
-# for run-to-run variation (related-policies' refusal: one of its 20 unanswerable questions).
+# 2026-12-02 at commit c1cb460 (`policyqa eval`, test splits, answer / refusal: guideline 0.946 /
+# 0.947, guideline-fresh 0.870 / 0.929, related-policies 0.824 / 0.800) less about two answerable
+# questions for run-to-run variation (related-policies' refusal: one of its 20 unanswerable questions).
 # Raise these as the system improves; lowering one needs a reason in the commit message.
 GATES: dict[str, dict[str, float]] = {  # set -> figure of its test split's overall summary -> lowest value
     "guideline": {"answer_acc": 0.92, "refusal_acc": 0.90},
-    "guideline-fresh": {"answer_acc": 0.80, "refusal_acc": 0.90},
-    "related-policies": {"answer_acc": 0.77, "refusal_acc": 0.70},
+    "guideline-fresh": {"answer_acc": 0.82, "refusal_acc": 0.90},
+    "related-policies": {"answer_acc": 0.80, "refusal_acc": 0.75},
 }
 
 
