@@ -24,6 +24,7 @@ from index.numbers import kinds as figure_kinds, quantities, same_figure
 from index.query import Query
 from index.search import Searcher, definition_span
 from ingest.records import Answer, Clause, Hit
+from ingest.refs import parse_article_ref
 
 RETRIEVE_K = 8
 TASKS_K = 30
@@ -642,8 +643,6 @@ def _penalties_citing(searcher: Searcher, query: Query, hits: list[Hit],
 
 def _cites_paragraph(clause: Clause, start: int, paragraph: int | None) -> bool:
     """Whether the reference at `start` cites the whole article, or the 款 numbered `paragraph`."""
-    from ingest.refs import parse_article_ref
-
     end = next((b for a, b, _ in clause.refs if a == start), None)
     ref = parse_article_ref(clause.text[start:end]) if end else None
     return ref is None or ref.paragraph is None or ref.paragraph == paragraph
