@@ -40,6 +40,10 @@ SETS: tuple[GoldSet, ...] = (
             "new questions over the guideline, written without reading the code"),
     GoldSet("related-policies", GOLD_DIR / "related-policies.jsonl", (CORPORA_DIR / "related-policies", GUIDELINE),
             "questions over 12 regulations, asked of a corpus of those 12 plus the guideline"),
+    GoldSet("related-policies-more", GOLD_DIR / "related-policies-more.jsonl",
+            (CORPORA_DIR / "related-policies", GUIDELINE),
+            "a second batch of 150 questions over the same 12 regulations and corpus, written blind to the code "
+            "after the first batch's dev split was saturated"),
 )
 
 

@@ -17,6 +17,7 @@ TARGETS: dict[str, dict[str, float]] = {
     "guideline": {"answer_acc": 0.95, "refusal_acc": 0.90},
     "guideline-fresh": {"answer_acc": 0.95, "refusal_acc": 0.90},
     "related-policies": {"answer_acc": 0.90, "refusal_acc": 0.90},
+    "related-policies-more": {"answer_acc": 0.90, "refusal_acc": 0.90},  # the same bar as the first batch
 }
 # What CI holds the system to: the target where it is reached, else the level measured on
 # 2026-12-02 at commit c1cb460 (`policyqa eval`, test splits, answer / refusal: guideline 0.946 /
@@ -27,6 +28,8 @@ GATES: dict[str, dict[str, float]] = {  # set -> figure of its test split's over
     "guideline": {"answer_acc": 0.92, "refusal_acc": 0.90},
     "guideline-fresh": {"answer_acc": 0.82, "refusal_acc": 0.90},
     "related-policies": {"answer_acc": 0.80, "refusal_acc": 0.75},
+    # measured at 912c452, before any rule was changed for it: 0.714 / 0.857 (56 / 14 test questions)
+    "related-policies-more": {"answer_acc": 0.68, "refusal_acc": 0.78},
 }
 
 
