@@ -3,7 +3,8 @@
 A logistic score over general features — how similar the nearest retrieved clause is to the question
 (dense), how much of the question's content the quoted evidence covers, whether the evidence holds
 the nouns asked about, how much of them the corpus knows at all (everyday words aside), whether the
-answer stands on the documents' structure — replaces word lists and per-question patterns. Its
+answer stands on the documents' structure, whether the asked kind of fact is there, how long the
+question is — replaces word lists and per-question patterns. Its
 weights are fitted on the **dev** splits of the gold sets by `python -m evals.calibrate` (chosen by
 cross-validation within dev, not by in-sample accuracy) and stored per embedding model in
 app/calibration.json (similarities differ from model to model); a model without its own entry uses
@@ -20,20 +21,29 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from app.rules import asked_figures
 from index.query import Query
 from index.tokenizer import fold
 
 log = logging.getLogger(__name__)
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-FEATURES = ("similarity", "coverage", "about", "known", "structural")
+FEATURES = ("similarity", "coverage", "about", "known", "structural", "typed", "long")
 # Answers that come from the documents' structure rather than from word overlap alone: a task-table
 # row or duty sentence for "who", the sentence that defines the asked term, an article asked for by
 # number, the changes between two versions.
 STRUCTURAL_KINDS = frozenset({"department", "tasks_of", "definition", "version", "list"})
 # For a model nobody has calibrated: words only (its similarity scale is unknown), answering when
 # the evidence covers about half of what was asked.
-DEFAULT = {"weights": [0.0, 6.0, 0.0, 4.0, 3.0], "bias": -6.5, "calibrated_on": "hand-set, lexical only"}
+DEFAULT = {"weights": [0.0, 6.0, 0.0, 4.0, 3.0, 0.0, 0.0], "bias": -6.5, "calibrated_on": "hand-set, lexical only"}
+# Kinds of answer made of sentences chosen for the fact asked: there, "typed" says the question asks
+# for a kind of fact (an amount, a period, a date…) and the evidence holds one (the hard checks
+# refuse it otherwise, before any score).
+TYPED_KINDS = frozenset({"figure", "policy", "yesno"})
+# A question of this many words of its own or more is "long": a user who tells the story before the
+# question ("我住在…，快递员没打招呼就…，想问下…罚多少") brings words no clause has, so the share of
+# them the evidence covers reads lower than for a short question answered as well.
+LONG_QUESTION_WORDS = 20
 MIN_UNKNOWN_CHARS = 2
 COMMON_FREQ = 1000
 
@@ -93,6 +103,8 @@ def features(searcher, query: Query, kind: str, evidence: str, hits) -> dict[str
         "about": _held(searcher.tokenizer, query.salient, evidence) if query.salient else 1.0,
         "known": _known(searcher, query),
         "structural": float(kind in STRUCTURAL_KINDS or query.article is not None),
+        "typed": float(kind in TYPED_KINDS and bool(asked_figures(query.normalized))),
+        "long": min(1.0, len(own) / LONG_QUESTION_WORDS),
     }
 
 

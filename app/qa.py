@@ -16,13 +16,14 @@ from app.citations import Evidence, build_citations
 from app.consult import related_articles
 from app.rules import (ACTUALS, ANY_FIGURE, ASK_TYPES, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED,
                        INLINE_LIST, INTERROGATIVE, LIST_ASK, MAY_ASK, MAY_RULE, MODAL, MUST_ASK, MUST_RULE, PENALTY,
-                       PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, graded_cases)
-from app.answerability import as_typed, coverage, decide
-from index.intent import STRICT_DEFINITION, defined_term
+                       PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, asked_figures, asked_types, clause_list,
+                       graded_cases)
+from app.answerability import as_typed, common_words, coverage, decide
+from index.intent import ASKING_WORDS, STRICT_DEFINITION, defined_term
 from index.lexicon import duty_bodies
 from index.numbers import kinds as figure_kinds, quantities, same_figure
 from index.query import Query
-from index.search import Searcher, definition_span
+from index.search import APPLIES_ASK, Searcher, definition_span
 from ingest.records import Answer, Clause, Hit
 from ingest.refs import parse_article_ref
 
@@ -104,7 +105,7 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
     # "还有别的吗？" asks for what comes after the clauses already given, however loosely it matches.
     more = bool(r.exclude)
     decided = more or settled(query, a.draft)
-    problem = a.problem or (None if decided else decide(searcher, query, a.draft.kind, grounds(a.draft), hits, grounds_docs(a.draft)))
+    problem = a.problem or (None if decided else decide(searcher, query, a.draft.kind, grounds(a.draft, searcher), hits, grounds_docs(a.draft)))
     if problem:
         return _refusal(question, r, problem, hits, t0)
     draft = a.draft
@@ -134,10 +135,21 @@ def _quoted(draft: Draft) -> str:
     return "".join(e.quote for e in draft.grounds)
 
 
-def grounds(draft: Draft) -> str:
+def grounds(draft: Draft, searcher: Searcher | None = None) -> str:
     """What the answer stands on, for the answerability decision: the chosen quotes, and for a
-    task-table row its whole row (the quote is its department cell; the task is what matched)."""
-    return "".join(e.clause.text if e.clause.row else e.quote for e in draft.grounds)
+    task-table row its whole row (the quote is its department cell; the task is what matched).
+    With the searcher, also the articles the quotes cite: "违反本条例第十五条第一款第四项规定的，
+    处…罚款" stands on the offence that 第十五条 describes, in words the penalty never repeats."""
+    text = "".join(e.clause.text if e.clause.row else e.quote for e in draft.grounds)
+    if searcher is None:
+        return text
+    cited = {}
+    for e in draft.grounds:
+        at = e.clause.text.find(e.quote)
+        for start, end, target in e.clause.refs:
+            if target in searcher.by_id and target != e.clause.id and (at < 0 or at <= start < at + len(e.quote)):
+                cited.setdefault(target, searcher.by_id[target].text)
+    return text + "".join(cited.values())
 
 
 def settled(query: Query, draft: Draft | None) -> bool:
@@ -163,6 +175,8 @@ def _kind(query: Query) -> str:
         return "version"
     if query.article is not None and (kind in ("policy", "locate") or CONTENT_ASK.search(query.normalized)):
         return "locate"  # "快递暂行条例第二十条讲了什么": the article itself
+    if kind == "policy" and APPLIES_ASK.search(query.normalized):
+        return "policy"  # "管哪些人？…也算吗": the article on the document's scope, not a list
     if kind == "policy" and LIST_ASK.search(query.normalized):
         return "list"
     if kind == "policy" and YESNO_ASK.search(query.normalized):
@@ -284,14 +298,8 @@ def _satisfies(ask: AskType, text: str) -> bool:
     return found and (ask.along is None or bool(ask.along.search(text)))
 
 
-def _asks(q: str) -> list[AskType]:
-    yes_no = bool(YES_NO_FORM.search(q))
-    return [a for a in ASK_TYPES if (m := a.question.search(q)) and (not yes_no or INTERROGATIVE.search(m.group(0)))]
-
-
-def _figure_asks(q: str) -> list[AskType]:
-    """What a figure question asks for; one that names no kind of figure asks for any figure."""
-    return _asks(q) or ([ANY_FIGURE] if ANY_FIGURE.question.search(q) else [])
+_asks = asked_types
+_figure_asks = asked_figures
 
 
 def _evidence(hit: Hit, span: tuple[int, int]) -> Evidence:
@@ -822,6 +830,7 @@ def _compose_passages(searcher: Searcher, query: Query, hits: list[Hit], kind: s
                    and all(_satisfies(a, x[1].clause.text[x[2][0]:x[2][1]]) for a in asks)]
         chosen += holding[:1]
     chosen += _offences(searcher, query, chosen)
+    chosen += _other_parts(searcher, query, chosen)
     # Keep document order within a clause so the quotes read naturally.
     chosen.sort(key=lambda x: (x[1].clause.order, x[2][0]))
     return _widened(kind, chosen)
@@ -875,6 +884,27 @@ def _sentence_text(hit: Hit, span: tuple[int, int]) -> str:
     return hit.clause.text[span[0]:span[1]].strip()
 
 
+def _other_parts(searcher: Searcher, query: Query, chosen: list[tuple[float, Hit, tuple[int, int]]]):
+    """For a message that asks several things of one rule ("双方要签什么？做完之后数据怎么处理？"):
+    for each part, the sentence of the first chosen clause that matches it best, when that one is not
+    yet quoted. Only that clause: the parts ask about the rule it states."""
+    if not query.parts or not chosen:
+        return []
+    hit = chosen[0][1]
+    taken = {c[2] for c in chosen if c[1].clause.id == hit.clause.id}
+    extra = []
+    for tokens in query.parts:
+        scored = searcher.sentence_scores(hit.clause, [t for t in tokens if t not in ASKING_WORDS])
+        best = max(scored, key=lambda x: x[1], default=None)
+        if best and best[1] >= MIN_PART_SCORE and not any(s < best[0][1] and best[0][0] < e for s, e in taken):
+            taken.add(best[0])
+            extra.append((best[1], hit, best[0]))
+    return extra
+
+
+MIN_PART_SCORE = 0.2  # share of a part's (idf-weighted) words a sentence must hold to answer it
+
+
 def _compose_definition(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     """"什么是平台经济": the sentence that defines the term, where the documents define it. A
     question that can only mean "define it" gets no answer when no sentence does (unsupported()
@@ -882,8 +912,9 @@ def _compose_definition(searcher: Searcher, query: Query, hits: list[Hit]) -> Dr
     term = defined_term(query.normalized)
     for hit in hits[:5] if term else ():
         span = definition_span(hit.clause.text, term)
-        if span:
-            return Draft("definition", [_line(hit, span)])
+        if span:  # with the sentences that answer what else the message asks of the same article
+            more = sorted(x[2] for x in _other_parts(searcher, query, [(1.0, hit, span)]))
+            return Draft("definition", [_line(hit, s) for s in [span, *more]])
     if term and STRICT_DEFINITION.search(query.normalized):
         return Draft("definition", [])
     return _compose_passages(searcher, query, hits)
@@ -957,14 +988,28 @@ COMPOSERS = {
 # -- support checks -----------------------------------------------------------------------------
 
 
-def _asked_of(query: Query, ask: AskType) -> str | None:
+def _asked_of(query: Query, ask: AskType) -> tuple[str, bool, tuple[str, ...]] | None:
     """The noun the asked fact belongs to, written right before the asking words ("增值税税率",
     "平台企业的增值税税率"): the evidence must give the fact of that, not of a neighbour."""
     m = ask.question.search(query.normalized)
-    if not m or len(m.group(0)) < 2 or INTERROGATIVE.search(m.group(0)):
-        return None  # only a fact noun (税率, 期限) belongs to the noun before it; "头盔罚多少" does not
-    before = query.normalized[:m.start()].removesuffix("的")
-    return next((w for w in query.salient if len(w) >= 2 and before.endswith(w)), None)
+    if not m:
+        return None
+    before = query.normalized[:m.start()]
+    by_copula = len(m.group(0)) < 2 or bool(INTERROGATIVE.search(m.group(0)))
+    if by_copula:
+        # only a fact noun (税率, 期限) belongs to the noun before it; "头盔罚多少" does not, but
+        # "最低工资标准是多少" asks for the figure of the noun it puts before 是
+        if not before.endswith(("是", "为")):
+            return None
+        before = before[:-1]
+    before = before.removesuffix("的")
+    # the run of nouns that ends there: "最低工资标准" of 最低工资 + 标准, not 标准 alone
+    nouns = [w for w in query.salient if len(w) >= 2]
+    run: list[str] = []
+    while (w := next((w for w in nouns if before.endswith(w)), None)) is not None:
+        run.insert(0, w)
+        before = before[:-len(w)]
+    return ("".join(run), by_copula, tuple(run)) if run else None
 
 
 def _held(searcher: Searcher, word: str, text: str) -> bool:
@@ -972,6 +1017,10 @@ def _held(searcher: Searcher, word: str, text: str) -> bool:
 
     folded = fold(text)
     return any(n in folded for n in searcher.tokenizer.names_of(word))
+
+
+def _mentioned(searcher: Searcher, word: str) -> bool:
+    return any(searcher.mentions(n) for n in searcher.tokenizer.names_of(word))
 
 
 def hard_problem(query: Query, draft: Draft, searcher: Searcher | None = None) -> str | None:
@@ -990,16 +1039,23 @@ def hard_problem(query: Query, draft: Draft, searcher: Searcher | None = None) -
     m = ACTUALS.search(q)
     if m and m.group(0) not in context:
         return "文件是政策和法规文本，不含实际执行情况"
-    asks = _asks(q) or [a for a in (ANY_FIGURE,) if a.question.search(q)]  # "最低要多少": some figure
+    # "最低要多少": some figure. "哪一条提到惩罚性赔偿" asks where, not for a penalty: the article answers.
+    asks = [] if draft.kind == "locate" else _asks(q) or [a for a in (ANY_FIGURE,) if a.question.search(q)]
     for ask in asks:
         if not _satisfies(ask, evidence):
             return f"文件没有写明{ask.label}"
-        whose = _asked_of(query, ask) if searcher is not None else None
-        if whose and not _held(searcher, whose, evidence):  # "增值税税率": a rate, but of 企业所得税
-            known = any(searcher.mentions(n) for n in searcher.tokenizer.names_of(whose))
+        asked = _asked_of(query, ask) if searcher is not None else None
+        if asked and not _held(searcher, asked[0], evidence):  # "增值税税率": a rate, but of 企业所得税
+            whose, by_copula, nouns = asked
             typed = as_typed(query, whose)
-            return f"文件没有写明{typed}的{ask.label}" if known else f"文件未涉及“{typed}”"
-    if _kind(query) == "list" and draft.kind != "list" and not INLINE_LIST.search(evidence):
+            if by_copula:
+                # "最低工资标准是多少": refused when the documents never speak of it; "目标是几家" may
+                # be answered by a figure whose sentence does not repeat the noun
+                if any(n not in common_words() and not _mentioned(searcher, n) for n in nouns):
+                    return f"文件未涉及“{typed}”"
+                continue
+            return f"文件没有写明{typed}的{ask.label}" if _mentioned(searcher, whose) else f"文件未涉及“{typed}”"
+    if _kind(query) == "list" and draft.kind != "list" and not (INLINE_LIST.search(evidence) or clause_list(evidence)):
         return "文件没有列出所问的各项"  # "要满足哪些条件": no enumeration of them, in items or in a sentence
     return None
 

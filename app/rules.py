@@ -17,6 +17,18 @@ ACTUALS = re.compile(r"去年|今年|前年|实际(完成|收入|营收|情况|�
 
 # A list written inside a sentence: three items or more ("融资获取、市场准入、投资项目审批等方面").
 INLINE_LIST = re.compile(r"[^、，。；：]+、[^、，。；：]+、")
+# Or as clauses of one sentence, four at least ("精简办税资料和流程，简并申报缴税次数，公开…，压减…"),
+# none of them a condition ("违反…规定的，") that makes the sentence one rule rather than several.
+CLAUSE_LIST_MIN = 4
+
+
+def clause_list(text: str) -> bool:
+    """Whether a sentence of the text enumerates by clauses, as duties are often listed."""
+    for sentence in re.split(r"[。；\n]", text):
+        parts = [p for p in sentence.split("，") if len(p.strip()) >= 2]
+        if len(parts) >= CLAUSE_LIST_MIN and not any(p.endswith("的") or "违反" in p for p in parts):
+            return True
+    return False
 LIST_ASK = re.compile(r"(有)?哪(几|些)(条|项|个|类|种|方面|原则|措施|情形|内容|要求|目标)?|包括(哪些|什么)|有什么(原则|目标|措施|要求|情形)|几(条|项)(原则|措施|要求)?|都有(啥|什么)|列举")
 YESNO_ASK = re.compile(r"能不能|能否|可不可以|可否|是否|要不要|需不需要|用不用|必须|允许|可以[^，。?？]{0,20}吗|[^，。?？]{0,20}吗[?？]?$|算不算|会不会")
 # A question put as yes or no ("…算违法吗？", "是否…"): a fact word in it (期限, 税率) names what it is
@@ -49,6 +61,9 @@ def graded_cases(text: str) -> set[str]:
     return {re.sub(r"逾期.*", "逾期不改正", m) for m in GRADED.findall(text)}
 
 
+_ONCE = r"[^，。?？]{0,20}一次"  # "多久…一次": how often
+
+
 @dataclass(frozen=True)
 class AskType:
     """A kind of fact a question asks for, and the figure kinds (index/numbers.py) evidence must hold."""
@@ -66,13 +81,16 @@ ASK_TYPES: tuple[AskType, ...] = (
             frozenset({"amount"})),
     AskType("分值", re.compile(r"几分|多少分"), evidence=re.compile(r"\d+\s*分(?!之)|[一二三四五六七八九十]+分(?!之)")),
     AskType("比例或税率", re.compile(r"税率|利率|比例|百分之|百分比|几成"), frozenset({"rate"})),
-    AskType("期限或年限", re.compile(r"几年|多少年|多长时间|多久|几天|多少天|几个工作日|多少日|几个月|期限|时限"),
+    # "多久要报告一次" asks how often, not how long: it is the next type's.
+    AskType("期限或年限", re.compile(rf"几年|多少年|(多长时间|多久)(?!{_ONCE})|几天|多少天|几个工作日|多少日|几个月|期限|时限"),
             frozenset({"duration", "date", "period"})),
-    AskType("频次", re.compile(r"多久一次|多长时间一次|几次|频率|每(年|月|季度)几"), frozenset({"period", "count"}),
-            re.compile(r"每(年|季度|月|周|半年)|定期")),
+    AskType("频次", re.compile(rf"(多久|多长时间|隔多久)(?={_ONCE})|几次|频率|每(年|月|季度)几"), frozenset({"period", "count"}),
+            re.compile(r"每(年|季度|月|周|半年|[一二两三四五六\d]+(个月|年|周|日|天))|年度|季度|月度")),
     AskType("施行日期", re.compile(r"(什么时候|何时|哪天|哪一天|几号|哪年|哪一年|从哪|几月)[^，。?？]{0,6}(施行|生效|实施|执行)|施行日期|生效日期|生效时间"),
             frozenset({"date"}), along=re.compile(r"施行|生效|实施|执行")),
-    AskType("具体时间", re.compile(r"什么时候|何时|哪天|几月|哪一年|哪年|日期|几号|实施的时间"), frozenset({"date"})),
+    # A time of a law is often an event, not a date: "合同订立时的企业规模", "自交付之日起".
+    AskType("具体时间", re.compile(r"什么时候|何时|哪天|几月|哪一年|哪年|日期|几号|实施的时间"), frozenset({"date"}),
+            re.compile(r"之日|(?<![同及临适准随按届])时(?=[的起止前后，。])")),
     AskType("文号", re.compile(r"文号|发文字号|字号|令第几号"), evidence=re.compile(r"〔\d{4}〕\d+号|令第[\d一二三四五六七八九十百]+号")),
     AskType("联系方式或办理窗口", re.compile(r"电话|网址|邮箱|联系方式|联系人"), evidence=re.compile(r"电话|网址|邮箱|\d{7,}")),
     AskType("数量", re.compile(r"(?<!哪)几家|多少家|多少个(?!工作日|月|小时)|(?<!哪)几个(?!工作日|月|小时)|几倍|多少倍"), frozenset({"count"})),
@@ -81,3 +99,15 @@ ASK_TYPES: tuple[AskType, ...] = (
 )
 # A figure question that names no unit ("最高时速不能超过多少？"): any figure answers it.
 ANY_FIGURE = AskType("具体数字", re.compile(r"多少"), frozenset({"amount", "rate", "duration", "period", "count", "measure", "date"}))
+
+
+def asked_types(q: str) -> list[AskType]:
+    """The kinds of fact a (folded) question asks for. In a yes/no question a fact word (期限, 税率)
+    only names its topic; there only an interrogative asks ("多少天内…吗")."""
+    yes_no = bool(YES_NO_FORM.search(q))
+    return [a for a in ASK_TYPES if (m := a.question.search(q)) and (not yes_no or INTERROGATIVE.search(m.group(0)))]
+
+
+def asked_figures(q: str) -> list[AskType]:
+    """What a figure question asks for; one that names no kind of figure asks for any figure."""
+    return asked_types(q) or ([ANY_FIGURE] if ANY_FIGURE.question.search(q) else [])

@@ -53,7 +53,7 @@ def collect(svc, items) -> tuple[list[dict], list[int], int, int]:
             continue
         if settled(a.query, a.draft):
             continue  # answered on the documents' structure; no score decides it
-        xs.append(features(searcher, a.query, a.draft.kind, grounds(a.draft), a.hits))
+        xs.append(features(searcher, a.query, a.draft.kind, grounds(a.draft, searcher), a.hits))
         ys.append(int(item.answerable))
     return xs, ys, rule_right, rule_wrong
 

@@ -12,12 +12,13 @@ INTENT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                             r"|(哪些|什么|几项|哪项|哪块)[^，。?？]{0,6}(任务|工作|事|活)|(任务|工作|事|活)(有|是)?(哪些|什么|啥)"
                             r"|要干|干(些)?(什么|啥|哪些)|分到|职责")),
     ("department", re.compile(r"哪(个|些|几个|家)?[^，。?？]{0,6}(部门|厅|局|委|单位|机构)|还有谁|(牵头|负责)的是"
-                              r"|(由|归)[^，。?？]{1,14}(牵头|负责|主管|在抓|在管|来管)(吗|么|呢|\?|？|$)|被列为责任|谁(来)?(负责|牵头|管|主管|统筹|抓)|归(谁|哪)|由谁|牵头(部门|单位)|责任(部门|单位)|主管部门|负责部门|哪里管|找谁"
+                              r"|(由|归)[^，。?？]{1,14}(牵头|负责|主管|在抓|在管|来管)(吗|么|呢|\?|？|$)|被列为责任|谁(来)?(负责|牵头|管|主管|统筹|抓|定|制定|确定|决定|审批|批准|认定|监管|查处)|归(谁|哪)|由谁|牵头(部门|单位)|责任(部门|单位)|主管部门|负责部门|哪里管|找谁"
                               r"|(是不是|是否|是)[^，。?？]{0,14}(牵头|负责|主管|在抓|在管|来管|来定|来做|来抓)")),
     ("figure", re.compile(r"多少|几(家|个|年|项|成|天|日|倍)|百分之|比例|目标是|税率|%|指标")),
     # "什么是平台经济" / "平台经济是什么？" / "…怎么定义的" / "X指的是什么样的企业": what a term means.
     ("definition", re.compile(r"^(请问)?(什么是|什么叫|何谓|何为|啥是)|(是什么|是指什么|指的是什么|是啥)(意思)?[?？。]?$"
-                              r"|是指什么|指的是什么|指什么|什么意思|怎么理解|如何理解|(怎么|如何)定义|的(定义|含义|概念)")),
+                              r"|是指什么|指的是什么|指什么|什么意思|怎么理解|如何理解|(怎么|如何|怎样)定义|的(定义|含义|概念)"
+                              r"|(^|\s)(定义|含义|概念)(\s|$)")),
     ("locate", re.compile(r"哪(一)?条|哪一(部分|节|段|款)|在哪(里)?(提|讲|说|写|规定)|条款|原文|怎么(写|说|表述)|出处|第几")),
 )
 
@@ -28,9 +29,16 @@ STRICT_DEFINITION = re.compile(r"^(请问)?(什么是|什么叫|何谓|何为|�
 
 # The term a definition question asks about: after "什么是", or before "是什么" / "怎么定义" / "的含义".
 _TERM_AFTER = re.compile(r"^(?:请问)?(?:什么是|什么叫|何谓|何为|啥是)(?:所谓的?)?[“\"]?(.+?)[”\"]?[?？。，,]*$")
-_TERM_BEFORE = re.compile(r"^(?:请问)?(?:所谓的?)?[“\"]?(.+?)[”\"]?(?:到底|究竟)?(?:是什么|是指什么|指的是什么|指什么|是啥|什么意思|怎么理解|如何理解|的定义|的含义|的概念|怎么定义|如何定义)")
+_TERM_BEFORE = re.compile(r"^(?:请问)?(?:所谓的?)?[“\"]?(.+?)[”\"]?(?:到底|究竟)?(?:是什么|是指什么|指的是什么|指什么|是啥|什么意思|怎么理解|如何理解|的定义|的含义|的概念|是?(?:怎么|如何|怎样)(?:定义|界定))")
+# A clause that points back at the term ("这个“交易条件相同”怎么理解"): the pointer is not the term.
+_POINTER = re.compile(r"^(?:那么|那)?(?:这个|那个|这里|那里|其中|上面|前面|里面|这)?(?:说|讲|提到|所说)?的?")
+_KEYWORD_ASKS = frozenset({"定义", "含义", "概念", "意思"})
 
-INTENTS: tuple[str, ...] = tuple(name for name, _ in INTENT_RULES) + ("policy",)
+# "“快件”具体包括哪些东西": a quoted term and what it covers, which a "所称X，包括…" or "(以下统称X)"
+# sentence answers; checked before the rules above ("包括哪些单位" would read as a department question).
+QUOTED_SCOPE = re.compile(r"[“\"]([^”\"]{2,20})[”\"][，,]?(具体|都|到底|究竟)?(包括|包含|涵盖|指)(了)?(哪些|什么|啥)")
+
+INTENTS: tuple[str, ...] = tuple(dict.fromkeys(name for name, _ in INTENT_RULES)) + ("policy",)
 
 # Words that only say how something is asked (who, which, may I, what does it say), never what it
 # is about: they are not content a document has to contain. General Chinese question wording.
@@ -61,15 +69,24 @@ def mentioned_departments(query: str, departments: list[str]) -> tuple[str, ...]
 
 
 # "广东营商环境条例里说的容缺受理…": the document named before the term is not part of it.
+_DOC_NAME_END = re.compile(r"(条例|办法|规定|意见|决定|通知|法)$")
 _DOC_BEFORE_TERM = re.compile(r"^.{2,40}?(?:条例|办法|规定|意见|决定|法)(?:里面|里|中|上)?(?:所说的|说的|讲的|提到的|所称的?|的)?(?=.{2})")
 
 
 def defined_term(query: str) -> str | None:
     """The term of a definition question, e.g. 平台经济 for "平台经济是什么？文件开头怎么定义的"."""
+    words = query.split()
+    if len(words) > 1 and _KEYWORD_ASKS & set(words):  # "数据 定义 上海数据条例": keywords
+        return next((w for w in words if w not in _KEYWORD_ASKS and not _DOC_NAME_END.search(w)), None)
+    m = QUOTED_SCOPE.search(query)
+    if m:
+        return m.group(1)
     first = re.split(r"[?？。；;]", query.strip(), maxsplit=1)[0] or query
     bare = _DOC_BEFORE_TERM.sub("", first)
+    # the clause that asks, when a remark comes before it ("…不许搞差别待遇，这个“X”怎么理解")
+    parts = [_POINTER.sub("", p) for p in re.split(r"[，,]", first)[1:]]
     for pattern in (_TERM_AFTER, _TERM_BEFORE):
-        for text in dict.fromkeys((bare, first, query.strip())):
+        for text in dict.fromkeys((bare, first, query.strip(), *reversed(parts))):
             m = pattern.search(text)
             if m and 2 <= len(m.group(1).strip()) <= 20:
                 return m.group(1).strip()
@@ -79,6 +96,8 @@ def defined_term(query: str) -> str | None:
 def classify(query: str, departments: list[str]) -> Intent:
     """`query` is already normalised (folded, aliases applied)."""
     depts = mentioned_departments(query, departments)
+    if QUOTED_SCOPE.search(query):
+        return Intent("definition", depts)
     for name, pattern in INTENT_RULES:
         if pattern.search(query):
             if name == "tasks_of" and not depts:

@@ -7,6 +7,7 @@ and never normalise or classify the question again.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from index.intent import Intent
 from index.lexicon import NATIONAL, PROVINCES, short_region
 from index.numbers import Quantity
+from ingest.places import regions_of
 from ingest.records import Document
 from ingest.refs import ArticleRef
 
@@ -49,6 +51,9 @@ class Query:
     section: str | None = None
     mode: str = "hybrid"
     vector: np.ndarray | None = field(default=None, compare=False)
+    # the search tokens of each question when one message asks several ("要签什么？做完之后数据怎么
+    # 处理？"); () for a single question
+    parts: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,10 @@ class Catalogue:
         group = self.docs[doc_id].group
         return sorted((i for i in self.docs.values() if i.group == group), key=lambda i: i.version)
 
-    def scope(self, normalized: str) -> Scope:
-        """Documents named by title, regions named by the question, and regions no document has."""
+    def scope(self, normalized: str, words: Iterable[str] = ()) -> Scope:
+        """Documents named by title, regions named by the question, and regions no document has.
+        `words` are the question's words: a city or district among them (杭州, 浦东新区) routes to the
+        documents of the region it lies in, and is never taken for a topic the corpus lacks."""
         named: list[str] = []
         by_name: set[str] = set()
         for info in self.docs.values():
@@ -106,6 +113,17 @@ class Catalogue:
             if form and not any(form in n for n in named):
                 boosted |= {i.id for i in self.docs.values() if i.region == region}
                 named.append(form)
+        for word in words:  # "杭州的快递小哥…": the documents of 浙江省
+            if any(word in n for n in named):
+                continue
+            chain = regions_of(word)
+            if chain and chain[-1] == word:
+                continue  # a province or municipality: the rule above, which knows the missing ones
+            region = next((r for r in chain if r in self.regions), None)
+            if region is not None:
+                boosted |= {i.id for i in self.docs.values() if i.region == region}
+            if chain:
+                named.append(word)
         missing = tuple(
             form for p in PROVINCES for form in (p, short_region(p))
             if form in normalized and not any(form in n or n in form for n in named)
@@ -121,7 +139,11 @@ class Catalogue:
         if dated and not _COMPARE.search(normalized):
             docs = dated
         if docs is not None and boosted:
-            docs = (docs & boosted) or docs
+            if docs & boosted:  # "广东营商环境条例" and 广东: the region's document of that name
+                docs = docs & boosted
+            else:  # "快递暂行条例和浙江的条例": a document named by title and a region's, both asked about
+                docs = docs | boosted
+                boosted = boosted | by_name
         if docs is None and boosted:
             # A region's documents first; national ones still apply there, other regions' never.
             docs = boosted | {i.id for i in self.docs.values() if i.region == NATIONAL}

@@ -33,6 +33,9 @@ Mode = Literal["hybrid", "keyword", "semantic"]
 MODES: tuple[str, ...] = ("hybrid", "keyword", "semantic")
 CANDIDATES = 40  # per retriever, before fusion
 ROWS_CANDIDATES = 3
+# How Chinese laws state their scope, and how people ask about it (general legal wording).
+APPLIES = re.compile(r"适用本(条例|法|办法|规定|细则)|本(条例|法|办法|规定|细则)适用于")
+APPLIES_ASK = re.compile(r"适用(于|范围|对象)|适不适用|管(哪些|什么)(人|企业|单位|事|行为|活动)|管不管|管得着|也算|包不包括|在不在(这个)?范围")
 # Fusion of the rankings (index/fusion.py): "rrf" (reciprocal rank, the default) reads only ranks;
 # "relative" (min-max normalised scores, summed) also uses how far ahead a clause is. On the gold set
 # relative scored higher (see README); rrf is the robust default.
@@ -123,6 +126,7 @@ class Searcher:
                     if j == 0:
                         self._rows_led_by.setdefault(d, []).append(i)
         self._duty: np.ndarray | None = None
+        self._applies: np.ndarray | None = None
         self._diffs: dict[tuple[str, str], list] = {}
         self._articles: dict[str, dict[str, str]] | None = None  # doc id -> article label -> clause id
         self._lists: dict[str, list[Clause]] | None = None
@@ -173,7 +177,7 @@ class Searcher:
             raise QueryError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
         q = normalize_query(text)
         chosen = self.resolve_doc(doc)
-        scope = self.catalogue.scope(q)
+        scope = self.catalogue.scope(q, self.tokenizer.tokenize(q))
         if chosen is not None:  # an explicit filter wins over what the question's words suggest
             scope = Scope(docs=frozenset(chosen), named=scope.named, versions=True)
         # The query is embedded first, not alongside jieba and BM25: the forward pass keeps both
@@ -184,6 +188,7 @@ class Searcher:
         # What the question asks about, for coverage and refusals: without the names that set its scope.
         about = _without(q, scope.named) or q
         vector = self.embedder.encode_query(topic) if mode != "keyword" else None
+        asked = [p for p in re.split(r"[?？；;]", topic) if len(p.strip()) >= 2]
         return Query(
             text=text.strip(),
             normalized=q,
@@ -197,6 +202,7 @@ class Searcher:
             section=section,
             mode=mode,
             vector=vector,
+            parts=tuple(tuple(self.tokenizer.tokenize_query(p)) for p in asked) if len(asked) > 1 else (),
         )
 
     def _allowed(self, scope: Scope, section: str | None) -> np.ndarray:
@@ -272,6 +278,13 @@ class Searcher:
         if self._duty is None:
             self._duty = np.array([c.row is None and bool(duty_bodies(c.text)) for c in self.clauses], dtype=bool)
         return self._duty
+
+    def applicability_ranking(self, query: Query, allowed: np.ndarray) -> Ranked:
+        """For "这个条例管哪些人": the articles that say to whom and what a document applies
+        ("…适用本条例", "本法适用于…"), ranked by BM25."""
+        if self._applies is None:
+            self._applies = np.array([c.row is None and bool(APPLIES.search(c.text)) for c in self.clauses], dtype=bool)
+        return self.keyword_ranking(query.tokens, allowed & self._applies, n=ROWS_CANDIDATES)
 
     def definition_ranking(self, query: Query, allowed: np.ndarray) -> Ranked:
         """For "什么是平台经济": the clauses that define the term, in document order."""
@@ -595,8 +608,9 @@ def definition_span(text: str, term: str) -> tuple[int, int] | None:
     行纪合同是…"), or the legal form that names the term last ("…所创作的作品是职务作品，", "…的，称为X。").
     None when the text only uses the term."""
     t = re.escape(term)
-    m = re.search(rf"[^。；\n]*?(（以下简称[“\"]?{t}[”\"]?）|(^|[。；\n，,、）)\s]|所称)[“\"]?{t}[”\"]?[，,]?"
-                  rf"(?:（以下(?:简|统)称[^）]{{1,20}}）)?(是指|是(?!否)))[^。；\n]*[。；]?", text)
+    m = re.search(rf"[^。；\n]*?([（(]以下(?:简|统)称[“\"]?{t}[”\"]?[）)]|所称[“\"]?{t}[”\"]?[，,]?包括"
+                  rf"|(^|[。；\n，,、）)\s]|所称)[“\"]?{t}[”\"]?[，,]?"
+                  rf"(?:[（(]以下(?:简|统)称[^）)]{{1,20}}[）)])?(是指|是(?!否)))[^。；\n]*[。；]?", text)
     if not m:
         # "…是X" / "…为X" closing a clause of at least a few characters; not "成为X" or "认定为X",
         # which say what something becomes, not what the term means.
@@ -663,6 +677,7 @@ RETRIEVERS: tuple[tuple[str, Callable[[Query], bool]], ...] = (
     ("rows", lambda q: q.intent.kind in ("department", "tasks_of")),
     ("duty", lambda q: q.intent.kind == "department"),
     ("definition", lambda q: q.intent.kind == "definition"),
+    ("applicability", lambda q: bool(APPLIES_ASK.search(q.normalized))),
     ("article", lambda q: q.article is not None),
 )
 SCOPE_BOOST = 2.0  # fused score multiplier for the documents of a region the question names

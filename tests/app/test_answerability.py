@@ -26,7 +26,7 @@ def table(tmp_path, monkeypatch):
 
 
 def test_each_model_uses_its_own_calibration_and_others_the_default(table):
-    f = {"similarity": 0.85, "coverage": 0.2, "about": 1.0, "known": 1.0, "structural": 0.0}
+    f = {"similarity": 0.85, "coverage": 0.2, "about": 1.0, "known": 1.0, "structural": 0.0, "typed": 0.0, "long": 0.0}
     assert calibration("m-a")["bias"] == -8.0
     assert score("m-a", f) > 0.5  # 10 * 0.85 - 8 > 0
     assert calibration("m-b") == DEFAULT

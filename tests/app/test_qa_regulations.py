@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app.citations import Evidence
-from app.qa import Draft, answer_question, assess, hard_problem
+from app.qa import Draft, answer_question, assess, grounds, hard_problem
 from app.service import Service
 from app.settings import Settings
 from tests.app.conftest import ingest_texts
@@ -304,3 +304,28 @@ def test_a_legal_consequence_is_answered_by_liability_a_punishment_only_by_a_pen
     # 实际 alone is a legal word (实际控制人); only what was actually done is outside a rule's text
     assert problem("快递企业的实际控制人不得做什么？", clause.text) is None
     assert problem("快递企业实际完成了多少投诉处理？", clause.text) == "文件是政策和法规文本，不含实际执行情况"
+
+
+def test_a_penalty_stands_on_the_offence_it_cites(anhui):
+    # "违反本条例第三条第二项规定的，…罚款" never says 头盔: what the answer stands on, for the
+    # answerability decision, includes the item it cites.
+    from app.citations import Evidence
+
+    article = anhui.searcher.by_id[f"{AH}#第八条"]
+    quote = "违反本条例第三条第二项规定的，由公安机关交通管理部门责令改正，对快件收派人员可以处二十元以上五十元以下罚款。"
+    draft = Draft("figure", [(quote, [Evidence(article, AH, quote)])], (Evidence(article, AH, quote),))
+    assert grounds(draft) == quote
+    assert grounds(draft, anhui.searcher) == quote + "（二）佩戴安全头盔；"
+
+
+def test_the_figure_of_the_noun_before_shi_is_what_is_asked(anhui):
+    # "最低工资标准是多少" asks for that standard's figure: a sentence with another figure is no answer,
+    # and the refusal names the user's whole noun, not its last word
+    a = assess(anhui.searcher, "安徽快递企业员工的最低工资标准是多少？")
+    assert a.problem == "文件未涉及“最低工资标准”"
+
+
+def test_a_message_of_several_questions_keeps_each_part(anhui):
+    q = anhui.searcher.understand("快递企业多久处理投诉？逾期未改正怎么罚？")
+    assert [p[:2] for p in q.parts] == [("快递", "企业"), ("逾期", "未")]
+    assert anhui.searcher.understand("快递企业多久处理投诉？").parts == ()

@@ -378,7 +378,9 @@ def test_shipped_set_facts_and_references_point_into_its_corpus(gold_set):
     texts = _corpus_texts(gold_set)
     corpus = fold("".join(texts.values()))
     items = load_gold(gold_set.gold)
-    assert len(items) >= 100 and sum(not it.answerable for it in items) >= 25
+    # about one question in seven unanswerable or more, so that refusal accuracy rests on more than a
+    # handful of questions per split
+    assert len(items) >= 100 and sum(not it.answerable for it in items) >= 0.15 * len(items)
     assert [(it.id, f) for it in items for f in it.facts if not any(fold(a) in corpus for a in f)] == []
     assert [(it.id, g) for it in items for g in it.gold if g.split("#")[0] not in texts] == []
     bad_refs = [(it.id, str(r)) for it in items for r in it.refs

@@ -21,6 +21,9 @@ DEPARTMENTS = ["发展改革委", "商务厅", "统计局"]
         ("发展目标是什么", "figure"),  # the figure rule comes first
         ("中國製造網在文件裡是什麼定位？", "policy"),  # "是什么定位" asks about a role, not a definition
         ("平台企业能享受哪些支持？", "policy"),
+        ("这个禁寄物品目录是谁定的？", "department"),  # who sets it is who is responsible
+        ("数据 定义 上海数据条例", "definition"),  # keywords
+        ("北京数字经济条例里的“公共机构”包括哪些单位？", "definition"),  # a quoted term and what it covers
     ],
 )
 def test_classify(question, kind):
@@ -37,6 +40,11 @@ def test_classify(question, kind):
         ("平台经济指的是什么", "平台经济", True),
         ("平台企业税收优惠是什么？", "平台企业税收优惠", False),
         ("是什么", None, False),
+        ("款项支付条例里“大型企业”是怎么定义的？企业大小按什么时候算？", "大型企业", True),
+        # a remark before the clause that asks, and a pointer to the term in it
+        ("深圳数据条例不许对“交易条件相同”的人搞差别待遇，这个“交易条件相同”怎么理解？", "交易条件相同", False),
+        ("数据 定义 上海数据条例", "数据", False),
+        ("快递暂行条例里说的“快件”，具体包括哪些东西？", "快件", False),
     ],
 )
 def test_defined_term(question, term, strict):
@@ -68,6 +76,11 @@ def test_defined_term(question, term, strict):
          "自然人为完成工作任务所创作的作品是职务作品，除本条第二款的规定以外，著作权由作者享有。"),
         ("以上两种情形的经营者，称为平台内经营者；其余不论。", "平台内经营者", "以上两种情形的经营者，称为平台内经营者；"),
         # what something becomes is not what the term means
+        # "(以下统称X)" in half-width brackets, and "所称X，包括…"
+        ("第四条 不得利用信件、包裹以及其他寄递物品(以下统称快件)从事违法活动。", "快件",
+         "不得利用信件、包裹以及其他寄递物品(以下统称快件)从事违法活动。"),
+        ("公共机构应当汇聚数据。\n本条例所称公共机构，包括本市各级国家机关。本条例所称公共数据，是指…", "公共机构",
+         "本条例所称公共机构，包括本市各级国家机关。"),
         ("支持企业成为高新技术企业，给予奖励。", "高新技术企业", None),
         ("经认定为高新技术企业的，减按15%征收。", "高新技术企业", None),
     ],

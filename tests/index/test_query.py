@@ -14,6 +14,14 @@ def doc(doc_id: str, title: str, region: str, version: str) -> Document:
                     region=region, version_date=version)
 
 
+# The question's words as the tokenizer gives them, for the questions that name a city or district.
+WORDS = {
+    "杭州的快递小哥被罚多少": ("杭州", "的", "快递", "小哥", "被", "罚", "多少"),
+    "余杭区 快递 末端网点": ("余杭区", "快递", "末端", "网点"),
+    "成都的快递企业有什么扶持": ("成都", "的", "快递企业", "有", "什么", "扶持"),
+}
+
+
 @pytest.fixture(scope="module")
 def catalogue():
     docs = [
@@ -47,10 +55,18 @@ def catalogue():
         ("浙江快递条例对末端网点怎么规定", {"zj"}, set(), ("浙江快递条例",), (), False),
         ("款项支付条例规定多少天内付款", {"pay2025"}, set(), ("款项支付条例",), (), False),
         ("本条例第三条讲了什么", None, set(), (), (), False),
+        # a document by title and a region's documents, both asked about: both in scope, both boosted
+        ("快递投诉时限，浙江条例和快递暂行条例一样吗", {"kd", "zj"}, {"kd", "zj"},
+         ("快递暂行条例", "浙江"), (), False),
+        # a city or district routes to the documents of the region it lies in
+        ("杭州的快递小哥被罚多少", {"zj", "cn", "kd", "pay2025"}, {"zj"}, ("杭州",), (), False),
+        ("余杭区 快递 末端网点", {"zj", "cn", "kd", "pay2025"}, {"zj"}, ("余杭区",), (), False),
+        # a city of a region no document covers is scope, not topic: named, nothing routed, not refused
+        ("成都的快递企业有什么扶持", None, set(), ("成都",), (), False),
     ],
 )
 def test_scope(catalogue, question, docs, boosted, named, missing, versions):
-    s = catalogue.scope(question)
+    s = catalogue.scope(question, WORDS.get(question, ()))
     assert (set(s.docs) if s.docs is not None else None) == docs
     assert set(s.boosted) == boosted
     assert s.named == named

@@ -1,0 +1,59 @@
+"""Rule tables of answering: what a question asks for, and what enumerates."""
+
+import pytest
+
+from app.qa import _asks, _satisfies
+from app.rules import clause_list
+
+
+@pytest.mark.parametrize(
+    "question, labels",
+    [
+        ("市、区政府多久要向人大常委会报告一次？", ["频次"]),  # how often, not how long
+        ("数字经济发展评价多久搞一次？", ["频次"]),
+        ("末端网点多久之内要备案？", ["期限或年限"]),
+        ("投诉几天内处理？", ["期限或年限"]),
+    ],
+)
+def test_asks(question, labels):
+    assert [a.label for a in _asks(question)] == labels
+
+
+@pytest.mark.parametrize(
+    "text, holds",
+    [
+        ("市、区人民政府应当每年将中小企业发展情况向同级人大常委会书面报告。", True),
+        ("开展数字经济年度发展评价，定期向社会公布主要统计指标。", True),
+        ("制定并公布年度公共数据开放清单。", True),
+        ("应当向社会公布主要统计指标。", False),
+    ],
+)
+def test_how_often_is_answered_by_a_period(text, holds):
+    assert _satisfies(_asks("多久公布一次？")[0], text) is holds
+
+
+@pytest.mark.parametrize(
+    "text, enumerates",
+    [
+        ("税务机关应当精简办税资料和流程，简并申报缴税次数，公开涉税事项办理时限，压减办税时间。", True),
+        # a condition and what follows from it is one rule, however many commas
+        ("快递企业违反本条例第四条规定，未按规定时限处理投诉的，由邮政管理机构责令限期改正，可以处一千元以下罚款。", False),
+        ("快递企业应当自接到投诉之日起七日内处理投诉。", False),
+    ],
+)
+def test_clause_list(text, enumerates):
+    assert clause_list(text) is enumerates
+
+
+@pytest.mark.parametrize(
+    "text, holds",
+    [
+        ("中小企业、大型企业依合同订立时的企业规模类型确定。", True),  # a time given as an event
+        ("应当自货物交付之日起30日内支付款项。", True),
+        ("本条例自2024年3月1日起施行。", True),
+        ("《安徽省快递车辆暂行办法》同时废止。", False),  # 同时 is not a time
+        ("快递企业应当及时处理投诉。", False),
+    ],
+)
+def test_a_time_may_be_an_event(text, holds):
+    assert _satisfies(next(a for a in _asks("按什么时候的规模来算？") if a.label == "具体时间"), text) is holds
