@@ -20,16 +20,16 @@ TARGETS: dict[str, dict[str, float]] = {
     "related-policies-more": {"answer_acc": 0.90, "refusal_acc": 0.90},  # the same bar as the first batch
 }
 # What CI holds the system to: the target where it is reached, else the level measured on
-# 2026-12-02 at commit c1cb460 (`policyqa eval`, test splits, answer / refusal: guideline 0.946 /
-# 0.947, guideline-fresh 0.870 / 0.929, related-policies 0.824 / 0.800) less about two answerable
-# questions for run-to-run variation (related-policies' refusal: one of its 20 unanswerable questions).
-# Raise these as the system improves; lowering one needs a reason in the commit message.
+# 2026-12-02 at commit 2e457e4 (`policyqa eval`, test splits, answer / refusal: guideline 0.946 /
+# 0.947, guideline-fresh 0.848 / 0.929, related-policies 0.840 / 0.800, related-policies-more 0.750 /
+# 0.857) less about one or two questions for run-to-run variation (a refusal bar: one unanswerable
+# question). Raise these as the system improves; lowering one needs a reason in the commit message.
 GATES: dict[str, dict[str, float]] = {  # set -> figure of its test split's overall summary -> lowest value
     "guideline": {"answer_acc": 0.92, "refusal_acc": 0.90},
     "guideline-fresh": {"answer_acc": 0.82, "refusal_acc": 0.90},
     "related-policies": {"answer_acc": 0.80, "refusal_acc": 0.75},
-    # measured at 912c452, before any rule was changed for it: 0.714 / 0.857 (56 / 14 test questions)
-    "related-policies-more": {"answer_acc": 0.68, "refusal_acc": 0.78},
+    # 0.714 / 0.857 at 912c452, before any rule was changed for it (56 / 14 test questions)
+    "related-policies-more": {"answer_acc": 0.71, "refusal_acc": 0.78},
 }
 
 
