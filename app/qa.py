@@ -1003,10 +1003,11 @@ def _asked_of(query: Query, ask: AskType) -> tuple[str, bool, tuple[str, ...]] |
             return None
         before = before[:-1]
     before = before.removesuffix("的")
-    # the run of nouns that ends there: "最低工资标准" of 最低工资 + 标准, not 标准 alone
+    # the noun that ends there ("增值税" of 增值税税率); before 是, the run of nouns that does:
+    # "最低工资标准" of 最低工资 + 标准, not 标准 alone
     nouns = [w for w in query.salient if len(w) >= 2]
     run: list[str] = []
-    while (w := next((w for w in nouns if before.endswith(w)), None)) is not None:
+    while (w := next((w for w in nouns if before.endswith(w)), None)) is not None and (by_copula or not run):
         run.insert(0, w)
         before = before[:-len(w)]
     return ("".join(run), by_copula, tuple(run)) if run else None

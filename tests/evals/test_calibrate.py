@@ -7,8 +7,8 @@ from app.answerability import FEATURES
 from evals.calibrate import cross_validate, fit, judge, leave_one_set_out
 
 
-def row(similarity, coverage, about=1.0, known=1.0, structural=0.0):
-    f = dict(zip(FEATURES, (similarity, coverage, about, known, structural)))
+def row(similarity, coverage, about=1.0, known=1.0, structural=0.0, typed=0.0, long=0.3):
+    f = dict(zip(FEATURES, (similarity, coverage, about, known, structural, typed, long)))
     assert len(f) == len(FEATURES)
     return f
 
