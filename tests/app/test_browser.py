@@ -191,6 +191,10 @@ def test_desktop_first_answers_citation_after_a_second_question_reload_and_switc
     assert _squash(first["path"]) in _squash(page.locator("#pq-panel .pq-panel-path").inner_text())
     input_box = page.locator("#pq-question textarea").bounding_box()
     assert input_box["y"] + input_box["height"] <= 900  # the input stays on screen below the chat
+    # answers longer than the box scroll inside it instead of running over the input below
+    chat_box = page.locator("#pq-chat").bounding_box()
+    assert page.evaluate("getComputedStyle(document.querySelector('#pq-chat')).overflowY") == "auto"
+    assert chat_box["y"] + chat_box["height"] <= input_box["y"]
     _shot(page, "browser-desktop-first-citation.png")
 
     # a neighbour is one click away
