@@ -387,7 +387,7 @@ def test_admin_ingest_is_searchable_and_script_shows_as_text(open_page, tmp_path
     _login(page, PASSWORD, "已登录。")
 
     page.locator("input[type=file]").set_input_files(str(upload))
-    page.get_by_text("数据要素通知.txt").first.wait_for(timeout=15_000)
+    page.get_by_text("数据要素通知.txt").first.wait_for(timeout=60_000)  # the upload itself: 15 s ran out on a loaded machine
     page.get_by_role("button", name="导入", exact=True).click()
     box = page.locator("#pq-ingest-msg textarea")
     deadline = time.monotonic() + 90
