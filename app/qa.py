@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 
 from app.citations import Evidence, build_citations
 from app.consult import related_articles
-from app.rules import (ACTUALS, ANY_FIGURE, ASK_TYPES, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED,
-                       INLINE_LIST, INTERROGATIVE, LIST_ASK, MAY_ASK, MAY_RULE, MODAL, MUST_ASK, MUST_RULE, PENALTY,
-                       PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, asked_figures, asked_types, clause_list,
-                       graded_cases)
+from app.rules import (ACTUALS, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED, INLINE_LIST,
+                       INTERROGATIVE, LIST_ASK, MAY_ASK, MAY_RULE, MODAL, MUST_ASK, MUST_RULE, PENALTY, PENALTY_ASK, YEAR,
+                       YESNO_ASK, AskType, asked_figures, asked_types, clause_list, graded_cases)
 from app.answerability import as_typed, common_words, coverage, decide
 from index.intent import ASKING_WORDS, STRICT_DEFINITION, defined_term
 from index.lexicon import duty_bodies
@@ -298,10 +297,6 @@ def _satisfies(ask: AskType, text: str) -> bool:
     return found and (ask.along is None or bool(ask.along.search(text)))
 
 
-_asks = asked_types
-_figure_asks = asked_figures
-
-
 def _evidence(hit: Hit, span: tuple[int, int]) -> Evidence:
     return Evidence(hit.clause, hit.doc_title, hit.clause.text[span[0]:span[1]])
 
@@ -468,7 +463,7 @@ def _spans(clause: Clause) -> list[tuple[int, int]]:
 def _compose_figure(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     """Amounts, periods, dates, counts, rates: the best-matching sentences that hold a figure of the
     asked kind (一万元 and 10000元 alike), the graded tier the question names beside its base."""
-    asks = _figure_asks(query.normalized)
+    asks = asked_figures(query.normalized)
     scored = _scored_sentences(searcher, query, hits, FIGURE_HITS, asks)
     if not scored:
         return _compose_passages(searcher, query, hits)
@@ -570,7 +565,7 @@ def _scored_sentences(searcher: Searcher, query: Query, hits: list[Hit], n_hits:
     """Sentences of the top hits, best first; a hit further down costs a little. When the question
     asks for a kind of fact, sentences holding it are looked for further down the hits; when it
     asks for a penalty, so are the penalty sentences that cite a matching clause."""
-    asks = _asks(query.normalized) if asks is None else asks
+    asks = asked_types(query.normalized) if asks is None else asks
     scored: list[tuple[float, Hit, tuple[int, int]]] = []
     for rank, hit in enumerate(hits[: n_hits + (ASK_EXTRA_HITS if asks else 0)]):
         for span, score in _sentences(searcher, hit.clause, query, asks)[:3]:
@@ -792,7 +787,7 @@ def _compose_yesno(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     answers = [rule for ask, rule in ((MAY_ASK, MAY_RULE), (MUST_ASK, MUST_RULE)) if ask.search(q)]
     for rank, hit in enumerate(hits[:YESNO_HITS]):  # the rule may rank below a clause that only shares words
         ranked = []
-        for span, score in _sentences(searcher, hit.clause, query, _asks(q)):
+        for span, score in _sentences(searcher, hit.clause, query, asked_types(q)):
             text = hit.clause.text[span[0]:span[1]]
             # a rule outranks a description; a rule of the kind asked (may / must) outranks other rules
             score += (0.1 if MODAL.search(text) else 0.0) + (0.1 if any(r.search(text) for r in answers) else 0.0)
@@ -813,7 +808,7 @@ YESNO_HITS = 5
 def _compose_passages(searcher: Searcher, query: Query, hits: list[Hit], kind: str = "policy",
                       asks: list[AskType] | None = None) -> Draft:
     """Policies, subsidies, finance, talent: the few most relevant sentences of the top clauses."""
-    asks = _asks(query.normalized) if asks is None else asks
+    asks = asked_types(query.normalized) if asks is None else asks
     scored = _scored_sentences(searcher, query, hits, PASSAGE_HITS, asks)
     if not scored:
         return Draft(kind, [])
@@ -935,7 +930,7 @@ def _compose_versions(searcher: Searcher, query: Query, hits: list[Hit]) -> Draf
     def text_of(cid):
         return searcher.by_id[cid].text if cid else ""
 
-    asks = _asks(query.normalized)
+    asks = asked_types(query.normalized)
 
     def relevance(c) -> float:
         score = _coverage(searcher, query, text_of(c.old_id) + text_of(c.new_id))
@@ -1041,7 +1036,7 @@ def hard_problem(query: Query, draft: Draft, searcher: Searcher | None = None) -
     if m and m.group(0) not in context:
         return "文件是政策和法规文本，不含实际执行情况"
     # "最低要多少": some figure. "哪一条提到惩罚性赔偿" asks where, not for a penalty: the article answers.
-    asks = [] if draft.kind == "locate" else _asks(q) or [a for a in (ANY_FIGURE,) if a.question.search(q)]
+    asks = [] if draft.kind == "locate" else asked_figures(q)
     for ask in asks:
         if not _satisfies(ask, evidence):
             return f"文件没有写明{ask.label}"

@@ -29,6 +29,8 @@ def clause_list(text: str) -> bool:
         if len(parts) >= CLAUSE_LIST_MIN and not any(p.endswith("的") or "违反" in p for p in parts):
             return True
     return False
+
+
 LIST_ASK = re.compile(r"(有)?哪(几|些)(条|项|个|类|种|方面|原则|措施|情形|内容|要求|目标)?|包括(哪些|什么)|有什么(原则|目标|措施|要求|情形)|几(条|项)(原则|措施|要求)?|都有(啥|什么)|列举")
 YESNO_ASK = re.compile(r"能不能|能否|可不可以|可否|是否|要不要|需不需要|用不用|必须|允许|可以[^，。?？]{0,20}吗|[^，。?？]{0,20}吗[?？]?$|算不算|会不会")
 # A question put as yes or no ("…算违法吗？", "是否…"): a fact word in it (期限, 税率) names what it is

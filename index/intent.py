@@ -69,7 +69,8 @@ def mentioned_departments(query: str, departments: list[str]) -> tuple[str, ...]
 
 
 # "广东营商环境条例里说的容缺受理…": the document named before the term is not part of it.
-_DOC_NAME_END = re.compile(r"(条例|办法|规定|意见|决定|通知|法)$")
+# The kinds of document a title ends with ("…条例", "…办法"): a shortened name keeps its kind.
+DOC_KINDS = re.compile(r"(条例|办法|规定|细则|意见|决定|通知|方案|措施|法)$")
 _DOC_BEFORE_TERM = re.compile(r"^.{2,40}?(?:条例|办法|规定|意见|决定|法)(?:里面|里|中|上)?(?:所说的|说的|讲的|提到的|所称的?|的)?(?=.{2})")
 
 
@@ -77,7 +78,7 @@ def defined_term(query: str) -> str | None:
     """The term of a definition question, e.g. 平台经济 for "平台经济是什么？文件开头怎么定义的"."""
     words = query.split()
     if len(words) > 1 and _KEYWORD_ASKS & set(words):  # "数据 定义 上海数据条例": keywords
-        return next((w for w in words if w not in _KEYWORD_ASKS and not _DOC_NAME_END.search(w)), None)
+        return next((w for w in words if w not in _KEYWORD_ASKS and not DOC_KINDS.search(w)), None)
     m = QUOTED_SCOPE.search(query)
     if m:
         return m.group(1)

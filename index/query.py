@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.intent import Intent
+from index.intent import DOC_KINDS, Intent
 from index.lexicon import NATIONAL, PROVINCES, short_region
 from index.numbers import Quantity
 from ingest.places import regions_of
@@ -158,8 +158,6 @@ class Catalogue:
         )
 
 
-# The kinds of document a title ends with: a shortened name keeps its kind.
-DOC_KINDS = re.compile(r"(条例|办法|规定|细则|意见|决定|通知|方案|措施|法)$")
 
 
 def shortened_name(normalized: str, title: str) -> str | None:

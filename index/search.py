@@ -281,10 +281,14 @@ class Searcher:
 
     def applicability_ranking(self, query: Query, allowed: np.ndarray) -> Ranked:
         """For "这个条例管哪些人": the articles that say to whom and what a document applies
-        ("…适用本条例", "本法适用于…"), ranked by BM25."""
+        ("…适用本条例", "本法适用于…"), those sharing the question's words first (BM25), then the rest
+        in document order: "管哪些人" shares no word with "…从事网络交易经营活动…，适用本条例"."""
         if self._applies is None:
             self._applies = np.array([c.row is None and bool(APPLIES.search(c.text)) for c in self.clauses], dtype=bool)
-        return self.keyword_ranking(query.tokens, allowed & self._applies, n=ROWS_CANDIDATES)
+        mask = allowed & self._applies
+        matched = self.keyword_ranking(query.tokens, mask, n=ROWS_CANDIDATES).ids
+        ids = list(dict.fromkeys(matched + [self.clauses[i].id for i in np.flatnonzero(mask)]))[:ROWS_CANDIDATES]
+        return Ranked(ids, {cid: 1.0 / (r + 1) for r, cid in enumerate(ids)}, {})
 
     def definition_ranking(self, query: Query, allowed: np.ndarray) -> Ranked:
         """For "什么是平台经济": the clauses that define the term, in document order."""

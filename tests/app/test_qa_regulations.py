@@ -329,3 +329,37 @@ def test_a_message_of_several_questions_keeps_each_part(anhui):
     q = anhui.searcher.understand("快递企业多久处理投诉？逾期未改正怎么罚？")
     assert [p[:2] for p in q.parts] == [("快递", "企业"), ("逾期", "未")]
     assert anhui.searcher.understand("快递企业多久处理投诉？").parts == ()
+
+
+SCOPED = """# 江西省网络交易条例
+
+<!-- INFO END -->
+
+第一条 为了规范网络交易活动，制定本条例。
+
+第二条 在本省从事网络交易经营活动以及对其实施监督管理，适用本条例。
+
+第三条 网络交易经营者应当公示营业执照信息。
+
+第四条 平台经营者应当建立交易规则。
+
+第五条 网络交易经营者委托他人代为处理交易数据的，应当与受托方订立数据安全保护合同，明确双方的安全保护责任、处理目的、处理方式、数据种类、保存期限以及违约责任，并对受托方的数据处理活动进行监督，确保数据处理活动符合法律、法规和本条例的规定。受托方完成处理任务后，应当及时有效销毁其存储的数据，但是法律、法规另有规定的除外。
+"""
+
+
+def test_what_a_document_covers_is_answered_from_its_scope_article(tmp_path, data_dir, fake_embedder):
+    # "管哪些人…也算吗" asks whom the document applies to: its 适用本条例 article, not a list
+    svc = ingest_texts(tmp_path / "scoped", data_dir, fake_embedder, {"江西省网络交易条例(2024-01-01).md": SCOPED})
+    query = svc.searcher.understand("江西网络交易条例管哪些人？监管部门也算吗？")
+    assert [h.clause.labels[-1] for h in svc.searcher.search(query, k=1)] == ["第二条"]
+    draft = assess(svc.searcher, "江西网络交易条例管哪些人？监管部门也算吗？").draft
+    assert draft.kind == "policy"
+    assert draft.grounds[0].clause.id == "江西省网络交易条例(2024-01-01)#第二条"
+
+
+def test_each_part_of_a_message_gets_its_sentence_of_the_article(tmp_path, data_dir, fake_embedder):
+    # 第五条's first sentence answers what must be signed, its second what becomes of the data: a
+    # message asking both quotes both (the 款 is too long to be quoted whole)
+    svc = ingest_texts(tmp_path / "scoped", data_dir, fake_embedder, {"江西省网络交易条例(2024-01-01).md": SCOPED})
+    a = assess(svc.searcher, "江西网络交易经营者委托他人代为处理交易数据，要与受托方订立什么合同、明确哪些安全保护责任和违约责任？完成后呢？")
+    assert [e.quote.strip()[:12] for e in a.draft.grounds] == ["第五条 网络交易经营者委", "受托方完成处理任务后，应"]

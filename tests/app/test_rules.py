@@ -2,8 +2,8 @@
 
 import pytest
 
-from app.qa import _asks, _satisfies
-from app.rules import clause_list
+from app.qa import _satisfies
+from app.rules import asked_types, clause_list
 
 
 @pytest.mark.parametrize(
@@ -16,7 +16,7 @@ from app.rules import clause_list
     ],
 )
 def test_asks(question, labels):
-    assert [a.label for a in _asks(question)] == labels
+    assert [a.label for a in asked_types(question)] == labels
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,7 @@ def test_asks(question, labels):
     ],
 )
 def test_how_often_is_answered_by_a_period(text, holds):
-    assert _satisfies(_asks("多久公布一次？")[0], text) is holds
+    assert _satisfies(asked_types("多久公布一次？")[0], text) is holds
 
 
 @pytest.mark.parametrize(
@@ -56,4 +56,4 @@ def test_clause_list(text, enumerates):
     ],
 )
 def test_a_time_may_be_an_event(text, holds):
-    assert _satisfies(next(a for a in _asks("按什么时候的规模来算？") if a.label == "具体时间"), text) is holds
+    assert _satisfies(next(a for a in asked_types("按什么时候的规模来算？") if a.label == "具体时间"), text) is holds
