@@ -18,7 +18,7 @@ from app.rules import (ACTUALS, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_
                        INTERROGATIVE, LIST_ASK, MAY_ASK, MAY_RULE, MODAL, MUST_ASK, MUST_RULE, PENALTY, PENALTY_ASK, YEAR,
                        YESNO_ASK, AskType, asked_figures, asked_types, clause_list, graded_cases)
 from app.answerability import as_typed, common_words, coverage, decide
-from index.intent import ASKING_WORDS, STRICT_DEFINITION, defined_term
+from index.intent import ASKING_WORDS, STRICT_DEFINITION, THANKS, defined_term
 from index.lexicon import duty_bodies
 from index.numbers import kinds as figure_kinds, quantities, same_figure
 from index.query import Query
@@ -86,6 +86,8 @@ class Assessment:
 def assess(searcher: Searcher, question: str, conv: Conversation | None = None) -> Assessment:
     r = resolve(question, conv)
     query = searcher.understand(r.query)  # the one place the question is normalised and classified
+    if query.intent.kind == "social":
+        return Assessment(r, query, [], None, "这是寒暄，不是关于文件的问题")
     k = TASKS_K if query.intent.kind == "tasks_of" else RETRIEVE_K  # a department may own many rows
     hits = [h for h in searcher.search(query, k=k + len(r.exclude)) if h.clause.id not in r.exclude]
     if not hits or not query.own_tokens:
@@ -101,6 +103,8 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
     t0 = time.perf_counter()
     a = assess(searcher, question, conv)
     r, query, hits = a.resolved, a.query, a.hits
+    if query.intent.kind == "social":
+        return _social(question, r, query, t0)
     # "还有别的吗？" asks for what comes after the clauses already given, however loosely it matches.
     more = bool(r.exclude)
     decided = more or settled(query, a.draft)
@@ -213,6 +217,28 @@ def _with_llm(llm, question: str, text: str, citations: list) -> tuple[str, list
     if not checked or not kept:
         return text, citations, "extractive (llm fallback: no verifiable sentence)"
     return checked, kept, "llm"
+
+
+SOCIAL_REPLY = ("您好！我是政策文件问答助手。请直接问已收录文件里的问题，例如某项工作由哪个部门负责、"
+                "某种行为罚款多少、企业能享受哪些扶持政策。每个回答都附上依据的条款，点 [n] 可查看原文；"
+                "文件没有写的，我会直接说明。")
+THANKS_REPLY = "不客气！还有关于政策文件的问题，随时可以问我。"
+
+
+def _social(question: str, r: Resolved, query: Query, t0: float) -> Answer:
+    """A greeting, thanks or "what can you do": a short reply on how to ask, no clauses (the
+    documents were not searched, so none is offered as "nearest")."""
+    return Answer(
+        question=question,
+        answer=THANKS_REPLY if THANKS.search(query.normalized) else SOCIAL_REPLY,
+        answered=False,
+        mode="extractive",
+        kind="social",
+        citations=(),
+        related=(),
+        latency_ms=(time.perf_counter() - t0) * 1000,
+        query=r.query,
+    )
 
 
 def _refusal(question: str, r: Resolved, reason: str, hits: list[Hit], t0: float) -> Answer:

@@ -675,8 +675,11 @@ class WebApp:
                                elem_classes=["pq-chat-box"])
                 status = gr.HTML(elem_id="pq-status")
                 with gr.Row(elem_id="pq-input-row"):
+                    # No max_length: the browser would cut a pasted question silently at the limit and
+                    # answer a different question; the service refuses an over-long one with a message
+                    # that names its length, and the question stays in the box to be shortened.
                     msg = gr.Textbox(label="问题", placeholder="输入问题，按回车发送", show_label=False, scale=5, lines=1,
-                                     elem_id="pq-question", max_length=self.settings.max_question_chars)
+                                     elem_id="pq-question")
                     send = gr.Button("发送", variant="primary", scale=1, min_width=72, elem_id="pq-send")
                 gr.Examples([[q] for q in EXAMPLE_QUESTIONS], inputs=msg, label="示例问题")
             with gr.Column(scale=3, min_width=280, elem_classes=["pq-aside"]):

@@ -38,7 +38,16 @@ _KEYWORD_ASKS = frozenset({"定义", "含义", "概念", "意思"})
 # sentence answers; checked before the rules above ("包括哪些单位" would read as a department question).
 QUOTED_SCOPE = re.compile(r"[“\"]([^”\"]{2,20})[”\"][，,]?(具体|都|到底|究竟)?(包括|包含|涵盖|指)(了)?(哪些|什么|啥)")
 
-INTENTS: tuple[str, ...] = tuple(dict.fromkeys(name for name, _ in INTENT_RULES)) + ("policy",)
+INTENTS: tuple[str, ...] = tuple(dict.fromkeys(name for name, _ in INTENT_RULES)) + ("policy", "social")
+
+# A message that is only a greeting, thanks, farewell or a question about the assistant itself
+# ("你好", "谢谢！", "在吗", "你能做什么？"): general Chinese chat, answered as such, not searched.
+_SOCIAL_PHRASE = (r"(?:你好|您好|你们好|大家好|hi|hello|hey|嗨|哈喽|哈啰|早上好|上午好|中午好|下午好|晚上好|早安|午安|晚安"
+                  r"|在吗|在不在|有人吗|谢谢(?:你|您)?|多谢|谢了|感谢(?:你|您)?|非常感谢|辛苦了|好的|好|嗯|哦|噢|ok|okay|收到|明白了?"
+                  r"|再见|拜拜|bye|你是谁|您是谁|你叫什么(?:名字)?|你是什么|你能(?:做|干)什么|你会(?:做)?什么|你可以(?:做|干)什么"
+                  r"|怎么用|如何使用|怎么使用|帮助|help)")
+SOCIAL = re.compile(rf"^(?:{_SOCIAL_PHRASE}(?:啊|呀|呢|吗|哈|啦|了|哦)*[\s,，.。!！?？~～、…]*)+$")
+THANKS = re.compile(r"谢|辛苦|再见|拜拜|bye|好的|收到|明白")
 
 # Words that only say how something is asked (who, which, may I, what does it say), never what it
 # is about: they are not content a document has to contain. General Chinese question wording.
@@ -96,6 +105,8 @@ def defined_term(query: str) -> str | None:
 
 def classify(query: str, departments: list[str]) -> Intent:
     """`query` is already normalised (folded, aliases applied)."""
+    if SOCIAL.match(query.strip()):
+        return Intent("social", ())
     depts = mentioned_departments(query, departments)
     if QUOTED_SCOPE.search(query):
         return Intent("definition", depts)

@@ -13,7 +13,7 @@ import pytest
 
 from app.citations import Evidence, build_citations, check_markers
 from app.llm import LLMAnswerer, verify_generated
-from app.qa import Conversation, answer_question
+from app.qa import SOCIAL_REPLY, THANKS_REPLY, Conversation, answer_question
 from tests.conftest import GUIDELINE_ID
 
 pytestmark = pytest.mark.slow
@@ -113,6 +113,19 @@ def test_honest_refusals(guideline_service, question, reason):
     assert not a.answered and a.kind == "unanswerable" and a.citations == ()
     assert a.answer == f"文件中没有找到能回答这个问题的规定（{reason}）。以下是最接近的条款，供您核对。"
     assert len(a.related) == 3
+
+
+@pytest.mark.parametrize(
+    "message, reply",
+    [
+        ("你好", SOCIAL_REPLY),
+        ("在吗？你能做什么", SOCIAL_REPLY),
+        ("谢谢！", THANKS_REPLY),
+    ],
+)
+def test_greetings_get_a_reply_not_a_refusal(guideline_service, message, reply):
+    a = ask(guideline_service, message)
+    assert (a.answered, a.kind, a.answer, a.citations, a.related) == (False, "social", reply, (), ())
 
 
 def test_follow_up_resolves_against_the_previous_turn(guideline_service):

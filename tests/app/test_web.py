@@ -260,6 +260,14 @@ def test_chat_errors_leave_the_conversation_as_it_was(web):
     assert json.dumps(store, sort_keys=True) == before
 
 
+def test_the_question_box_does_not_cut_a_long_question(web):
+    # a maxlength on the box would cut a pasted 600-character question to 500 without a word; the
+    # service's message about its length (above) is what the user sees instead
+    config = web.build().get_config_file()
+    [box] = [c for c in config["components"] if c.get("props", {}).get("elem_id") == "pq-question"]
+    assert box["props"].get("max_length") is None
+
+
 def test_chat_escapes_document_text(web):
     chat, _ = _ask(web, "园区奖励 script 粗体 检验转义")
     assert "<script>" not in chat and "<b>粗体" not in chat

@@ -24,6 +24,12 @@ DEPARTMENTS = ["发展改革委", "商务厅", "统计局"]
         ("这个禁寄物品目录是谁定的？", "department"),  # who sets it is who is responsible
         ("数据 定义 上海数据条例", "definition"),  # keywords
         ("北京数字经济条例里的“公共机构”包括哪些单位？", "definition"),  # a quoted term and what it covers
+        ("你好", "social"),
+        ("您好！在吗？", "social"),
+        ("謝謝你！", "social"),
+        ("Hello, 你能做什么？", "social"),
+        ("你好，哪个部门负责平台经济统计监测？", "department"),  # a greeting before a question is still the question
+        ("好的，那情节严重的呢？", "policy"),
     ],
 )
 def test_classify(question, kind):
