@@ -228,8 +228,15 @@ def department_choices(searcher) -> list[tuple[str, str]]:
     return [("全部部门", ALL)] + [(f"{d}（{counts[d]}）", d) for d in ordered]
 
 
+IMPORTING = "正在保存并导入所选文件：先解析条款，再计算向量，每个文件需要几秒到几十秒，请稍候……"
+
+
 def doc_choices(searcher, everything: str | None = "全部文件") -> list[tuple[str, str]]:
-    docs = [(d.title, d.id) for d in searcher.docs.values()]
+    """One choice a document; two versions of one document (the same title) are told apart by
+    their version dates, "《…》（2025-03-17 版）"."""
+    titles = [d.title for d in searcher.docs.values()]
+    docs = [(f"{d.title}（{d.version_date or d.id} 版）" if titles.count(d.title) > 1 else d.title, d.id)
+            for d in searcher.docs.values()]
     return ([(everything, ALL)] if everything else []) + docs
 
 
@@ -775,7 +782,10 @@ class WebApp:
         for trigger in (login.click, password.submit):
             trigger(self.login, password, [authed, admin, login_msg, password], api_visibility="private").then(
                 self.records, [authed, *records[1:]], records[0], api_visibility="private")
-        ingested = ingest.click(self.upload, [files, authed], ingest_msg, api_visibility="private").then(
+        # A word at once, before the progress bar of parsing and embedding: twelve regulations take
+        # over a minute, and a box that stays empty that long looks broken.
+        ingested = ingest.click(lambda: IMPORTING, None, ingest_msg, api_visibility="private").then(
+            self.upload, [files, authed], ingest_msg, api_visibility="private").then(
             lambda: None, None, files, api_visibility="private")
         remove.click(self.ask_remove, [remove_doc, authed], [confirm_row, confirm_msg, remove_msg, pending],
                      api_visibility="private")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.qa import Conversation
+from app.web import IMPORTING
 from tests.app.conftest import SCRIPT_POLICY, make_service
 from tests.conftest import GUIDELINE, GUIDELINE_ID, ROOT
 
@@ -387,13 +388,21 @@ def test_admin_ingest_is_searchable_and_script_shows_as_text(open_page, tmp_path
     _login(page, PASSWORD, "已登录。")
 
     page.locator("input[type=file]").set_input_files(str(upload))
-    page.get_by_text("数据要素通知.txt").first.wait_for(timeout=60_000)  # the upload itself: 15 s ran out on a loaded machine
+    try:
+        page.get_by_text("数据要素通知.txt").first.wait_for(timeout=60_000)  # the upload itself: 15 s ran out on a loaded machine
+    except Exception:
+        _shot(page, "browser-upload-timeout.png")  # what the page showed, for the CI log's artefacts
+        raise
+    # every value the result box takes, sampled each frame: the import must say at once that it runs
+    page.evaluate("""() => { window.pqSeen = new Set(); const box = document.querySelector('#pq-ingest-msg textarea');
+        const look = () => { window.pqSeen.add(box.value); requestAnimationFrame(look); }; look(); }""")
     page.get_by_role("button", name="导入", exact=True).click()
     box = page.locator("#pq-ingest-msg textarea")
     deadline = time.monotonic() + 90
     while "完成" not in box.input_value() and time.monotonic() < deadline:
         time.sleep(0.3)
     assert box.input_value().startswith("完成：新增 1"), box.input_value()
+    assert IMPORTING in page.evaluate("() => [...window.pqSeen]")
 
     _search(page, "数据经纪人", "#pq-results .pq-hit")
     first = page.locator("#pq-results .pq-hit").first

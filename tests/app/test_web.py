@@ -423,6 +423,18 @@ def test_region_type_and_version_filters_come_from_document_metadata():
     assert infer_doc_type("关于加快发展的指导意见") == "指导意见" and infer_doc_type("工作要点") == ""
 
 
+def test_two_versions_of_a_document_are_told_apart_in_the_document_filter():
+    from app.web import doc_choices
+
+    class Searcher:
+        docs = {"p-2020": _Doc("p-2020", "保障款项支付条例", version_date="2020-07-05"),
+                "p-2025": _Doc("p-2025", "保障款项支付条例", version_date="2025-03-17"),
+                "q": _Doc("q", "某办法", version_date="2021-01-01")}
+
+    assert doc_choices(Searcher) == [("全部文件", ""), ("保障款项支付条例（2020-07-05 版）", "p-2020"),
+                                     ("保障款项支付条例（2025-03-17 版）", "p-2025"), ("某办法", "q")]
+
+
 def test_metadata_filters_narrow_the_search(web):
     out = web.run_search("支持", "keyword", "", "", 10, doc_type="通知")
     ids = re.findall(r'class="pq-open" data-cid="([^"]+)"', out)
