@@ -61,6 +61,24 @@ ASKING_WORDS = frozenset("""
 """.split())
 
 
+# Where a message that tells a story first turns to its question: "……，我已经去投诉了。想问下按浙江
+# 的条例…罚多少钱？". General wording of Chinese questions.
+_TURN_TO_ASK = re.compile(r"(?:我)?(?:想|请|麻烦)?(?:问一下|问下|问问|请问|咨询一下|想知道|想了解|我想问)")
+_SENTENCE_END = re.compile(r"(?<=[。！!？?])")
+
+
+def asking_part(query: str) -> str:
+    """The part of a (folded) message that asks: its sentences that end with a question mark (else
+    its last sentence), from the last "想问下/请问…" on when there is one. The rest is the story
+    the user tells ("我公司去年…。") and says nothing of what is asked."""
+    sentences = [s for s in _SENTENCE_END.split(query) if s.strip()]
+    if len(sentences) <= 1 and not _TURN_TO_ASK.search(query):
+        return query
+    asking = "".join(s for s in sentences if s.rstrip()[-1:] in "？?") or (sentences[-1] if sentences else query)
+    turns = list(_TURN_TO_ASK.finditer(asking))
+    return asking[turns[-1].end():] if turns and turns[-1].end() < len(asking) else asking
+
+
 @dataclass(frozen=True)
 class Intent:
     kind: str  # one of INTENTS

@@ -54,6 +54,8 @@ class Query:
     # the search tokens of each question when one message asks several ("要签什么？做完之后数据怎么
     # 处理？"); () for a single question
     parts: tuple[tuple[str, ...], ...] = ()
+    # the folded part of the message that asks, without the story told before it (intent.asking_part)
+    asking: str = ""
 
 
 @dataclass(frozen=True)

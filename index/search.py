@@ -17,7 +17,7 @@ from index.fusion import FUSIONS
 from index.keyword import KeywordIndex
 from index.store import ClauseVectors
 from index.tokenizer import Tokenizer, fold, normalize_query
-from index.intent import ASKING_WORDS, Intent, classify, defined_term
+from index.intent import ASKING_WORDS, Intent, asking_part, classify, defined_term
 from index.legal import LawEvidence
 from index.lexicon import Lexicon, body_key, duty_bodies, equivalent_names, learn_lexicon
 from index.numbers import quantities
@@ -203,6 +203,7 @@ class Searcher:
             mode=mode,
             vector=vector,
             parts=tuple(tuple(self.tokenizer.tokenize_query(p)) for p in asked) if len(asked) > 1 else (),
+            asking=asking_part(q),
         )
 
     def _allowed(self, scope: Scope, section: str | None) -> np.ndarray:

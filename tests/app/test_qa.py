@@ -115,6 +115,13 @@ def test_honest_refusals(guideline_service, question, reason):
     assert len(a.related) == 3
 
 
+def test_a_year_in_the_story_told_before_the_question_is_not_what_is_asked(guideline_service):
+    a = ask(guideline_service, "我们公司2019年成立，去年实际完成情况还不好说。想问下高新技术企业的企业所得税税率是多少？")
+    assert a.answered and a.answer == "积极支持符合条件的平台企业认定为高新技术企业，减按15%的税率征收企业所得税。[1]"
+    refused = ask(guideline_service, "去年平台企业实际完成了多少营收？")
+    assert refused.answer == "文件中没有找到能回答这个问题的规定（文件是政策和法规文本，不含实际执行情况）。以下是最接近的条款，供您核对。"
+
+
 @pytest.mark.parametrize(
     "message, reply",
     [

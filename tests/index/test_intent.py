@@ -1,6 +1,6 @@
 import pytest
 
-from index.intent import STRICT_DEFINITION, classify, defined_term
+from index.intent import STRICT_DEFINITION, asking_part, classify, defined_term
 from index.search import definition_span
 from index.tokenizer import normalize_query
 
@@ -94,3 +94,17 @@ def test_defined_term(question, term, strict):
 def test_definition_span(text, term, sentence):
     span = definition_span(text, term)
     assert (text[span[0]:span[1]] if span else None) == sentence
+
+
+@pytest.mark.parametrize(
+    "message, asking",
+    [
+        ("去年全省网络零售额是多少？", "去年全省网络零售额是多少？"),  # one sentence: all of it asks
+        ("我公司去年营收5亿，能享受什么补贴？", "我公司去年营收5亿，能享受什么补贴？"),
+        ("我公司2019年成立，去年营收下降了。想问下按条例能享受什么政策？", "按条例能享受什么政策？"),
+        ("我家去年被拖欠了货款。请问付款期限是多久？逾期利息怎么算？", "付款期限是多久？逾期利息怎么算？"),
+        ("快递员没打招呼就放驿站了。这种情况罚多少", "这种情况罚多少"),  # no question mark: the last sentence
+    ],
+)
+def test_asking_part_leaves_out_the_story(message, asking):
+    assert asking_part(message) == asking
