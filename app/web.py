@@ -14,6 +14,7 @@ import inspect  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
 import re  # noqa: E402
+import collections  # noqa: E402
 import secrets  # noqa: E402
 import shutil  # noqa: E402
 import sys  # noqa: E402
@@ -234,8 +235,8 @@ IMPORTING = "正在保存并导入所选文件：先解析条款，再计算向�
 def doc_choices(searcher, everything: str | None = "全部文件") -> list[tuple[str, str]]:
     """One choice a document; two versions of one document (the same title) are told apart by
     their version dates, "《…》（2025-03-17 版）"."""
-    titles = [d.title for d in searcher.docs.values()]
-    docs = [(f"{d.title}（{d.version_date or d.id} 版）" if titles.count(d.title) > 1 else d.title, d.id)
+    titles = collections.Counter(d.title for d in searcher.docs.values())
+    docs = [(f"{d.title}（{d.version_date or d.id} 版）" if titles[d.title] > 1 else d.title, d.id)
             for d in searcher.docs.values()]
     return ([(everything, ALL)] if everything else []) + docs
 

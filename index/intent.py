@@ -43,10 +43,14 @@ INTENTS: tuple[str, ...] = tuple(dict.fromkeys(name for name, _ in INTENT_RULES)
 # A message that is only a greeting, thanks, farewell or a question about the assistant itself
 # ("你好", "谢谢！", "在吗", "你能做什么？"): general Chinese chat, answered as such, not searched.
 _SOCIAL_PHRASE = (r"(?:你好|您好|你们好|大家好|hi|hello|hey|嗨|哈喽|哈啰|早上好|上午好|中午好|下午好|晚上好|早安|午安|晚安"
-                  r"|在吗|在不在|有人吗|谢谢(?:你|您)?|多谢|谢了|感谢(?:你|您)?|非常感谢|辛苦了|好的|好|嗯|哦|噢|ok|okay|收到|明白了?"
+                  r"|在吗|在不在|有人吗|谢谢(?:你|您)?|多谢|谢了|感谢(?:你|您)?|非常感谢|辛苦了|好的|好|嗯|哦|噢|okay|ok|收到|明白了?"
                   r"|再见|拜拜|bye|你是谁|您是谁|你叫什么(?:名字)?|你是什么|你能(?:做|干)什么|你会(?:做)?什么|你可以(?:做|干)什么"
                   r"|怎么用|如何使用|怎么使用|帮助|help)")
-SOCIAL = re.compile(rf"^(?:{_SOCIAL_PHRASE}(?:啊|呀|呢|吗|哈|啦|了|哦)*[\s,，.。!！?？~～、…]*)+$")
+# Atomic phrase, possessive particles and punctuation: "哦" is both a phrase and a particle, "明白了"
+# is one phrase or two, and with plain quantifiers a long run of them that fails at its end ("哦哦…哦x")
+# backtracks exponentially (26 characters took 4 s). A chat message is short besides.
+SOCIAL = re.compile(rf"^(?:(?>{_SOCIAL_PHRASE})(?:啊|呀|呢|吗|哈|啦|了|哦)*+[\s,，.。!！?？~～、…]*+)+$")
+SOCIAL_MAX_CHARS = 40
 THANKS = re.compile(r"谢|辛苦|再见|拜拜|bye|好的|收到|明白")
 
 # Words that only say how something is asked (who, which, may I, what does it say), never what it
@@ -123,7 +127,7 @@ def defined_term(query: str) -> str | None:
 
 def classify(query: str, departments: list[str]) -> Intent:
     """`query` is already normalised (folded, aliases applied)."""
-    if SOCIAL.match(query.strip()):
+    if len(query) <= SOCIAL_MAX_CHARS and SOCIAL.match(query.strip()):
         return Intent("social", ())
     depts = mentioned_departments(query, departments)
     if QUOTED_SCOPE.search(query):

@@ -30,6 +30,9 @@ DEPARTMENTS = ["发展改革委", "商务厅", "统计局"]
         ("Hello, 你能做什么？", "social"),
         ("你好，哪个部门负责平台经济统计监测？", "department"),  # a greeting before a question is still the question
         ("好的，那情节严重的呢？", "policy"),
+        ("Okay，谢谢", "social"),
+        ("哦" * 300 + "罚款多少？", "figure"),  # a long run of chat words that is not chat: answered at once
+        ("明白了" * 100 + "？", "policy"),  # past the length of a chat message
     ],
 )
 def test_classify(question, kind):
