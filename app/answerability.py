@@ -66,13 +66,16 @@ def calibration(model: str) -> dict:
     return table.get("default", DEFAULT)
 
 
-def coverage(idf: dict[str, float], tokens, text: str) -> float:
+def coverage(idf: dict[str, float], tokens, text: str, names=None) -> float:
     """Share of the (idf-weighted) tokens that the text contains, as substrings of the folded text:
-    segmentation differs between a question and a clause."""
+    segmentation differs between a question and a clause. With `names` (a word -> its names, the
+    tokenizer's names_of), a word also counts when the text says it otherwise (贷款 as 融资, 税务局
+    as 税务机关), as the nouns asked about are matched."""
     weights = {t: idf.get(t, 1.0) for t in set(tokens)}
     total = sum(weights.values()) or 1.0
     folded = fold(text)
-    return sum(w for t, w in weights.items() if contains(folded, t)) / total
+    said = (lambda t: any(contains(folded, n) for n in names(t))) if names else (lambda t: contains(folded, t))
+    return sum(w for t, w in weights.items() if said(t)) / total
 
 
 def contains(folded: str, word: str) -> bool:
@@ -98,7 +101,7 @@ def features(searcher, query: Query, kind: str, evidence: str, hits) -> dict[str
         # the nearest clause among all those retrieved: the fused order is not the dense order, and a
         # clause the keyword rankings put fifth may be the one the meaning matches best
         "similarity": max((h.similarity for h in hits), default=0.0),
-        "coverage": coverage(searcher.idf, own, evidence),
+        "coverage": coverage(searcher.idf, own, evidence, searcher.tokenizer.names_of),
         # the nouns and names asked about (增值税, 子公司) that the evidence holds, under any of their names
         "about": _held(searcher.tokenizer, query.salient, evidence) if query.salient else 1.0,
         "known": _known(searcher, query),

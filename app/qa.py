@@ -1086,4 +1086,4 @@ def hard_problem(query: Query, draft: Draft, searcher: Searcher | None = None) -
 
 def _coverage(searcher: Searcher, query: Query, text: str) -> float:
     """Share of the question's (idf-weighted) words that the text contains."""
-    return coverage(searcher.idf, query.own_tokens, text)
+    return coverage(searcher.idf, query.own_tokens, text, searcher.tokenizer.names_of)

@@ -67,6 +67,7 @@ class DocInfo:
     group: str  # documents with the same group are versions of one another
     version: str  # version date (ISO) or ""
     in_force: bool
+    issuers: tuple[str, ...] = ()  # ways a question may name its issuer before its name (国务院…条例)
 
 
 class Catalogue:
@@ -81,7 +82,7 @@ class Catalogue:
             d.id: DocInfo(d.id, d.title, regions.get(d.id) or NATIONAL,
                           document_names(d.title, regions.get(d.id) or NATIONAL),
                           group=versions[d.id].current, version=versions[d.id].version_date or "",
-                          in_force=versions[d.id].in_force)
+                          in_force=versions[d.id].in_force, issuers=issuer_names(d.issuer, regions.get(d.id) or NATIONAL))
             for d in docs.values()
         }
         self.superseded = frozenset(k for k, i in self.docs.items() if not i.in_force)
@@ -102,6 +103,7 @@ class Catalogue:
                 if name in normalized:
                     by_name.add(info.id)
                     named.append(name)
+                    named.extend(_issuer_before(normalized, name, info))
                     break
         if not by_name:  # "广东营商环境条例", "深圳数据条例": a title shortened as people shorten it
             shortened = {i.id: shortened_name(normalized, i.names[0]) or "" for i in self.docs.values() if i.names}
@@ -109,6 +111,7 @@ class Catalogue:
             if longest:  # the titles it shortens best ("深圳数据条例": not 上海市数据条例's 数据条例)
                 by_name = {d for d, n in shortened.items() if len(n) == longest}
                 named.extend(dict.fromkeys(n for n in shortened.values() if len(n) == longest))
+                named.extend(dict.fromkeys(w for d in by_name for w in _issuer_before(normalized, shortened[d], self.docs[d])))
         boosted: set[str] = set()
         for region in self.regions:
             form = next((f for f in (region, short_region(region)) if f in normalized), None)
@@ -160,6 +163,33 @@ class Catalogue:
         )
 
 
+
+
+# How questions shorten an issuer's name: 人大常委会 for 人民代表大会常务委员会, 市政府 for 市人民政府.
+_ISSUER_SHORT = ((re.compile("人民代表大会常务委员会$"), "人大常委会"), (re.compile("人民政府$"), "政府"))
+
+
+def issuer_names(issuer: str | None, region: str = NATIONAL) -> tuple[str, ...]:
+    """国务院 -> itself; 上海市人民代表大会常务委员会 (region 上海市) -> also 上海市人大常委会,
+    上海人大常委会."""
+    from index.tokenizer import fold
+
+    if not issuer:
+        return ()
+    names = [fold(issuer)]
+    for pattern, short in _ISSUER_SHORT:
+        names += [pattern.sub(short, n) for n in names if pattern.search(n)]
+    if region != NATIONAL and short_region(region) != region:
+        names += [short_region(region) + n[len(region):] for n in list(names) if n.startswith(region)]
+    return tuple(n for n in dict.fromkeys(names) if len(n) >= 3)
+
+
+def _issuer_before(normalized: str, name: str, info: DocInfo) -> list[str]:
+    """The issuer a question writes before a document's name ("国务院优化营商环境条例", "国务院的《…》"):
+    part of naming the document, not of what is asked."""
+    before = normalized[:normalized.find(name)].rstrip("《“\"的 ")
+    return [next(n for n in sorted(info.issuers, key=len, reverse=True) if before.endswith(n))] \
+        if any(before.endswith(n) for n in info.issuers) else []
 
 
 def shortened_name(normalized: str, title: str) -> str | None:

@@ -194,7 +194,8 @@ class Searcher:
             normalized=q,
             tokens=tuple(self.tokenizer.tokenize_query(topic)),
             own_tokens=tuple(t for t in self.tokenizer.tokenize(about) if t not in ASKING_WORDS),
-            salient=tuple(w for w in dict.fromkeys(self.tokenizer.nouns(about)) if w not in ASKING_WORDS),
+            salient=tuple(w for w in dict.fromkeys(self.tokenizer.nouns(about, known=self.mentions))
+                          if w not in ASKING_WORDS),
             intent=self.intent(q),
             scope=scope,
             numbers=tuple(quantities(q)),

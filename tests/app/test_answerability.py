@@ -137,3 +137,15 @@ def test_an_everyday_word_the_documents_never_use_does_not_count_as_unknown(regu
 ])
 def test_a_two_character_word_is_found_written_out(text, word, held):
     assert contains(text, word) is held
+
+
+def test_coverage_counts_a_word_the_text_says_otherwise():
+    from app.answerability import coverage
+    from index.tokenizer import Tokenizer
+
+    names = Tokenizer().names_of
+    idf = {"专利": 2.0, "贷款": 1.0, "税务局": 1.0}
+    text = "开展知识产权质押融资等创新实践"  # 专利 as 知识产权, 贷款 as 融资 (QUERY_SYNONYMS)
+    assert coverage(idf, ["专利", "贷款"], text) == 0.0
+    assert coverage(idf, ["专利", "贷款"], text, names) == 1.0
+    assert coverage(idf, ["税务局"], "税务机关应当精简办税资料", names) == 1.0  # another name of the body

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from index.query import Catalogue
+from index.query import Catalogue, issuer_names
 from index.search import article_asked
 from ingest.records import Document
 
 
-def doc(doc_id: str, title: str, region: str, version: str) -> Document:
+def doc(doc_id: str, title: str, region: str, version: str, issuer: str | None = None) -> Document:
     return Document(id=doc_id, title=title, source=f"{doc_id}.md", sha="", text="", format="md", encoding="utf-8",
-                    region=region, version_date=version)
+                    region=region, version_date=version, issuer=issuer)
 
 
 # The question's words as the tokenizer gives them, for the questions that name a city or district.
@@ -25,8 +25,8 @@ WORDS = {
 @pytest.fixture(scope="module")
 def catalogue():
     docs = [
-        doc("gd", "广东省优化营商环境条例", "广东省", "2022-06-01"),
-        doc("cn", "优化营商环境条例", "全国", "2019-10-22"),
+        doc("gd", "广东省优化营商环境条例", "广东省", "2022-06-01", "广东省人民代表大会常务委员会"),
+        doc("cn", "优化营商环境条例", "全国", "2019-10-22", "国务院"),
         doc("zj", "浙江省快递业促进条例", "浙江省", "2021-09-30"),
         doc("kd", "快递暂行条例", "全国", "2019-03-02"),
         doc("pay2020", "保障中小企业款项支付条例", "全国", "2020-07-05"),
@@ -43,6 +43,10 @@ def catalogue():
         ("浙江省的快递末端网点要备案吗", {"zj", "cn", "kd", "pay2025"}, {"zj"}, ("浙江省",), (), False),
         # a document by its name
         ("快递暂行条例第二十条讲了什么", {"kd"}, set(), ("快递暂行条例",), (), False),
+        # the issuer written before the name is part of naming it, not of what is asked
+        ("国务院优化营商环境条例对税务局提了哪些要求", {"cn"}, set(), ("优化营商环境条例", "国务院"), (), False),
+        ("广东人大常委会的广东营商环境条例里说的容缺受理", {"gd"}, set(), ("广东营商环境条例", "广东人大常委会"), (),
+         False),
         # a region no document covers is named back in the user's word
         ("四川的快递企业有什么扶持", None, set(), (), ("四川",), False),
         # versions: the one in force unless the question is about versions; a year picks its version
@@ -72,6 +76,13 @@ def test_scope(catalogue, question, docs, boosted, named, missing, versions):
     assert s.named == named
     assert s.missing == missing
     assert s.versions == versions
+
+
+def test_issuer_names():
+    assert issuer_names("国务院") == ("国务院",)
+    assert issuer_names("上海市人民代表大会常务委员会", "上海市") == (
+        "上海市人民代表大会常务委员会", "上海市人大常委会", "上海人民代表大会常务委员会", "上海人大常委会")
+    assert issuer_names(None) == ()
 
 
 def test_superseded_versions_and_labels(catalogue):

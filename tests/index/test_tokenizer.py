@@ -78,3 +78,19 @@ def test_dictionary_hash_depends_on_words():
 
 def test_places_found_by_part_of_speech(tokenizer):
     assert tokenizer.places("浙江省对平台经济有什么政策") == ["浙江省"]
+
+
+@pytest.mark.parametrize(
+    "text, plain, checked",
+    [
+        # jieba's HMM glues a noun's last character to the next word: no topic the user named
+        ("平台经济集聚区能不能享受省级政策？", ["平台经济", "区能", "政策"], ["平台经济", "政策"]),
+        ("在三轮车驾驶室里塞包裹", ["三轮车", "驾驶室", "里塞"], ["三轮车", "驾驶室"]),
+        # a new word the corpus says stays
+        ("跑网约车的平台从业人员", ["网约车", "平台"], ["网约车", "平台"]),
+    ],
+)
+def test_nouns_drop_hmm_guesses_the_corpus_does_not_say(text, plain, checked):
+    tok = Tokenizer()
+    assert tok.nouns(text) == plain
+    assert tok.nouns(text, known=lambda w: w == "网约车") == checked
