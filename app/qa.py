@@ -24,7 +24,7 @@ from index.numbers import kinds as figure_kinds, quantities, same_figure
 from index.query import Query
 from index.search import APPLIES_ASK, Searcher, definition_span
 from ingest.records import Answer, Clause, Hit
-from ingest.refs import parse_article_ref
+from ingest.refs import cross_references, parse_article_ref
 
 RETRIEVE_K = 8
 TASKS_K = 30
@@ -535,12 +535,19 @@ def _offences(searcher: Searcher, query: Query, chosen: list[tuple[float, Hit, t
         c = hit.clause
         if not PENALTY.search(c.text[s:e]):
             continue
-        cited = [(searcher.by_id[t], b) for a, b, t in c.refs if s <= a < e and t in searcher.by_id]
+        cited = [(searcher.by_id[t], a, b) for a, b, t in c.refs if s <= a < e and t in searcher.by_id]
         if cited:
-            target, ref_end = cited[0]
+            target, ref_start, ref_end = cited[0]
             if not CITED_ONLY.match(c.text, ref_end):
                 continue  # "违反本条例第三条规定，未备案的": the penalty names the offence itself
-            found = max(searcher.sentence_scores(target, tokens), key=lambda x: x[1], default=None)
+            scored = searcher.sentence_scores(target, tokens)
+            if target.id == c.id:  # "有前款规定行为的": the offence is the 款 before the penalty's
+                before = _paragraph_before(c, s) if _relative(c.text[ref_start:ref_end]) == "前款" else None
+                scored = [(sp, sc) for sp, sc in scored if before and before[0] <= sp[0] < before[1]]
+                if scored and (c.id, scored[0][0]) not in taken:
+                    out.append((max(sc for _, sc in scored), hit, scored[0][0]))
+                continue
+            found = max(scored, key=lambda x: x[1], default=None)
             if found and found[1] > 0:
                 title = searcher.docs[target.doc_id].title
                 out.append((found[1], Hit(target, title, hit.score, found[0]), found[0]))
@@ -677,8 +684,24 @@ def _cites_paragraph(clause: Clause, start: int, paragraph: int | None) -> bool:
     return ref is None or ref.paragraph is None or ref.paragraph == paragraph
 
 
-# "违反本条例第十五条第一款第二项规定的，": the offence named only by the provision it breaks.
-CITED_ONLY = re.compile(r"(?:的)?规定的")
+# "违反本条例第十五条第一款第二项规定的，", "有前款规定行为的": the offence named only by the
+# provision it breaks.
+CITED_ONLY = re.compile(r"(?:的)?规定(?:的|行为|情形)")
+
+
+def _relative(ref_text: str) -> str | None:
+    """前款, 本款, 前条…: the relative word of a reference, or None."""
+    refs = cross_references(ref_text)
+    return refs[0][2].relative if refs else None
+
+
+def _paragraph_before(clause: Clause, offset: int) -> tuple[int, int] | None:
+    """The 款 before the one holding `offset`."""
+    paragraphs = list(clause.paragraphs or ())
+    i = next((k for k, (a, b) in enumerate(paragraphs) if a <= offset < b), 0)
+    return paragraphs[i - 1] if i > 0 else None
+
+
 def _paragraph_from(clause: Clause, offset: int) -> tuple[int, int]:
     """From the sentence holding `offset` to the end of its paragraph (款)."""
     start = next((s for s, e in _spans(clause) if s <= offset < e), offset)
@@ -931,14 +954,61 @@ def _compose_definition(searcher: Searcher, query: Query, hits: list[Hit]) -> Dr
     question that can only mean "define it" gets no answer when no sentence does (unsupported()
     says so); "X是什么", which may also ask what a policy is, is answered like any other."""
     term = defined_term(query.normalized)
-    for hit in hits[:5] if term else ():
+    for hit in _with_articles(searcher, hits[:5]) if term else ():
         span = definition_span(hit.clause.text, term)
         if span:  # with the sentences that answer what else the message asks of the same article
             more = sorted(x[2] for x in _other_parts(searcher, query, [(1.0, hit, span)]))
             return Draft("definition", [_line(hit, s) for s in [span, *more]])
+    described = _described(searcher, query, hits[:DESCRIBED_HITS], term) if term else None
+    if described is not None:
+        return described
     if term and STRICT_DEFINITION.search(query.normalized):
         return Draft("definition", [])
     return _compose_passages(searcher, query, hits)
+
+
+def _described(searcher: Searcher, query: Query, hits: list[Hit], term: str) -> Draft | None:
+    """A term the documents name without defining it ("应当建立政务服务事项容缺受理制度"; "…整合集成
+    于统一的网络平台中，打造全流程综合性网络服务平台"): the sentence of the best clause that names it,
+    and when that clause is a short article, its further 款, which say what it means in practice
+    ("…作出书面承诺后，行政机关应当先予受理"). None when no clause found names the term, or when
+    many do: a notion the documents use throughout (平台企业) is one they work with, not one they
+    introduce, and any one sentence naming it says nothing of what it is."""
+    from index.tokenizer import fold
+
+    if searcher.naming_count(term, DESCRIBED_MAX_CLAUSES + 1) > DESCRIBED_MAX_CLAUSES:
+        return None
+    for hit in _with_articles(searcher, hits):
+        text = hit.clause.text
+        naming = [(sc, sp) for sp, sc in searcher.sentence_scores(hit.clause, _topic_tokens(query))
+                  if term in fold(text[sp[0]:sp[1]])]
+        if not naming:
+            continue
+        span = max(naming, key=lambda x: x[0])[1]
+        spans = [span]
+        if hit.clause.kind == "article" and len(text) <= DESCRIBED_ARTICLE_CHARS:
+            for a, b in hit.clause.paragraphs:
+                if a > span[0] and text[a:b].strip():
+                    spans.append((a + len(text[a:b]) - len(text[a:b].lstrip()), b - (len(text[a:b]) - len(text[a:b].rstrip()))))
+        return Draft("definition", [_line(hit, s) for s in spans])
+    return None
+
+
+DESCRIBED_HITS = 3
+DESCRIBED_MAX_CLAUSES = 3  # a term named in more clauses than this is not described by one of them
+DESCRIBED_ARTICLE_CHARS = 300  # an article this short is read whole when it describes a term it names
+
+
+def _with_articles(searcher: Searcher, hits: list[Hit]) -> list[Hit]:
+    """Each hit, and after an item the article it belongs to: "前款所称X，是指…" follows the list
+    whose item matched the question."""
+    out = []
+    for hit in hits:
+        out.append(hit)
+        parent = searcher.by_id.get(hit.clause.parent_id or "") if hit.clause.kind == "item" else None
+        if parent is not None and parent.kind == "article":
+            out.append(Hit(parent, hit.doc_title, hit.score, (0, len(parent.text)), {}, hit.similarity))
+    return out
 
 
 def _compose_versions(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:

@@ -134,6 +134,7 @@ class Searcher:
         self.idf: dict[str, float] = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
         self.terms_present = frozenset(meta.get("terms_present", ()))
         self._mentions: dict[str, bool] = {}
+        self._naming: dict[tuple[str, int], int] = {}
         self._folded: dict[str, list[tuple[tuple[int, int], str]]] = {}
         units_file = gen / "units.json"
         self._units_of: dict[str, list[str]] | None = None  # clause id -> its unit ids
@@ -514,6 +515,21 @@ class Searcher:
             if len(self._mentions) < 10_000:
                 self._mentions[term] = found
         return found
+
+    def naming_count(self, term: str, limit: int) -> int:
+        """How many clauses contain the term verbatim, counted up to `limit` (cached)."""
+        key = (term, limit)
+        n = self._naming.get(key)
+        if n is None:
+            n = 0
+            for c in self.clauses:
+                if term in c.text:
+                    n += 1
+                    if n >= limit:
+                        break
+            if len(self._naming) < 10_000:
+                self._naming[key] = n
+        return n
 
     # -- versions ------------------------------------------------------------------------------
     def version_changes(self, old_id: str, new_id: str) -> list:

@@ -363,3 +363,59 @@ def test_each_part_of_a_message_gets_its_sentence_of_the_article(tmp_path, data_
     svc = ingest_texts(tmp_path / "scoped", data_dir, fake_embedder, {"江西省网络交易条例(2024-01-01).md": SCOPED})
     a = assess(svc.searcher, "江西网络交易经营者委托他人代为处理交易数据，要与受托方订立什么合同、明确哪些安全保护责任和违约责任？完成后呢？")
     assert [e.quote.strip()[:12] for e in a.draft.grounds] == ["第五条 网络交易经营者委", "受托方完成处理任务后，应"]
+
+
+HUNAN = """# 湖南省寄递服务条例
+
+2024年3月1日 湖南省第十四届人民代表大会常务委员会第八次会议通过
+
+<!-- INFO END -->
+
+第一条 为了规范寄递服务，制定本条例。
+
+第二条 寄递企业应当建立寄件容缺受理制度。
+
+对寄件人身份信息基本齐全但次要材料欠缺的，寄递企业在寄件人作出书面承诺后应当先予收寄。
+
+第三条 寄递企业不得对交易条件相同的用户实行差别收费，但是有下列情形之一的除外：
+
+（一）针对新用户在合理期限内开展优惠活动的；
+
+（二）法律、法规规定的其他情形。
+
+前款所称交易条件相同，是指用户在寄递距离、重量、时效等方面不存在实质性差别。
+
+第四条 冒领、私自开拆、隐匿他人快件，尚不构成犯罪的，依法给予治安管理处罚。
+
+寄递企业有前款规定行为的，由邮政管理部门责令改正，处三万元以上五万元以下的罚款。
+"""
+HN = "湖南省寄递服务条例(2024-03-01)"
+
+
+@pytest.fixture
+def hunan(tmp_path, data_dir, fake_embedder):
+    return ingest_texts(tmp_path / "hunan", data_dir, fake_embedder, {f"{HN}.md": HUNAN})
+
+
+def test_a_penalty_for_the_offence_of_the_paragraph_before_quotes_that_paragraph(hunan):
+    # "有前款规定行为的": the fine alone does not say what it punishes; the 款 before does
+    assert lines(hunan, "湖南寄递企业私自开拆快件罚多少？") == [
+        "第四条 冒领、私自开拆、隐匿他人快件，尚不构成犯罪的，依法给予治安管理处罚。",
+        "寄递企业有前款规定行为的，由邮政管理部门责令改正，处三万元以上五万元以下的罚款。",
+    ]
+
+
+def test_a_definition_after_a_list_is_found_in_the_article_of_the_matching_item(hunan):
+    a = assess(hunan.searcher, "湖南寄递条例里“交易条件相同”怎么理解？")
+    assert a.draft.kind == "definition"
+    assert [e.clause.id for e in a.draft.grounds] == [f"{HN}#第三条"]
+    assert a.draft.lines[0][0] == "前款所称交易条件相同，是指用户在寄递距离、重量、时效等方面不存在实质性差别。"
+
+
+def test_a_term_named_but_not_defined_is_described_by_its_short_article(hunan):
+    # no "容缺受理是指…": the sentence naming it and the 款 that says what it means in practice
+    assert lines(hunan, "湖南寄递条例说的容缺受理是什么意思？") == [
+        "第二条 寄递企业应当建立寄件容缺受理制度。",
+        "对寄件人身份信息基本齐全但次要材料欠缺的，寄递企业在寄件人作出书面承诺后应当先予收寄。",
+    ]
+    assert assess(hunan.searcher, "什么是冷链寄递？").draft.lines == []  # a term no clause names
