@@ -119,6 +119,9 @@ def equivalent_names(name: str) -> tuple[str, ...]:
 _BODY = r"[\u4e00-\u9fa5]{1,24}?(?:主管部门|管理部门|行政部门|部门|厅|局|委员会|委|办公室|办|中心|机构|人民政府|政府|机关)"
 DUTY_VERBS = r"(?:负责|主管|会同|牵头|统筹|组织实施|按照职责|在各自职责范围内|依法履行|应当会同)"
 _DUTY_BODY = re.compile(rf"({_BODY})(?:和|、|及|以及)?(?=(?:应当|要|可以)?{DUTY_VERBS})")
+# A duty handed on: "…可以委托县（市、区）交通运输主管部门实施监督管理工作".
+_DELEGATED = re.compile(rf"(?:委托|授权)(?:[\u4e00-\u9fa5]{{1,6}}[（(][^）)]{{1,10}}[）)])?({_BODY})"
+                        rf"(?=(?:依法)?(?:实施|负责|承担|行使))")
 _LIST_SPLIT = re.compile(r"[、，,；;和及与]|以及|会同|配合|协同|联合|由")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,14})[”\"]")
 _ABBREVIATION = re.compile(r"以下(?:简|统)称[“\"]?([^”\"）)]{2,14})[”\"]?[）)]")
@@ -157,7 +160,7 @@ class Lexicon:
 def duty_bodies(text: str) -> list[str]:
     """Bodies that a sentence gives a duty to, as written ("县级以上地方人民政府商务主管部门")."""
     out = []
-    for m in _DUTY_BODY.finditer(text):
+    for m in [*_DUTY_BODY.finditer(text), *_DELEGATED.finditer(text)]:
         name = _LIST_SPLIT.split(m.group(1))[-1].strip()
         if len(name) >= 3 and _BODY_END.search(name) and name not in GENERIC_BODIES and not _NOT_A_NAME.search(name):
             out.append(name)

@@ -43,6 +43,9 @@ def test_an_unseen_policy_teaches_its_bodies_terms_and_enterprises(unseen):
         ("由省商务厅负责审核。", ["省商务厅"]),
         ("省发展改革委会同省财政厅制定实施细则。", ["省发展改革委"]),
         ("企业应当依法纳税。", []),
+        # a duty handed on by 委托/授权, past a parenthesis of the place
+        ("未设置派出机构的，设区的市邮政管理机构可以委托县（市、区）交通运输主管部门实施监督管理工作。",
+         ["交通运输主管部门"]),
     ],
 )
 def test_duty_bodies(sentence, bodies):
