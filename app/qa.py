@@ -470,7 +470,8 @@ def _compose_duties_of(searcher: Searcher, query: Query, hits: list[Hit], wanted
 
 DUTY_HITS = 12  # a body's duties are spread over a law: its sentences are looked for further down
 DUTY_RANK_COST = 0.02
-SUBJECT = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?\s*)?(?:[省市区县州]|本市|本省|各级|县级以上)?")
+SUBJECT = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?\s*)?"
+                     r"(?:(?:县级以上|设区的市级?以上|地级以上市|省|市|区|县)?(?:地方)?(?:各级)?人民政府|[省市区县州]|本市|本省|各级|县级以上)?")
 
 
 def _is_subject(text: str, names: list[str]) -> bool:

@@ -166,9 +166,12 @@ class Searcher:
     def intent(self, normalized_query: str) -> Intent:
         # A body the question names in a form the corpus does not write (经信委 for 经济和信息化委)
         # counts when it is another name of one of the corpus's bodies.
+        # So does a body of the general table (司法行政部门, 税务机关) that the corpus names under one of
+        # its names, though no sentence gave it a duty in the words the lexicon learns from.
         extra = [t for t in self.tokenizer.tokenize(normalized_query)
-                 if len(t) >= 3 and t[-1] in "局厅委办" and t not in self._department_set
-                 and body_key(t) in self._department_keys]
+                 if len(t) >= 3 and t not in self._department_set
+                 and ((t[-1] in "局厅委办" and body_key(t) in self._department_keys)
+                      or (len(equivalent_names(t)) > 1 and any(self.mentions(n) for n in equivalent_names(t))))]
         return classify(normalized_query, self.departments + extra)
 
     def understand(self, text: str, doc: str | None = None, section: str | None = None,

@@ -419,3 +419,26 @@ def test_a_term_named_but_not_defined_is_described_by_its_short_article(hunan):
         "对寄件人身份信息基本齐全但次要材料欠缺的，寄递企业在寄件人作出书面承诺后应当先予收寄。",
     ]
     assert assess(hunan.searcher, "什么是冷链寄递？").draft.lines == []  # a term no clause names
+
+
+GUANGXI = """# 广西壮族自治区营商环境条例
+
+2024年5月1日 广西壮族自治区人民代表大会常务委员会第九次会议通过
+
+<!-- INFO END -->
+
+第一条 为了优化营商环境，制定本条例。
+
+第二条 县级以上人民政府发展改革部门负责营商环境工作的统筹推进。
+
+第三条 县级以上人民政府司法行政部门应当建立公共法律服务体系，为市场主体提供便捷的法律服务。
+"""
+
+
+def test_a_body_of_the_general_table_asked_about_gets_the_sentences_it_is_subject_of(tmp_path, data_dir, fake_embedder):
+    # 司法行政部门 is given no duty in the words the lexicon learns from (负责, 主管…), but the question
+    # names it as the general table knows it: its duties are the sentences it is the subject of
+    svc = ingest_texts(tmp_path / "gx", data_dir, fake_embedder, {"广西壮族自治区营商环境条例(2024-05-01).md": GUANGXI})
+    assert svc.searcher.understand("广西的司法行政部门负责什么？").intent.kind == "tasks_of"
+    assert lines(svc, "广西的司法行政部门负责什么？") == [
+        "第三条 县级以上人民政府司法行政部门应当建立公共法律服务体系，为市场主体提供便捷的法律服务。"]
