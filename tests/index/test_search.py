@@ -267,13 +267,3 @@ def test_fusion_leans_on_meaning_when_the_question_is_worded_unlike_the_document
     assert weights == pytest.approx([keyword, keyword, 1.0, dense])
     # Without a dense ranking (keyword mode) nothing shifts.
     assert tiny_index.fusion_weights(q, {"keyword": one, "sentence": one}) == [1.0, 1.0]
-
-
-@pytest.mark.parametrize("question, salient", [
-    # "几年时间" asks for a duration: 时间 is how it asks, not what it is about
-    ("发展目标打算用几年时间实现？", ("目标",)),
-    # jieba's HMM guess 区能 (集聚区|能不能) is no topic when no clause says it
-    ("平台经济集聚区能不能享受政策？", ("平台经济",)),
-])
-def test_salient_nouns_are_what_the_question_is_about(tiny_index, question, salient):
-    assert tiny_index.understand(question, mode="keyword").salient == salient
