@@ -73,6 +73,7 @@ _ALL_BODY_NAMES = sorted({n for g in EQUIVALENT_BODIES for n in g}, key=len, rev
 _BODY_NAMES = re.compile("|".join(map(re.escape, _ALL_BODY_NAMES)))
 
 _jieba_lock = threading.Lock()
+NAMES_KEPT = 50_000  # words whose other names are kept (names_of)
 _BODY_ENDS = "局厅委办"
 _PARTICLE = re.compile(r"[了着过个的吗呢吧]")  # "开了个" is no noun, whatever the tagger says
 _NOUN_FLAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"})
@@ -135,7 +136,9 @@ class Tokenizer:
     def names_of(self, word: str) -> list[str]:
         """A word and every other way to say it the tokenizer knows (synonyms, other names of a body)."""
         names = self._names.get(word)
-        if names is None:  # asked for every word of every clause an answer weighs: worth keeping
+        if names is None:  # asked for every question word against every clause an answer weighs
+            if len(self._names) >= NAMES_KEPT:  # a long-running server meets new words for ever
+                self._names.clear()
             names = self._names[word] = [word, *QUERY_SYNONYMS.get(word, ()), *self.other_names(word)]
         return names
 
