@@ -909,11 +909,17 @@ def _short_paragraph(clause: Clause, span: tuple[int, int]) -> tuple[int, int] |
     a, b = next(((a, b) for a, b in clause.paragraphs or ((0, len(text)),) if a <= span[0] < b), (0, len(text)))
     if ITEM_LINE.search(text, a, b):
         return None  # a 款 that leads into items ("…遵守下列规定：\n（一）…"): the lead and items stand apart
+    a, b = _trimmed(text, a, b)
+    return (a, b) if b - a <= SHORT_PARAGRAPH and (a, b) != span else None
+
+
+def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
+    """The span a..b of `text` without the white space at either end."""
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():
         b -= 1
-    return (a, b) if b - a <= SHORT_PARAGRAPH and (a, b) != span else None
+    return (a, b)
 
 
 def _line(hit: Hit, span: tuple[int, int]) -> tuple[str, list[Evidence]]:
@@ -988,9 +994,7 @@ def _described(searcher: Searcher, query: Query, hits: list[Hit], term: str) -> 
         span = max(naming, key=lambda x: x[0])[1]
         spans = [span]
         if hit.clause.kind == "article" and len(text) <= DESCRIBED_ARTICLE_CHARS:
-            for a, b in hit.clause.paragraphs:
-                if a > span[0] and text[a:b].strip():
-                    spans.append((a + len(text[a:b]) - len(text[a:b].lstrip()), b - (len(text[a:b]) - len(text[a:b].rstrip()))))
+            spans += [_trimmed(text, a, b) for a, b in hit.clause.paragraphs if a > span[0] and text[a:b].strip()]
         return Draft("definition", [_line(hit, s) for s in spans])
     return None
 

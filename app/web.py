@@ -9,12 +9,12 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+import collections  # noqa: E402
 import hmac  # noqa: E402
 import inspect  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
 import re  # noqa: E402
-import collections  # noqa: E402
 import secrets  # noqa: E402
 import shutil  # noqa: E402
 import sys  # noqa: E402

@@ -188,8 +188,7 @@ def _issuer_before(normalized: str, name: str, info: DocInfo) -> list[str]:
     """The issuer a question writes before a document's name ("国务院优化营商环境条例", "国务院的《…》"):
     part of naming the document, not of what is asked."""
     before = normalized[:normalized.find(name)].rstrip("《“\"的 ")
-    return [next(n for n in sorted(info.issuers, key=len, reverse=True) if before.endswith(n))] \
-        if any(before.endswith(n) for n in info.issuers) else []
+    return [n for n in sorted(info.issuers, key=len, reverse=True) if before.endswith(n)][:1]
 
 
 def shortened_name(normalized: str, title: str) -> str | None:

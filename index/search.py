@@ -170,9 +170,12 @@ class Searcher:
         # its names, though no sentence gave it a duty in the words the lexicon learns from.
         extra = [t for t in self.tokenizer.tokenize(normalized_query)
                  if len(t) >= 3 and t not in self._department_set
-                 and ((t[-1] in "局厅委办" and body_key(t) in self._department_keys)
-                      or (len(equivalent_names(t)) > 1 and any(self.mentions(n) for n in equivalent_names(t))))]
+                 and ((t[-1] in "局厅委办" and body_key(t) in self._department_keys) or self._general_body(t))]
         return classify(normalized_query, self.departments + extra)
+
+    def _general_body(self, word: str) -> bool:
+        names = equivalent_names(word)
+        return len(names) > 1 and any(self.mentions(n) for n in names)
 
     def understand(self, text: str, doc: str | None = None, section: str | None = None,
                    mode: Mode = "hybrid") -> Query:

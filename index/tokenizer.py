@@ -130,16 +130,16 @@ class Tokenizer:
         self._jieba.initialize()
         for w in self.user_words:
             self._jieba.add_word(w, freq=max(2000, 500 * len(w)))
-        self._names: dict[str, list[str]] = {}
+        self._names: dict[str, tuple[str, ...]] = {}
         self.dictionary_hash = content_hash("\n".join(self.user_words) + f"|jieba{jieba.__version__}")
 
-    def names_of(self, word: str) -> list[str]:
+    def names_of(self, word: str) -> tuple[str, ...]:
         """A word and every other way to say it the tokenizer knows (synonyms, other names of a body)."""
         names = self._names.get(word)
         if names is None:  # asked for every question word against every clause an answer weighs
             if len(self._names) >= NAMES_KEPT:  # a long-running server meets new words for ever
                 self._names.clear()
-            names = self._names[word] = [word, *QUERY_SYNONYMS.get(word, ()), *self.other_names(word)]
+            names = self._names[word] = (word, *QUERY_SYNONYMS.get(word, ()), *self.other_names(word))
         return names
 
     def other_names(self, name: str) -> list[str]:
