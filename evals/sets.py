@@ -44,6 +44,11 @@ SETS: tuple[GoldSet, ...] = (
             (CORPORA_DIR / "related-policies", GUIDELINE),
             "a second batch of 150 questions over the same 12 regulations and corpus, written blind to the code "
             "after the first batch's dev split was saturated"),
+    GoldSet("related-policies-third", GOLD_DIR / "related-policies-third.jsonl",
+            (CORPORA_DIR / "related-policies", GUIDELINE),
+            "a third batch of 168 questions over the same 12 regulations and corpus, written blind to the code "
+            "after the second batch's dev split was saturated, weighted toward figures, scope, versions, "
+            "reverse-department and locate questions"),
 )
 
 

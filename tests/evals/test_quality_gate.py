@@ -18,6 +18,7 @@ TARGETS: dict[str, dict[str, float]] = {
     "guideline-fresh": {"answer_acc": 0.95, "refusal_acc": 0.90},
     "related-policies": {"answer_acc": 0.90, "refusal_acc": 0.90},
     "related-policies-more": {"answer_acc": 0.90, "refusal_acc": 0.90},  # the same bar as the first batch
+    "related-policies-third": {"answer_acc": 0.90, "refusal_acc": 0.90},
 }
 # What CI holds the system to: the target where it is reached, else the level measured on
 # 2026-12-02 at commit 2e457e4 (`policyqa eval`, test splits, answer / refusal: guideline 0.946 /
@@ -30,6 +31,8 @@ GATES: dict[str, dict[str, float]] = {  # set -> figure of its test split's over
     "related-policies": {"answer_acc": 0.80, "refusal_acc": 0.75},
     # 0.714 / 0.857 at 912c452, before any rule was changed for it (56 / 14 test questions)
     "related-policies-more": {"answer_acc": 0.71, "refusal_acc": 0.78},
+    # 0.582 / 0.611 at c87db7a, before any rule was changed for it (67 / 18 test questions)
+    "related-policies-third": {"answer_acc": 0.55, "refusal_acc": 0.55},
 }
 
 
