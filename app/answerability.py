@@ -106,7 +106,7 @@ def features(searcher, query: Query, kind: str, evidence: str, hits) -> dict[str
         "about": _held(searcher.tokenizer, query.salient, evidence) if query.salient else 1.0,
         "known": _known(searcher, query),
         "structural": float(kind in STRUCTURAL_KINDS or query.article is not None),
-        "typed": float(kind in TYPED_KINDS and bool(asked_figures(query.normalized))),
+        "typed": float(kind in TYPED_KINDS and bool(asked_figures(query.asked))),
         "long": min(1.0, len(own) / LONG_QUESTION_WORDS),
     }
 

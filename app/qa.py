@@ -16,13 +16,14 @@ from app.citations import Evidence, build_citations
 from app.consult import related_articles
 from app.rules import (ACTUALS, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED, INLINE_LIST,
                        INTERROGATIVE, LIST_ASK, MAY_ASK, MAY_RULE, MODAL, MUST_ASK, MUST_RULE, PENALTY, PENALTY_ASK, YEAR,
-                       YESNO_ASK, AskType, asked_figures, asked_types, clause_list, graded_cases)
+                       YESNO_ASK, AskType, asked_figures, asked_types, asking_clauses, clause_list, graded_cases)
 from app.answerability import as_typed, common_words, coverage, decide
 from index.intent import ASKING_WORDS, STRICT_DEFINITION, THANKS, defined_term
-from index.lexicon import duty_bodies
+from index.lexicon import duty_bodies, listed_bodies, partner_bodies, short_region
 from index.numbers import kinds as figure_kinds, quantities, same_figure
 from index.query import Query
 from index.search import APPLIES_ASK, Searcher, definition_span
+from index.tokenizer import fold
 from ingest.records import Answer, Clause, Hit
 from ingest.refs import cross_references, parse_article_ref
 
@@ -95,8 +96,50 @@ def assess(searcher: Searcher, question: str, conv: Conversation | None = None) 
     if query.scope.missing:
         where = "、".join(query.scope.missing)
         return Assessment(r, query, hits, None, f"知识库中没有关于“{where}”的文件")
-    draft = COMPOSERS.get(_kind(query), _compose_passages)(searcher, query, hits)
+    kind = _kind(query)
+    compose = COMPOSERS.get(kind, _compose_passages)
+    compared = _compared_docs(searcher, query) if kind not in ONE_ANSWER_KINDS else []
+    if compared:  # "上海和深圳的数据条例是不是同一天施行": each document answers for itself
+        drafts = [compose(searcher, sub, searcher.search(sub, k=k)) for sub in (searcher.narrowed(query, d) for d in compared)]
+        asks = asked_types(query.asked)
+        draft = Draft(kind, [line for d in drafts for line in _own_answer(d, asks)])
+    else:
+        draft = compose(searcher, query, hits)
     return Assessment(r, query, hits, draft, hard_problem(query, draft, searcher))
+
+
+# Answers that are one whole already when a question names several documents: the changes between
+# versions, a count over each, who is responsible (the duty sentences of every document compete).
+ONE_ANSWER_KINDS = frozenset({"version", "count", "department", "tasks_of"})
+WHOLE_KINDS = frozenset({"list", "definition", "locate"})
+
+
+def _own_answer(draft: Draft, asks: list[AskType]) -> list[tuple[str, list[Evidence]]]:
+    """One document's part of an answer over several: the line that holds the asked fact (its 施行
+    date) when one does; an enumeration or a definition whole; else its lines."""
+    if draft.kind in WHOLE_KINDS or not asks:
+        return draft.lines
+    holding = [line for line in draft.lines if all(_satisfies(a, "".join(e.quote for e in line[1])) for a in asks)]
+    return holding[:1] or draft.lines
+
+
+def _compared_docs(searcher: Searcher, query: Query) -> list[str]:
+    """The documents a question names when it names more than one, none a version of another
+    ("国务院的和广东省的优化营商环境条例各自哪天施行"): each answers apart. A region's scope that
+    also lets in the national documents names only the region's."""
+    docs = query.scope.docs
+    if not docs or len(docs) < 2 or (query.scope.boosted and not docs <= query.scope.boosted):
+        return []
+    infos = [searcher.catalogue.docs[d] for d in docs if d in searcher.catalogue.docs]
+    if len({i.group for i in infos}) != len(docs):
+        return []
+    q = query.normalized
+
+    def named_at(info) -> int:  # in the order the question names them
+        places = [q.find(n) for n in (*info.names, info.region, short_region(info.region)) if n and n in q]
+        return min(places, default=len(q))
+
+    return [i.id for i in sorted(infos, key=lambda i: (named_at(i), i.id))]
 
 
 def answer_question(searcher: Searcher, question: str, conv: Conversation | None = None, llm=None) -> Answer:
@@ -144,6 +187,7 @@ def grounds(draft: Draft, searcher: Searcher | None = None) -> str:
     With the searcher, also the articles the quotes cite: "违反本条例第十五条第一款第四项规定的，
     处…罚款" stands on the offence that 第十五条 describes, in words the penalty never repeats."""
     text = "".join(e.clause.text if e.clause.row else e.quote for e in draft.grounds)
+    text += "、".join(listed_bodies(text))  # "会同商务、海关等部门" names 商务部门
     if searcher is None:
         return text
     cited = {}
@@ -157,7 +201,10 @@ def grounds(draft: Draft, searcher: Searcher | None = None) -> str:
 
 def settled(query: Query, draft: Draft | None) -> bool:
     """Answers that stand on the documents' structure alone, with nothing left for a score to decide:
-    the task-table rows that list the department asked about ("发改委负责哪些任务")."""
+    the task-table rows that list the department asked about ("发改委负责哪些任务"), the size of a
+    document counted from its articles."""
+    if draft is not None and draft.kind == "count":
+        return True
     if draft is None or draft.kind != "tasks_of" or not query.intent.departments:
         return False
     from index.lexicon import body_key
@@ -176,6 +223,8 @@ def _kind(query: Query) -> str:
     kind = query.intent.kind
     if query.scope.versions and CHANGE_ASK.search(query.normalized):
         return "version"
+    if ARTICLE_COUNT.search(query.asked) and _counted_docs(query):
+        return "count"  # "深圳数据条例一共有多少条": the document's structure answers
     if query.article is not None and (kind in ("policy", "locate") or CONTENT_ASK.search(query.normalized)):
         return "locate"  # "快递暂行条例第二十条讲了什么": the article itself
     if kind == "policy" and APPLIES_ASK.search(query.normalized):
@@ -185,6 +234,38 @@ def _kind(query: Query) -> str:
     if kind == "policy" and YESNO_ASK.search(query.normalized):
         return "yesno"
     return kind
+
+
+def _counted_docs(query: Query) -> list[str]:
+    """The documents a question about a document's size names: by name or by region (not the national
+    documents a region's scope also lets in)."""
+    return sorted(query.scope.boosted or query.scope.docs or ()) if query.scope.named else []
+
+
+def _compose_count(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
+    """How many articles a document has, from its structure: its last article, for each document (and
+    each version, when versions are asked about) the question names."""
+    from ingest.numerals import to_int
+
+    docs = _counted_docs(query)
+    if query.scope.versions:  # "修订后一共多少条？原来那版呢": every version of the named ones
+        docs = list(dict.fromkeys(v.id for d in docs for v in searcher.catalogue.versions_of(d)))
+    lines = []
+    for doc_id in docs:
+        articles = [c for c in searcher.clauses if c.doc_id == doc_id and c.kind == "article"]
+        if not articles:
+            continue
+        last = max(articles, key=lambda c: c.order)
+        label = last.labels[-1]
+        number = to_int(label.removeprefix("第").removesuffix("条")) or len(articles)
+        title = searcher.docs[doc_id].title
+        info = searcher.catalogue.docs[doc_id]
+        version = f"（{info.version}版）" if len(_versions(searcher, doc_id)) > 1 and info.version else ""
+        hit = Hit(last, title, 0.0, (0, len(last.text)))
+        first = _spans(last)[0] if last.text else (0, 0)
+        lines.append((f"《{title}》{version}共{number}条，最后一条是{label}：{_sentence_text(hit, first)}",
+                      [_evidence(hit, first)]))
+    return Draft("count", lines) if lines else _compose_passages(searcher, query, hits)
 
 
 def _scope_note(searcher: Searcher, query: Query, citations) -> str:
@@ -276,6 +357,11 @@ class Draft:
         return list(self.basis) if self.basis is not None else self.evidence
 
 
+# Figures a question may state to have them judged against a limit in the same unit; a count
+# ("发了一条短信") is not one.
+MEASURED = frozenset({"amount", "rate", "duration", "measure"})
+
+
 def _sentences(searcher: Searcher, clause: Clause, query: Query, asks: list[AskType] = ()) -> list[tuple[tuple[int, int], float]]:
     """Sentences of a clause, best first. A sentence that holds the kind of fact asked for (an
     amount, a rate, a period, a date…) outranks one that only shares words with the question; so
@@ -291,8 +377,11 @@ def _sentences(searcher: Searcher, clause: Clause, query: Query, asks: list[AskT
             score = score * 1.5 + 0.05  # proportional: an unrelated sentence with a number stays low
         if graded and graded & graded_cases(text):
             score += 0.3
-        if query.numbers and any(same_figure(a, b) for a in query.numbers for b in quantities(text)):
+        figures = quantities(text) if query.numbers else []
+        if any(same_figure(a, b) for a in query.numbers for b in figures):
             score += 0.3  # the figure the question states ("是一万元吗"), in either numerals
+        elif any(a.kind == b.kind and a.unit == b.unit and a.kind in MEASURED for a in query.numbers for b in figures):
+            score += 0.15  # a case to judge against a limit ("车长3.2米…能登记吗": 不超过三米)
         out.append((span, score))
     return sorted(out, key=lambda x: -x[1])
 
@@ -460,15 +549,20 @@ def _compose_duties_of(searcher: Searcher, query: Query, hits: list[Hit], wanted
             if (any(body_key(b) in wanted or any(w in b for w in wanted) for b in duty_bodies(text))
                     or _is_subject(text, names)):
                 found.append((_coverage(searcher, query, text) - DUTY_RANK_COST * rank, hit, text))
+            elif any(body_key(b) in wanted for b in partner_bodies(text)):  # "会同商务、海关等部门"
+                partners = partner_bodies(text)
+                # read with the list written out (商务部门): the body asked about is named there
+                found.append((_coverage(searcher, query, "、".join([text, *partners])) - DUTY_RANK_COST * rank, hit, text))
     if not found:
         return _compose_passages(searcher, query, hits)
     found.sort(key=lambda x: -x[0])
-    chosen = [x for x in found if x[0] >= found[0][0] * 0.75][:MAX_SENTENCES]
+    chosen = [x for x in found if x[0] >= found[0][0] * 0.75][:MAX_DUTIES]
     chosen.sort(key=lambda x: (x[1].clause.order, x[1].clause.text.find(x[2])))
     return Draft("tasks_of", [(t, [Evidence(h.clause, h.doc_title, t)]) for _, h, t in chosen])
 
 
 DUTY_HITS = 12  # a body's duties are spread over a law: its sentences are looked for further down
+MAX_DUTIES = 5  # "网信部门要做哪些事": the duties are a list, longer than the sentences of one answer
 DUTY_RANK_COST = 0.02
 SUBJECT = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?\s*)?"
                      r"(?:(?:县级以上|设区的市级?以上|地级以上市|省|市|区|县)?(?:地方)?(?:各级)?人民政府|[省市区县州]|本市|本省|各级|县级以上)?")
@@ -490,7 +584,7 @@ def _spans(clause: Clause) -> list[tuple[int, int]]:
 def _compose_figure(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     """Amounts, periods, dates, counts, rates: the best-matching sentences that hold a figure of the
     asked kind (一万元 and 10000元 alike), the graded tier the question names beside its base."""
-    asks = asked_figures(query.normalized)
+    asks = asked_figures(query.asked)
     scored = _scored_sentences(searcher, query, hits, FIGURE_HITS, asks)
     if not scored:
         return _compose_passages(searcher, query, hits)
@@ -599,7 +693,7 @@ def _scored_sentences(searcher: Searcher, query: Query, hits: list[Hit], n_hits:
     """Sentences of the top hits, best first; a hit further down costs a little. When the question
     asks for a kind of fact, sentences holding it are looked for further down the hits; when it
     asks for a penalty, so are the penalty sentences that cite a matching clause."""
-    asks = asked_types(query.normalized) if asks is None else asks
+    asks = asked_types(query.asked) if asks is None else asks
     scored: list[tuple[float, Hit, tuple[int, int]]] = []
     for rank, hit in enumerate(hits[: n_hits + (ASK_EXTRA_HITS if asks else 0)]):
         for span, score in _sentences(searcher, hit.clause, query, asks)[:3]:
@@ -724,7 +818,7 @@ def _compose_locate(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     # places is noise to someone looking for one clause.
     close = [h for h in hits[:3] if h.score >= hits[0].score * LOCATE_CLOSE]
     if query.article:
-        close = hits[:1]
+        close = (_article_versions(searcher, hits[0]) if query.scope.versions and hits else []) or hits[:1]
     for i, hit in enumerate(close):
         c = hit.clause
         if c.row:
@@ -737,8 +831,23 @@ def _compose_locate(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     return Draft("locate", lines)
 
 
+def _article_versions(searcher: Searcher, hit: Hit) -> list[Hit]:
+    """The article found, in every version of its document that has it ("新版第四条和旧版第四条"),
+    newest first."""
+    c = hit.clause
+    label = c.id.split("#", 1)[1]
+    out = []
+    for info in reversed(searcher.catalogue.versions_of(c.doc_id)):
+        same = searcher.by_id.get(f"{info.id}#{label}")
+        if same is not None:
+            out.append(Hit(same, searcher.docs[info.id].title, hit.score, (0, len(same.text))))
+    return out
+
+
 LOCATE_BODY_CHARS = 400
 LOCATE_CLOSE = 0.9
+# "一共有多少条", "总共几条？": the size of a document, not a list of its articles on some topic
+ARTICLE_COUNT = re.compile(r"(?:一共|总共|共|总计|合计)(?:有|是)?(?:多少|几)条|(?<!第)(?:多少|几)条(?:条文|规定)?(?:呢|啊)?[?？]?$")
 
 
 def _body_span(clause: Clause) -> tuple[int, int] | None:
@@ -834,10 +943,10 @@ def _compose_yesno(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     or must not be done — quoted, without a yes or no the documents do not say in those words."""
     scored = []
     q = query.normalized
-    answers = [rule for ask, rule in ((MAY_ASK, MAY_RULE), (MUST_ASK, MUST_RULE)) if ask.search(q)]
+    answers = [rule for ask, rule in ((MAY_ASK, MAY_RULE), (MUST_ASK, MUST_RULE)) if ask.search(query.asked)]
     for rank, hit in enumerate(hits[:YESNO_HITS]):  # the rule may rank below a clause that only shares words
         ranked = []
-        for span, score in _sentences(searcher, hit.clause, query, asked_types(q)):
+        for span, score in _sentences(searcher, hit.clause, query, asked_types(query.asked)):
             text = hit.clause.text[span[0]:span[1]]
             # a rule outranks a description; a rule of the kind asked (may / must) outranks other rules
             score += (0.1 if MODAL.search(text) else 0.0) + (0.1 if any(r.search(text) for r in answers) else 0.0)
@@ -858,7 +967,7 @@ YESNO_HITS = 5
 def _compose_passages(searcher: Searcher, query: Query, hits: list[Hit], kind: str = "policy",
                       asks: list[AskType] | None = None) -> Draft:
     """Policies, subsidies, finance, talent: the few most relevant sentences of the top clauses."""
-    asks = asked_types(query.normalized) if asks is None else asks
+    asks = asked_types(query.asked) if asks is None else asks
     scored = _scored_sentences(searcher, query, hits, PASSAGE_HITS, asks)
     if not scored:
         return Draft(kind, [])
@@ -981,8 +1090,6 @@ def _described(searcher: Searcher, query: Query, hits: list[Hit], term: str) -> 
     ("…作出书面承诺后，行政机关应当先予受理"). None when no clause found names the term, or when
     many do: a notion the documents use throughout (平台企业) is one they work with, not one they
     introduce, and any one sentence naming it says nothing of what it is."""
-    from index.tokenizer import fold
-
     if searcher.naming_count(term, DESCRIBED_MAX_CLAUSES + 1) > DESCRIBED_MAX_CLAUSES:
         return None
     for hit in _with_articles(searcher, hits):
@@ -1031,7 +1138,7 @@ def _compose_versions(searcher: Searcher, query: Query, hits: list[Hit]) -> Draf
     def text_of(cid):
         return searcher.by_id[cid].text if cid else ""
 
-    asks = asked_types(query.normalized)
+    asks = asked_types(query.asked)
 
     def relevance(c) -> float:
         score = _coverage(searcher, query, text_of(c.old_id) + text_of(c.new_id))
@@ -1069,6 +1176,7 @@ def _versions(searcher: Searcher, doc_id: str) -> tuple[str, ...]:
 
 
 COMPOSERS = {
+    "count": _compose_count,
     "version": _compose_versions,
     "definition": _compose_definition,
     "department": _compose_department,
@@ -1082,6 +1190,12 @@ COMPOSERS = {
 
 
 # -- support checks -----------------------------------------------------------------------------
+
+
+# How a question bounds the figure it asks for, between the noun and the asking words (最高不能超过,
+# 至少要达到, 一般是): general wording of Chinese questions.
+_BOUND = re.compile(r"(?:最高|最低|最多|最少|至少|至多|最长|最短|一般|大概|大约|通常)?(?:不能|不可|不得|不应|不会|要|得|须|应|能|可以)?"
+                    r"(?:超过|低于|高于|少于|多于|达到|不低于|不少于|不超过|不高于|占)?$")
 
 
 def _asked_of(query: Query, ask: AskType) -> tuple[str, bool, tuple[str, ...]] | None:
@@ -1098,7 +1212,8 @@ def _asked_of(query: Query, ask: AskType) -> tuple[str, bool, tuple[str, ...]] |
         if not before.endswith(("是", "为")):
             return None
         before = before[:-1]
-    before = before.removesuffix("的")
+    # "担保费率最高不能超过百分之几": the bound said between the noun and the asked figure
+    before = _BOUND.sub("", before).removesuffix("的")
     # the noun that ends there ("增值税" of 增值税税率); before 是, the run of nouns that does:
     # "最低工资标准" of 最低工资 + 标准, not 标准 alone
     nouns = [w for w in query.salient if len(w) >= 2]
@@ -1110,8 +1225,6 @@ def _asked_of(query: Query, ask: AskType) -> tuple[str, bool, tuple[str, ...]] |
 
 
 def _held(searcher: Searcher, word: str, text: str) -> bool:
-    from index.tokenizer import fold
-
     folded = fold(text)
     return any(n in folded for n in searcher.tokenizer.names_of(word))
 
@@ -1135,11 +1248,16 @@ def hard_problem(query: Query, draft: Draft, searcher: Searcher | None = None) -
     for year in YEAR.findall(query.asking or q):
         if year not in context and not query.scope.versions:
             return f"文件没有关于{year}年的规定"
-    m = ACTUALS.search(query.asking or q)
+    # "按邮政法罚多少": a law the corpus cites but does not hold answers only through the clauses that
+    # cite it ("依照《中华人民共和国邮政法》的规定予以处罚"); another clause's fine is not its fine
+    absent = [n for n in query.scope.absent if n not in fold(evidence)]
+    if absent:
+        return f"知识库未收录《{'》《'.join(as_typed(query, n) for n in absent)}》，找到的条款也没有引用它"
+    m = ACTUALS.search(asking_clauses(query.asked))
     if m and m.group(0) not in context:
         return "文件是政策和法规文本，不含实际执行情况"
     # "最低要多少": some figure. "哪一条提到惩罚性赔偿" asks where, not for a penalty: the article answers.
-    asks = [] if draft.kind == "locate" else asked_figures(q)
+    asks = [] if draft.kind in ("locate", "count") else asked_figures(query.asked)
     for ask in asks:
         if not _satisfies(ask, evidence):
             return f"文件没有写明{ask.label}"

@@ -110,6 +110,17 @@ def asked_types(q: str) -> list[AskType]:
     return [a for a in ASK_TYPES if (m := a.question.search(q)) and (not yes_no or INTERROGATIVE.search(m.group(0)))]
 
 
+_CLAUSE = re.compile(r"[^，,；;：:]+")
+
+
+def asking_clauses(q: str) -> str:
+    """The clauses of a (folded) question that ask (an interrogative, or put as yes or no), joined:
+    "北京一家担保机构去年新增业务10个亿，按条例…至少得占多少" asks in its second clause; its first
+    tells what happened (去年) and asks nothing. The whole text when no clause asks by itself."""
+    asking = [c for c in _CLAUSE.findall(q) if INTERROGATIVE.search(c) or YES_NO_FORM.search(c) or YESNO_ASK.search(c)]
+    return ",".join(asking) or q
+
+
 def asked_figures(q: str) -> list[AskType]:
     """What a figure question asks for; one that names no kind of figure asks for any figure."""
     return asked_types(q) or ([ANY_FIGURE] if ANY_FIGURE.question.search(q) else [])

@@ -167,6 +167,34 @@ def duty_bodies(text: str) -> list[str]:
     return out
 
 
+def partner_bodies(text: str) -> list[str]:
+    """Bodies a sentence has the acting body work with, named by a list that shares its suffix
+    ("会同商务、发展改革、海关等部门" -> 商务部门, 发展改革部门, 海关部门): each has a part in that duty."""
+    out = []
+    for m in _PARTNERS.finditer(text):
+        for item in re.split(r"[、,，]|以及|和|及", m.group(2)):
+            item = item.strip()
+            if 2 <= len(item) <= 12:
+                out.append(item if _BODY_END.search(item) else item + m.group(3))
+    return out
+
+
+def listed_bodies(text: str) -> list[str]:
+    """The bodies of every list that shares its suffix, written out ("商务、海关、邮政管理等部门" ->
+    商务部门, 海关部门, 邮政管理部门): the text names each of them, in the short way laws list bodies."""
+    out = []
+    for m in _SHARED_SUFFIX.finditer(text):
+        items = m.group(1).split("、")
+        items[0] = _LIST_SPLIT.split(items[0])[-1]  # "…应当会同商务" -> 商务
+        out += [item + m.group(2) for item in items if len(item) >= 2 and not _BODY_END.search(item)]
+    return out
+
+
+_SHARED_SUFFIX = re.compile(r"((?:[\u4e00-\u9fa5]{2,12}?、)+[\u4e00-\u9fa5]{2,10}?)等?(部门|机构|机关)")
+# "会同商务、发展改革、交通运输、海关等部门", "配合公安机关": who a duty is shared with
+_PARTNERS = re.compile(r"(会同|配合|协同|联合|协助)([\u4e00-\u9fa5、]{2,60}?)等?(部门|机构|单位|机关)")
+
+
 # A phrase that refers to bodies without naming one ("有关部门", "其上级机关", "…等部门").
 _NOT_A_NAME = re.compile(r"等|其|一个|或者|有关|相关|^各|^本|^该|^上述")
 

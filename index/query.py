@@ -24,6 +24,8 @@ VERSION_ASK = re.compile(r"修订|修改|修正|变化|变动|区别|不同|旧�
 _COMPARE = re.compile(r"变化|区别|不同|改|新增|删除|对比|相比")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*(?:年|版)")
 MIN_NAME_CHARS = 4
+_CITED = re.compile(r"《([^》\n]{2,40})》")  # a title cited in 《》
+MIN_ABSENT_CHARS = 3  # 邮政法, 公司法: a cited law's short name
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Scope:
     boosted: frozenset[str] = frozenset()  # documents of a region the question names
     named: tuple[str, ...] = ()  # the user's words that set the scope (a region, a document name)
     missing: tuple[str, ...] = ()  # regions the question names that no document covers
+    # documents the question names that the corpus does not hold (a law its texts only cite, 《…》)
+    absent: tuple[str, ...] = ()
     versions: bool = False  # the question asks about versions: superseded ones stay in
 
 
@@ -56,6 +60,12 @@ class Query:
     parts: tuple[tuple[str, ...], ...] = ()
     # the folded part of the message that asks, without the story told before it (intent.asking_part)
     asking: str = ""
+
+    @property
+    def asked(self) -> str:
+        """The folded text that says what kind of fact is asked for: the asking part, so that a count
+        or a year in the story ("我开了几家药店…企业必须给吗？") asks for nothing."""
+        return self.asking or self.normalized
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,39 @@ class Catalogue:
         }
         self.superseded = frozenset(k for k, i in self.docs.items() if not i.in_force)
         self.regions = sorted({i.region for i in self.docs.values() if i.region != NATIONAL}, key=len, reverse=True)
+        self._names = frozenset(n for i in self.docs.values() for n in i.names)
+        self._names_text = "\n".join(sorted(self._names))
+        self.cited_absent = self._cited_absent(docs.values())
+
+    def _held(self, name: str) -> bool:
+        """Whether a document name is (part of) one of the corpus's documents' names, or holds one."""
+        if name in self._names_text:
+            return True
+        return any(name[a:b] in self._names for a in range(len(name))
+                   for b in range(a + MIN_NAME_CHARS, len(name) + 1))
+
+    def _cited_absent(self, docs: Iterable[Document]) -> tuple[str, ...]:
+        """The names of the laws the corpus's texts cite ("依照《中华人民共和国邮政法》的规定") but do not
+        hold, each also without 中华人民共和国: a question naming one asks about a text that is not here."""
+        from index.tokenizer import fold
+
+        cited = {fold(m) for d in docs for m in _CITED.findall(d.text)}
+        names = {n for c in cited for n in (c, re.sub(r"^中华人民共和国", "", c)) if len(n) >= MIN_ABSENT_CHARS}
+        return tuple(sorted((n for n in names if not self._held(n)), key=len, reverse=True))
+
+    def cites_absent_article(self, normalized: str) -> bool:
+        """Whether the question names an article of a law the corpus cites but does not hold."""
+        return any(re.search(re.escape(n) + r"的?第[〇零一二三四五六七八九十百千\d]+条", normalized)
+                   for n in self.cited_absent if n in normalized)
+
+    def absent(self, normalized: str) -> list[str]:
+        """Documents the question names that the corpus does not hold: a law its texts cite, or any
+        title the user writes in 《》."""
+        found: list[str] = []
+        for name in [*self.cited_absent, *_CITED.findall(normalized)]:
+            if name in normalized and not self._held(name) and not any(name in f for f in found):
+                found.append(name)
+        return found
 
     def versions_of(self, doc_id: str) -> list[DocInfo]:
         group = self.docs[doc_id].group
@@ -98,6 +141,7 @@ class Catalogue:
         documents of the region it lies in, and is never taken for a topic the corpus lacks."""
         named: list[str] = []
         by_name: set[str] = set()
+        elsewhere: list[str] = []  # documents of regions the corpus has none of, named by title
         for info in self.docs.values():
             for name in info.names:
                 if name in normalized:
@@ -105,13 +149,25 @@ class Catalogue:
                     named.append(name)
                     named.extend(_issuer_before(normalized, name, info))
                     break
-        if not by_name:  # "广东营商环境条例", "深圳数据条例": a title shortened as people shorten it
-            shortened = {i.id: shortened_name(normalized, i.names[0]) or "" for i in self.docs.values() if i.names}
+        # "广东营商环境条例", "深圳数据条例": a title shortened as people shorten it; beside a title
+        # named in full ("上海数据条例和深圳数据条例"), one whose shortening is not part of that name
+        unnamed = [i for i in self.docs.values() if i.names and i.id not in by_name]
+        shortened = {i.id: shortened_name(normalized, i.names[0]) or "" for i in unnamed}
+        shortened = {d: ("" if any(n in m for m in named) else n) for d, n in shortened.items()}
+        if any(shortened.values()):
+            # "江苏省数字经济促进条例" is not 浙江省数字经济促进条例 shortened: another region's document
+            # ("广东营商环境条例" is 广东省's own one shortened, the longer match)
+            other = {d: _other_region_before(normalized, n, self.docs[d]) for d, n in shortened.items() if n}
+            prefixed = {d: f + shortened[d] for d, f in other.items() if f}
+            elsewhere = [t for t in prefixed.values() if not any(t in n for n in shortened.values())]
+            # and a shorter match inside that title ("促进条例") names nothing either
+            shortened = {d: ("" if d in prefixed or any(n in e for e in elsewhere) else n) for d, n in shortened.items()}
             longest = max(map(len, shortened.values()), default=0)
             if longest:  # the titles it shortens best ("深圳数据条例": not 上海市数据条例's 数据条例)
-                by_name = {d for d, n in shortened.items() if len(n) == longest}
+                best = {d for d, n in shortened.items() if len(n) == longest}
+                by_name |= best
                 named.extend(dict.fromkeys(n for n in shortened.values() if len(n) == longest))
-                named.extend(dict.fromkeys(w for d in by_name for w in _issuer_before(normalized, shortened[d], self.docs[d])))
+                named.extend(dict.fromkeys(w for d in best for w in _issuer_before(normalized, shortened[d], self.docs[d])))
         boosted: set[str] = set()
         for region in self.regions:
             form = next((f for f in (region, short_region(region)) if f in normalized), None)
@@ -155,6 +211,7 @@ class Catalogue:
         if docs is not None and not versions:
             docs = {d for d in docs if d not in self.superseded} or docs
         return Scope(
+            absent=tuple(dict.fromkeys([*self.absent(normalized), *(elsewhere if not by_name else ())])),
             docs=frozenset(docs) if docs is not None else None,
             boosted=frozenset(boosted),
             named=tuple(dict.fromkeys(named)),
@@ -206,6 +263,17 @@ def shortened_name(normalized: str, title: str) -> str | None:
         if end - start >= MIN_NAME_CHARS and (best is None or end - start > len(best)):
             best = normalized[start:end]
     return best
+
+
+def _other_region_before(normalized: str, part: str, info: DocInfo) -> str | None:
+    """The province written right before a shortened title, when it is not the document's own."""
+    before = normalized[:normalized.find(part)]
+    own = short_region(info.region)
+    for p in PROVINCES:
+        form = next((f for f in (p, short_region(p)) if before.endswith(f)), None)
+        if form and short_region(p) != own:
+            return form
+    return None
 
 
 def _in_order(part: str, title: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +20,12 @@ from index.store import ClauseVectors
 from index.tokenizer import Tokenizer, fold, normalize_query
 from index.intent import ASKING_WORDS, Intent, asking_part, classify, defined_term
 from index.legal import LawEvidence
-from index.lexicon import Lexicon, body_key, duty_bodies, equivalent_names, learn_lexicon
+from index.lexicon import Lexicon, body_key, duty_bodies, equivalent_names, learn_lexicon, partner_bodies
 from index.numbers import quantities
 from index.query import Catalogue, Query, Scope
 from index.units import expand_heading, is_container, sentences
 from ingest.records import Clause, Document, Hit, ParsedDocument, clause_from_dict, document_from_dict
-from ingest.refs import ArticleRef, article_of, parse_article_ref
+from ingest.refs import ArticleRef, article_of, cross_references
 from ingest.store import read_json
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,7 @@ class Searcher:
                     if j == 0:
                         self._rows_led_by.setdefault(d, []).append(i)
         self._duty: np.ndarray | None = None
+        self._bodies: list[frozenset[str]] | None = None
         self._applies: np.ndarray | None = None
         self._diffs: dict[tuple[str, str], list] = {}
         self._articles: dict[str, dict[str, str]] | None = None  # doc id -> article label -> clause id
@@ -196,6 +198,7 @@ class Searcher:
         about = _without(q, scope.named) or q
         vector = self.embedder.encode_query(topic) if mode != "keyword" else None
         asked = [p for p in re.split(r"[?？；;]", topic) if len(p.strip()) >= 2]
+        asking = asking_part(q)
         return Query(
             text=text.strip(),
             normalized=q,
@@ -203,16 +206,27 @@ class Searcher:
             own_tokens=tuple(t for t in self.tokenizer.tokenize(about) if t not in ASKING_WORDS),
             salient=tuple(w for w in dict.fromkeys(self.tokenizer.nouns(about, known=self.mentions))
                           if w not in ASKING_WORDS),
-            intent=self.intent(q),
+            # what kind of answer is wanted, from the part that asks: "我开了几家药店。…企业必须给吗？"
+            # asks yes or no, not for a count
+            intent=self.intent(asking),
             scope=scope,
             numbers=tuple(quantities(q)),
-            article=article_asked(q),
+            # "快递暂行条例说的邮政法第十一条…": an article of a law the corpus only cites is no article asked for
+            article=None if self.catalogue.cites_absent_article(q) else article_asked(q),
             section=section,
             mode=mode,
             vector=vector,
             parts=tuple(tuple(self.tokenizer.tokenize_query(p)) for p in asked) if len(asked) > 1 else (),
-            asking=asking_part(q),
+            asking=asking,
         )
+
+    def narrowed(self, query: Query, doc_id: str) -> Query:
+        """The question asked of one of the documents it names ("上海和深圳的数据条例各自…"): that
+        document only, its topic without the names that chose the documents."""
+        topic = _without(query.normalized, query.scope.named) or query.normalized
+        vector = self.embedder.encode_query(topic) if query.vector is not None else None
+        return dataclasses.replace(query, scope=dataclasses.replace(query.scope, docs=frozenset({doc_id})),
+                                   tokens=tuple(self.tokenizer.tokenize_query(topic)), vector=vector, parts=())
 
     def _allowed(self, scope: Scope, section: str | None) -> np.ndarray:
         docs = scope.docs
@@ -287,6 +301,21 @@ class Searcher:
         if self._duty is None:
             self._duty = np.array([c.row is None and bool(duty_bodies(c.text)) for c in self.clauses], dtype=bool)
         return self._duty
+
+    def bodies_ranking(self, query: Query, allowed: np.ndarray) -> Ranked:
+        """For "X部门要负责哪些事": the body clauses that give the asked body a duty, or have another
+        body do one with it ("会同商务、海关等部门…"), ranked by BM25."""
+        wanted = {body_key(d) for d in query.intent.departments}
+        mask = allowed & np.array([bool(wanted & keys) for keys in self.clause_bodies], dtype=bool)
+        return self.keyword_ranking(query.tokens, mask, n=ROWS_CANDIDATES)
+
+    @property
+    def clause_bodies(self) -> list[frozenset[str]]:
+        """Per clause, the bodies its sentences give a duty or a part in one, as body keys."""
+        if self._bodies is None:
+            self._bodies = [frozenset() if c.row else frozenset(body_key(b) for b in (*duty_bodies(c.text), *partner_bodies(c.text)))
+                            for c in self.clauses]
+        return self._bodies
 
     def applicability_ranking(self, query: Query, allowed: np.ndarray) -> Ranked:
         """For "这个条例管哪些人": the articles that say to whom and what a document applies
@@ -675,8 +704,20 @@ def department_names(bodies) -> list[str]:
 def article_asked(normalized: str) -> ArticleRef | None:
     """The article a question asks for by number ("快递暂行条例第20条", "第十四条第二款第（二）项"),
     numerals in the documents' form (ingest.refs, cn2an)."""
-    ref = parse_article_ref(normalized)
-    return ref if ref is not None and ref.article else None
+    for start, end, ref in cross_references(normalized):
+        if ref.article and (ref.law or _cites_article(normalized[:start], normalized[end:])):
+            return ref
+    return None
+
+
+# What stands around "第X条" when it cites an article (条例第五条, 旧版第十四条, 第二条讲了什么, 那第三条
+# 呢), rather than counting something else ("发完第二条要等多久": the second message).
+_BEFORE_ARTICLE = frozenset("例法定规办见知版本里中的看查按依据照在和与及、,， 那这")
+_AFTER_ARTICLE = frozenset("规讲说写内是的里中提怎有和与及、?？,，。第呢吗啊")
+
+
+def _cites_article(before: str, after: str) -> bool:
+    return not before or not after or before[-1] in _BEFORE_ARTICLE or after[0] in _AFTER_ARTICLE
 
 
 def _lead_position(row_clause: Clause, departments) -> int:
@@ -704,6 +745,7 @@ RETRIEVERS: tuple[tuple[str, Callable[[Query], bool]], ...] = (
     ("sentence", lambda q: True),
     ("rows", lambda q: q.intent.kind in ("department", "tasks_of")),
     ("duty", lambda q: q.intent.kind == "department"),
+    ("bodies", lambda q: q.intent.kind == "tasks_of" and bool(q.intent.departments)),
     ("definition", lambda q: q.intent.kind == "definition"),
     ("applicability", lambda q: bool(APPLIES_ASK.search(q.normalized))),
     ("article", lambda q: q.article is not None),

@@ -442,3 +442,122 @@ def test_a_body_of_the_general_table_asked_about_gets_the_sentences_it_is_subjec
     assert svc.searcher.understand("广西的司法行政部门负责什么？").intent.kind == "tasks_of"
     assert lines(svc, "广西的司法行政部门负责什么？") == [
         "第三条 县级以上人民政府司法行政部门应当建立公共法律服务体系，为市场主体提供便捷的法律服务。"]
+
+
+YUNNAN = """# 云南省数据服务条例
+
+2024年5月20日 云南省第十四届人民代表大会常务委员会第九次会议通过
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了规范数据服务，根据《中华人民共和国网络安全法》等法律，结合本省实际，制定本条例。
+
+第二条 省人民政府数据主管部门负责本省数据服务的监督管理工作。
+
+第三条 政府性融资担保机构服务中小企业的业务占比不低于百分之七十。
+
+第四条 为应对突发事件，县级以上人民政府可以要求企业提供处置工作所必需的数据。收集的数据不得用于与突发事件处置无关的事项。
+
+## 第二章 法律责任
+
+第五条 违反本条例第四条规定的，依照《中华人民共和国网络安全法》的规定处罚。
+
+第六条 本条例自2024年7月1日起施行。
+"""
+YN = "云南省数据服务条例(2024-05-20)"
+
+
+@pytest.fixture
+def yunnan(tmp_path, data_dir, fake_embedder):
+    return ingest_texts(tmp_path / "yunnan", data_dir, fake_embedder, {f"{YN}.md": YUNNAN})
+
+
+def test_the_size_of_a_document_is_counted_from_its_articles(yunnan):
+    a = ask(yunnan, "云南省数据服务条例一共有多少条？")
+    assert a.answered and a.kind == "count"
+    assert a.answer == "《云南省数据服务条例》共6条，最后一条是第六条：第六条 本条例自2024年7月1日起施行。[1]"
+    assert [c.clause.id for c in a.citations] == [f"{YN}#第六条"]
+
+
+def test_a_law_the_corpus_only_cites_answers_only_through_the_clauses_citing_it(yunnan):
+    s = yunnan.searcher
+    assert s.catalogue.cited_absent == ("中华人民共和国网络安全法", "网络安全法")
+    a = ask(yunnan, "网络安全法对融资担保机构的业务占比有什么要求？")
+    assert not a.answered
+    assert a.answer == ("文件中没有找到能回答这个问题的规定（知识库未收录《网络安全法》，找到的条款也没有引用它）。"
+                        "以下是最接近的条款，供您核对。")
+    a = ask(yunnan, "云南哪一条规定要依照网络安全法处罚？")
+    assert a.answered and a.citations[0].clause.id == f"{YN}#第五条"
+    # the article number belongs to the cited law, not to the document named
+    q = s.understand("云南数据服务条例提到的网络安全法第二十一条讲了什么？")
+    assert q.scope.absent == ("网络安全法",) and q.article is None
+    assert s.understand("《电子商务法》对数据服务有什么规定？").scope.absent == ("电子商务法",)
+
+
+def test_a_count_in_the_story_asks_for_no_count(yunnan):
+    a = assess(yunnan.searcher, "我在云南开了几家药店。为了处置突发事件，政府要企业交数据，企业必须给吗？")
+    assert a.query.asked == "为了处置突发事件,政府要企业交数据,企业必须给吗?"  # folded: NFKC makes punctuation half-width
+    assert a.problem is None and a.draft.kind == "yesno"
+
+
+def test_what_happened_last_year_in_the_story_is_not_what_is_asked(yunnan):
+    a = assess(yunnan.searcher, "云南一家政府性融资担保机构去年新增业务10个亿，按条例服务中小企业的业务至少得占多少？")
+    assert a.problem is None
+    assert [t for t, _ in a.draft.lines] == ["第三条 政府性融资担保机构服务中小企业的业务占比不低于百分之七十。"]
+    # asked in the clause that asks, it is still a question about what happened
+    assert assess(yunnan.searcher, "云南担保机构去年的业务占比实际完成了多少？").problem == "文件是政策和法规文本，不含实际执行情况"
+
+
+def test_the_noun_of_a_bounded_figure_is_what_is_asked(yunnan):
+    s = yunnan.searcher
+    clause = s.by_id[f"{YN}#第三条"]
+    draft = Draft("figure", [(clause.text, [Evidence(clause, YN, clause.text)])])
+    assert hard_problem(s.understand("云南政府性融资担保机构的担保费率最高不能超过百分之几？"), draft, s) == "文件未涉及“费率”"
+    assert hard_problem(s.understand("云南担保机构服务中小企业的业务占比最低百分之几？"), draft, s) is None
+
+
+GUIZHOU = """# 贵州省数据服务条例
+
+2024年3月28日 贵州省第十四届人民代表大会常务委员会第八次会议通过
+
+<!-- INFO END -->
+
+第一条 为了规范数据服务，结合本省实际，制定本条例。
+
+第二条 省人民政府大数据主管部门负责本省数据服务的统筹推进工作。
+
+第三条 本条例自2024年6月1日起施行。
+"""
+GZ = "贵州省数据服务条例(2024-03-28)"
+
+
+def test_each_document_a_question_names_answers_for_itself(tmp_path, data_dir, fake_embedder):
+    svc = ingest_texts(tmp_path / "two", data_dir, fake_embedder, {f"{YN}.md": YUNNAN, f"{GZ}.md": GUIZHOU})
+    a = assess(svc.searcher, "云南数据服务条例和贵州数据服务条例是不是同一天施行的？")
+    assert a.problem is None
+    # in the order the question names them
+    assert [t for t, _ in a.draft.lines] == ["第六条 本条例自2024年7月1日起施行。", "第三条 本条例自2024年6月1日起施行。"]
+
+
+def test_an_article_asked_of_both_versions_is_quoted_from_each(tmp_path, data_dir, fake_embedder):
+    head = "# 安徽省投诉处理条例\n\n<!-- INFO END -->\n\n第一条 为了规范投诉处理，制定本条例。\n\n"
+    svc = ingest_texts(tmp_path / "versions", data_dir, fake_embedder, {
+        "安徽省投诉处理条例(2020-01-01).md": head + "第二条 受理投诉部门应当及时受理投诉。\n",
+        "安徽省投诉处理条例(2025-01-01).md": head + "第二条 受理投诉部门应当自收到投诉之日起十个工作日内作出受理决定。\n",
+    })
+    a = assess(svc.searcher, "安徽省投诉处理条例新版第二条和旧版第二条讲的是一回事吗？")
+    assert [e.clause.id for e in a.draft.evidence] == ["安徽省投诉处理条例(2025-01-01)#第二条", "安徽省投诉处理条例(2020-01-01)#第二条"]
+
+
+def test_a_body_that_works_with_the_acting_one_has_that_duty_too(tmp_path, data_dir, fake_embedder):
+    text = ("# 福建省快递业促进条例\n\n<!-- INFO END -->\n\n第一条 为了促进快递业发展，制定本条例。\n\n"
+            "第二条 邮政管理机构负责本省快递业的监督管理。\n\n"
+            "第三条 邮政管理机构应当会同商务、海关等部门，建立快件跨境协作机制。\n\n"
+            "第四条 县级以上人民政府商务主管部门负责快递业与电子商务协同发展的促进工作。\n")
+    svc = ingest_texts(tmp_path / "fj", data_dir, fake_embedder, {"福建省快递业促进条例(2022-01-01).md": text})
+    a = assess(svc.searcher, "福建的商务局在快递业里要配合做什么？")
+    assert a.draft.kind == "tasks_of"
+    assert [t for t, _ in a.draft.lines] == ["第三条 邮政管理机构应当会同商务、海关等部门，建立快件跨境协作机制。",
+                                             "第四条 县级以上人民政府商务主管部门负责快递业与电子商务协同发展的促进工作。"]

@@ -3,7 +3,7 @@
 import pytest
 
 from app.qa import _satisfies
-from app.rules import asked_types, clause_list
+from app.rules import asked_types, asking_clauses, clause_list
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,16 @@ def test_clause_list(text, enumerates):
 )
 def test_a_time_may_be_an_event(text, holds):
     assert _satisfies(next(a for a in asked_types("按什么时候的规模来算？") if a.label == "具体时间"), text) is holds
+
+
+@pytest.mark.parametrize(
+    "question, asking",
+    [
+        ("北京一家担保机构去年新增业务10个亿，按条例服务小微企业的业务至少得占多少？", "按条例服务小微企业的业务至少得占多少？"),
+        ("快递公司手里压着一批信件，去年10月确认无法退回的，公司能自己销毁吗？", "公司能自己销毁吗？"),
+        ("去年的目标完成了吗？", "去年的目标完成了吗？"),
+        ("平台经济发展目标", "平台经济发展目标"),  # no clause asks by itself: the whole text
+    ],
+)
+def test_asking_clauses(question, asking):
+    assert asking_clauses(question) == asking

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.lexicon import body_key, duty_bodies, equivalent_names, learn_lexicon, region_of
+from index.lexicon import body_key, duty_bodies, equivalent_names, learn_lexicon, listed_bodies, partner_bodies, region_of
 from ingest.records import Block, Document, ParsedDocument
 from ingest.structure import split_clauses
 
@@ -81,3 +81,31 @@ def test_a_local_text_whose_title_omits_the_place_takes_the_province_it_names():
     text = "各市人民政府：为推动浙江数字贸易发展，打造浙江品牌，支持浙江企业走出去，全省各地要抓好落实。"
     assert region_of_document("省政府关于推进数字贸易的意见", text) == "浙江省"
     assert region_of_document("国务院关于推进数字贸易的意见", "支持浙江、江苏等地先行先试。") == "全国"
+
+
+@pytest.mark.parametrize(
+    "sentence, bodies",
+    [
+        ("邮政管理机构应当会同商务、发展改革、海关、外汇管理等部门，建立快件跨境协作机制",
+         ["商务部门", "发展改革部门", "海关", "外汇管理部门"]),
+        ("市场监督管理部门应当配合公安机关查处违法行为", ["公安机关"]),
+        # a list ends at its clause: what follows the comma is not one of the partners
+        ("县级以上人民政府应当会同乡镇人民政府、街道办事处，对农业经营主体给予支持", []),
+        ("由省商务厅负责审核", []),
+    ],
+)
+def test_partner_bodies(sentence, bodies):
+    assert partner_bodies(sentence) == bodies
+
+
+@pytest.mark.parametrize(
+    "sentence, bodies",
+    [
+        ("邮政管理机构应当会同商务、发展改革、海关、外汇管理等部门，建立快件跨境协作机制",
+         ["商务部门", "发展改革部门", "外汇管理部门"]),  # 海关 is a body's name already
+        ("县级以上人民政府发展改革、财政、商务等部门应当加强协调", ["县级以上人民政府发展改革部门", "财政部门", "商务部门"]),
+        ("市场监督管理部门负责监督检查", []),
+    ],
+)
+def test_listed_bodies(sentence, bodies):
+    assert listed_bodies(sentence) == bodies

@@ -31,6 +31,8 @@ def catalogue():
         doc("kd", "快递暂行条例", "全国", "2019-03-02"),
         doc("pay2020", "保障中小企业款项支付条例", "全国", "2020-07-05"),
         doc("pay2025", "保障中小企业款项支付条例", "全国", "2025-03-17"),
+        doc("sh", "上海市数据条例", "上海市", "2021-11-25"),
+        doc("sz", "深圳经济特区数据条例", "深圳市", "2021-07-06"),
     ]
     return Catalogue({d.id: d for d in docs}, {d.id: d.region for d in docs})
 
@@ -59,9 +61,11 @@ def catalogue():
         ("浙江快递条例对末端网点怎么规定", {"zj"}, set(), ("浙江快递条例",), (), False),
         ("款项支付条例规定多少天内付款", {"pay2025"}, set(), ("款项支付条例",), (), False),
         ("本条例第三条讲了什么", None, set(), (), (), False),
+        # a document by title and another by its title shortened: both in scope
+        ("快递投诉时限，浙江条例和快递暂行条例一样吗", {"kd", "zj"}, set(), ("快递暂行条例", "浙江条例"), (), False),
+        ("上海数据条例和深圳数据条例是不是同一天施行的", {"sh", "sz"}, set(), ("上海数据条例", "深圳数据条例"), (), False),
         # a document by title and a region's documents, both asked about: both in scope, both boosted
-        ("快递投诉时限，浙江条例和快递暂行条例一样吗", {"kd", "zj"}, {"kd", "zj"},
-         ("快递暂行条例", "浙江"), (), False),
+        ("快递暂行条例和浙江的规定对投诉时限一样吗", {"kd", "zj"}, {"kd", "zj"}, ("快递暂行条例", "浙江"), (), False),
         # a city or district routes to the documents of the region it lies in
         ("杭州的快递小哥被罚多少", {"zj", "cn", "kd", "pay2025"}, {"zj"}, ("杭州",), (), False),
         ("余杭区 快递 末端网点", {"zj", "cn", "kd", "pay2025"}, {"zj"}, ("余杭区",), (), False),
@@ -97,6 +101,10 @@ def test_superseded_versions_and_labels(catalogue):
         ("民法典第一千一百六十五条", "第一千一百六十五条", None, None),
         ("第十四条第二款第（二）项是什么", "第十四条", 2, "（二）"),
         ("平台企业有哪些税收优惠", None, None, None),
+        ("旧版第十四条是不是只讲了应收账款确权？", "第十四条", None, None),
+        ("那第三条呢", "第三条", None, None),
+        # the second of the messages sent, not an article
+        ("上午发了一条派件短信，11点又发了一条，发完第二条要等多久？", None, None, None),
     ],
 )
 def test_article_asked_by_number(question, label, paragraph, item):
@@ -105,3 +113,10 @@ def test_article_asked_by_number(question, label, paragraph, item):
         assert (ref.article, ref.paragraph, ref.item) == (label, paragraph, item)
     else:
         assert ref is None
+
+
+def test_another_regions_document_named_by_title_is_absent(catalogue):
+    scope = catalogue.scope("江苏省快递业促进条例什么时候施行")
+    # not 浙江省快递业促进条例 shortened: the province written before the title is not its own
+    assert scope.absent == ("江苏省快递业促进条例",) and scope.missing == ("江苏省",)
+    assert catalogue.scope("浙江快递条例什么时候施行").absent == ()
