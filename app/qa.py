@@ -546,11 +546,11 @@ def _compose_duties_of(searcher: Searcher, query: Query, hits: list[Hit], wanted
     for rank, hit in enumerate(hits[:DUTY_HITS]):
         for s, e in _spans(hit.clause):
             text = hit.clause.text[s:e].strip()
+            partners = partner_bodies(text)
             if (any(body_key(b) in wanted or any(w in b for w in wanted) for b in duty_bodies(text))
                     or _is_subject(text, names)):
                 found.append((_coverage(searcher, query, text) - DUTY_RANK_COST * rank, hit, text))
-            elif any(body_key(b) in wanted for b in partner_bodies(text)):  # "会同商务、海关等部门"
-                partners = partner_bodies(text)
+            elif wanted & {body_key(b) for b in partners}:  # "会同商务、海关等部门"
                 # read with the list written out (商务部门): the body asked about is named there
                 found.append((_coverage(searcher, query, "、".join([text, *partners])) - DUTY_RANK_COST * rank, hit, text))
     if not found:
