@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from app.citations import Evidence, build_citations
 from app.consult import related_articles
 from app.rules import (ACTUALS, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED, INLINE_LIST,
-                       INTERROGATIVE, LIST_ASK, MAY_ASK, MAY_RULE, MODAL, MUST_ASK, MUST_RULE, PENALTY, PENALTY_ASK, YEAR,
-                       YESNO_ASK, AskType, asked_figures, asked_types, asking_clauses, clause_list, graded_cases)
+                       INTERROGATIVE, LIST_ASK, MAY_ASK, MAY_RULE, MENTIONS_ASK, MODAL, MUST_ASK, MUST_RULE, PENALTY,
+                       PENALTY_ASK, YEAR, YESNO_ASK, AskType, asked_figures, asked_types, asking_clauses, clause_list, graded_cases)
 from app.answerability import as_typed, common_words, coverage, decide
 from index.intent import ASKING_WORDS, STRICT_DEFINITION, THANKS, defined_term
 from index.lexicon import duty_bodies, listed_bodies, partner_bodies, short_region
@@ -203,8 +203,8 @@ def settled(query: Query, draft: Draft | None) -> bool:
     """Answers that stand on the documents' structure alone, with nothing left for a score to decide:
     the task-table rows that list the department asked about ("发改委负责哪些任务"), the size of a
     document counted from its articles."""
-    if draft is not None and draft.kind == "count":
-        return True
+    if draft is not None and draft.kind in ("count", "mentions"):
+        return True  # counted, or found verbatim: the word asked about is in every clause quoted
     if draft is None or draft.kind != "tasks_of" or not query.intent.departments:
         return False
     from index.lexicon import body_key
@@ -225,6 +225,8 @@ def _kind(query: Query) -> str:
         return "version"
     if ARTICLE_COUNT.search(query.asked) and _counted_docs(query):
         return "count"  # "深圳数据条例一共有多少条": the document's structure answers
+    if query.article is None and MENTIONS_ASK.search(query.asked):
+        return "mentions"  # "哪些地方提到了京津冀协同": every place, not the best one
     if query.article is not None and (kind in ("policy", "locate") or CONTENT_ASK.search(query.normalized)):
         return "locate"  # "快递暂行条例第二十条讲了什么": the article itself
     if kind == "policy" and APPLIES_ASK.search(query.normalized):
@@ -556,7 +558,18 @@ def _compose_duties_of(searcher: Searcher, query: Query, hits: list[Hit], wanted
     if not found:
         return _compose_passages(searcher, query, hits)
     found.sort(key=lambda x: -x[0])
-    chosen = [x for x in found if x[0] >= found[0][0] * 0.75][:MAX_DUTIES]
+    chosen, quoted = [], set()
+    for score, hit, text in found:
+        if score < found[0][0] * 0.75 or len(chosen) == MAX_DUTIES:
+            break
+        # the duty's sentence whole: what follows its "；" ("…收集相关信息；发现…的，应当及时发布预警
+        # 信息") is the same body's duty, its subject not repeated
+        start = hit.clause.text.find(text)
+        whole = _whole_sentence(hit.clause, (start, start + len(text)))
+        text = hit.clause.text[whole[0]:whole[1]] if whole else text
+        if (hit.clause.id, text) not in quoted:
+            quoted.add((hit.clause.id, text))
+            chosen.append((score, hit, text))
     chosen.sort(key=lambda x: (x[1].clause.order, x[1].clause.text.find(x[2])))
     return Draft("tasks_of", [(t, [Evidence(h.clause, h.doc_title, t)]) for _, h, t in chosen])
 
@@ -831,6 +844,42 @@ def _compose_locate(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     return Draft("locate", lines)
 
 
+def _compose_mentions(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
+    """Every place the documents say the topic: the clauses holding its rarest word the corpus has
+    (京津冀 of 京津冀协同), with their paths and the sentence that says it, those that also hold the
+    question's other words first. Without such a word, the best-matching places."""
+    words = [w for w in dict.fromkeys(query.salient) if len(w) >= 2 and searcher.mentions(w)
+             and not any(w in n or n in w for n in query.scope.named)]
+    if not words:
+        return _compose_locate(searcher, query, hits)
+    term = max(words, key=lambda w: searcher.idf.get(w, 0.0))
+    found = searcher.mentioning(query, term)
+    ancestors = set()  # an article whose text holds its items: the item is the place, said once
+    for c in found:
+        parent = c.parent_id
+        while parent is not None and parent not in ancestors:
+            ancestors.add(parent)
+            parent = searcher.by_id[parent].parent_id if parent in searcher.by_id else None
+    found = [c for c in found if c.id not in ancestors]
+    if not found:
+        return _compose_locate(searcher, query, hits)
+    others = [w for w in words if w != term]
+    ranked = sorted(found, key=lambda c: -sum(w in c.text for w in others))[:MAX_MENTIONS]
+    ranked.sort(key=lambda c: searcher.position[c.id])
+    lines = []
+    for c in ranked:
+        hit = Hit(clause=c, doc_title=searcher.docs[c.doc_id].title, score=0.0, span=(0, len(c.text)))
+        span = next((sp for sp in _spans(c) if term in c.text[sp[0]:sp[1]]), (0, len(c.text)))
+        span = _whole_sentence(c, span) or span
+        lines.append((f"见《{hit.doc_title}》{c.path_text}：{_sentence_text(hit, span)}", [_evidence(hit, span)]))
+    if len(found) > len(ranked):
+        lines.append((f"（另有{len(found) - len(ranked)}处提到“{as_typed(query, term)}”，未列出。）", []))
+    return Draft("mentions", lines)
+
+
+MAX_MENTIONS = 8
+
+
 def _article_versions(searcher: Searcher, hit: Hit) -> list[Hit]:
     """The article found, in every version of its document that has it ("新版第四条和旧版第四条"),
     newest first."""
@@ -1003,7 +1052,7 @@ def _widened(kind: str, chosen: list[tuple[float, Hit, tuple[int, int]]]) -> Dra
     lines: list[tuple[str, list[Evidence]]] = []
     seen: set[tuple[str, tuple[int, int]]] = set()
     for _, hit, span in chosen:
-        wide = _short_paragraph(hit.clause, span) or span
+        wide = _short_paragraph(hit.clause, span) or _whole_sentence(hit.clause, span) or span
         if (hit.clause.id, wide) not in seen:
             seen.add((hit.clause.id, wide))
             lines.append(_line(hit, wide))
@@ -1020,6 +1069,27 @@ def _short_paragraph(clause: Clause, span: tuple[int, int]) -> tuple[int, int] |
         return None  # a 款 that leads into items ("…遵守下列规定：\n（一）…"): the lead and items stand apart
     a, b = _trimmed(text, a, b)
     return (a, b) if b - a <= SHORT_PARAGRAPH and (a, b) != span else None
+
+
+def _whole_sentence(clause: Clause, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The whole sentence (to the 。) a span cut at "；" belongs to, when that is short: the pieces of
+    one sentence share its condition ("情节严重…的，纳入…平台，向社会公示；对大型企业在…等方面依法依规
+    予以限制。") and one piece alone reads as a fragment. Not over an item line, not across a 款."""
+    if clause.row:
+        return None
+    text = clause.text
+    a, b = next(((a, b) for a, b in clause.paragraphs or ((0, len(text)),) if a <= span[0] < b), (0, len(text)))
+    cut = max(text.rfind(end, a, span[0]) for end in "。！？\n")
+    start = cut + 1 if cut >= 0 else a
+    stops = [i for i in (text.find(end, span[1] - 1, b) for end in "。！？\n") if i >= 0]
+    stop = min(stops) + 1 if stops else b
+    if ITEM_LINE.search(text, start, stop):
+        return None
+    start, stop = _trimmed(text, start, stop)
+    return (start, stop) if stop - start <= WHOLE_SENTENCE and (start, stop) != span else None
+
+
+WHOLE_SENTENCE = 200  # characters: a sentence this short is quoted whole rather than one of its "；" pieces
 
 
 def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
@@ -1183,6 +1253,7 @@ COMPOSERS = {
     "tasks_of": _compose_tasks,
     "figure": _compose_figure,
     "locate": _compose_locate,
+    "mentions": _compose_mentions,
     "list": _compose_list,
     "yesno": _compose_yesno,
     "policy": _compose_passages,

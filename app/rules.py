@@ -44,6 +44,9 @@ MAY_ASK = re.compile(r"能|可以|可否|允许|准许|准不准|行不行|合�
 MUST_ASK = re.compile(r"必须|要不要|需不需要|需要|用不用|得不得|应不应|是否应当")
 MAY_RULE = re.compile(r"可以|不得|禁止|允许|有权|不予|准予|不受|严禁")
 MUST_RULE = re.compile(r"应当|必须|须|不得|无需|无须|不需要|免予|鼓励|不予")
+# "哪些地方提到了…", "还在哪几条出现": every place the documents say a word, not the best match.
+MENTIONS_ASK = re.compile(r"哪(?:些|几)(?:个)?(?:地方|处|条|条款|条文|章节?|规定)(?:里|中)?(?:都|还|也)?(?:有)?"
+                          r"(?:提到|提及|涉及|讲到|说到|写到|出现)|(?:都|还)在哪(?:些|几)?(?:地方|条|处|里)?(?:提到|提及|涉及|讲到|说到|写到|出现)")
 CHANGE_ASK = re.compile(r"变化|区别|不同|改了|修改了|改动|调整了|新增了?|删除了?|删掉|有何变|变了|新旧|对比|改成|改为|变成|取消了")
 GRADED = re.compile(r"情节严重|情节较重|情节轻微|逾期(?:仍|还|仍然)?[不未]改(?:正)?|拒不改正|屡次|造成严重后果|再次")
 # Questions that ask what the penalty is, and sentences that state one (the 法律责任 of a law).

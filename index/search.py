@@ -540,6 +540,16 @@ class Searcher:
             return (0, len(clause.text))
         return max(scored, key=lambda x: x[1])[0]
 
+    def mentioning(self, query: Query, term: str) -> list[Clause]:
+        """The clauses of the question's scope (a region it names: that region's documents) whose text
+        says the term, in corpus order: "哪些地方提到了X" asks for every place, not the best match.
+        Clause texts are stored simplified, as the folded question is."""
+        scope = query.scope
+        if scope.docs is None and scope.boosted:
+            scope = dataclasses.replace(scope, docs=scope.boosted)
+        mask = self._allowed(scope, query.section)
+        return [c for c, ok in zip(self.clauses, mask) if ok and term in c.text]
+
     def mentions(self, term: str) -> bool:
         """Whether any clause contains the term verbatim (cached; a full scan only for new terms)."""
         if term in self.terms_present or term in self.idf:

@@ -561,3 +561,59 @@ def test_a_body_that_works_with_the_acting_one_has_that_duty_too(tmp_path, data_
     assert a.draft.kind == "tasks_of"
     assert [t for t, _ in a.draft.lines] == ["第三条 邮政管理机构应当会同商务、海关等部门，建立快件跨境协作机制。",
                                              "第四条 县级以上人民政府商务主管部门负责快递业与电子商务协同发展的促进工作。"]
+
+
+HUBEI = """# 湖北省数据服务条例
+
+2024年3月1日 湖北省第十四届人民代表大会常务委员会第八次会议通过
+
+<!-- INFO END -->
+
+第一条 为了规范数据服务，制定本条例。
+
+第二条 本省推动长江经济带数据服务协同发展。
+
+第三条 省人民政府数据主管部门应当履行下列职责：
+
+（一）编制数据服务发展规划；
+
+（二）组织长江经济带数据服务合作。
+
+第四条 数据服务提供者拖欠中小企业款项依法依规被认定为失信的，受理投诉部门和有关部门按程序将有关失信情况记入相关主体信用记录，并通过信用信息共享平台向社会公开，供有关部门在监督管理中参考使用。\
+情节严重的，将相关信息纳入信用信息共享平台，向社会公示；对数据服务提供者在财政资金支持、融资获取、市场准入等方面依法依规予以限制。
+
+第五条 本条例自2024年5月1日起施行。
+"""
+HB = "湖北省数据服务条例(2024-03-01)"
+
+
+@pytest.fixture
+def hubei(tmp_path, data_dir, fake_embedder):
+    return ingest_texts(tmp_path / "hubei", data_dir, fake_embedder, {f"{HB}.md": HUBEI})
+
+
+def test_every_place_a_word_is_said_is_listed_items_once(hubei):
+    a = assess(hubei.searcher, "湖北数据条例哪些地方提到了长江经济带？")
+    assert a.draft.kind == "mentions"
+    assert [e.clause.id for e in a.draft.evidence] == [f"{HB}#第二条", f"{HB}#第三条.（二）"]
+    assert a.draft.lines[0][0] == "见《湖北省数据服务条例》第二条：第二条 本省推动长江经济带数据服务协同发展。"
+    answer = ask(hubei, "湖北数据条例哪些地方提到了长江经济带？")
+    assert answer.answered and answer.kind == "mentions"
+
+
+def test_a_sentence_cut_at_a_semicolon_is_quoted_whole(hubei):
+    # the restriction is the second piece of a sentence whose first piece says when it applies
+    a = assess(hubei.searcher, "湖北的数据服务提供者被认定失信、情节严重的，会在哪些方面受到限制？")
+    assert "情节严重的，将相关信息纳入信用信息共享平台，向社会公示；对数据服务提供者在财政资金支持、融资获取、市场准入等方面依法依规予以限制。" in [
+        t for t, _ in a.draft.lines]
+
+
+def test_a_duty_is_quoted_to_the_end_of_its_sentence(tmp_path, data_dir, fake_embedder):
+    # what follows the "；" is the same body's duty, its subject not repeated
+    text = ("# 福建省数据安全条例\n\n<!-- INFO END -->\n\n第一条 为了保障数据安全，制定本条例。\n\n"
+            "第二条 省网信部门应当加强数据安全风险评估，收集相关信息；发现数据泄露风险的，应当及时发布预警信息。\n")
+    svc = ingest_texts(tmp_path / "fjds", data_dir, fake_embedder, {"福建省数据安全条例(2022-01-01).md": text})
+    a = assess(svc.searcher, "福建网信办要做哪些事？")
+    assert a.draft.kind == "tasks_of"
+    assert [t for t, _ in a.draft.lines] == [
+        "第二条 省网信部门应当加强数据安全风险评估，收集相关信息；发现数据泄露风险的，应当及时发布预警信息。"]

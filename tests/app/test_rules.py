@@ -3,7 +3,7 @@
 import pytest
 
 from app.qa import _satisfies
-from app.rules import asked_types, asking_clauses, clause_list
+from app.rules import MENTIONS_ASK, asked_types, asking_clauses, clause_list
 
 
 @pytest.mark.parametrize(
@@ -70,3 +70,14 @@ def test_a_time_may_be_an_event(text, holds):
 )
 def test_asking_clauses(question, asking):
     assert asking_clauses(question) == asking
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("北京的几部条例里，哪些地方提到了京津冀协同？", True),
+    ("哪几条涉及个人信息？", True),
+    ("区块链还在哪些地方出现？", True),
+    ("哪一条讲容灾备份？", False),  # one place: locate
+    ("哪些企业可以申请补贴？", False),
+])
+def test_a_question_for_every_place_a_word_is_said(question, expected):
+    assert bool(MENTIONS_ASK.search(question)) is expected
