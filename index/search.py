@@ -199,13 +199,16 @@ class Searcher:
         vector = self.embedder.encode_query(topic) if mode != "keyword" else None
         asked = [p for p in re.split(r"[?？；;]", topic) if len(p.strip()) >= 2]
         asking = asking_part(q)
+        # words jieba cut wrongly for this corpus (建工|会 where the documents say 工会): the corpus's words
+        misread = self.tokenizer.misread(topic, lambda w: w in self.idf)
+        meant = [w for found in misread.values() for w in found]
         return Query(
             text=text.strip(),
             normalized=q,
-            tokens=tuple(self.tokenizer.tokenize_query(topic)),
+            tokens=tuple(self.tokenizer.tokenize_query(topic)) + tuple(meant),
             own_tokens=tuple(t for t in self.tokenizer.tokenize(about) if t not in ASKING_WORDS),
-            salient=tuple(w for w in dict.fromkeys(self.tokenizer.nouns(about, known=self.mentions))
-                          if w not in ASKING_WORDS),
+            salient=tuple(v for w in dict.fromkeys(self.tokenizer.nouns(about, known=self.mentions))
+                          if w not in ASKING_WORDS for v in misread.get(w, [w])),
             # what kind of answer is wanted, from the part that asks: "我开了几家药店。…企业必须给吗？"
             # asks yes or no, not for a count
             intent=self.intent(asking),

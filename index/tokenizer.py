@@ -19,6 +19,8 @@ DOMAIN_WORDS_FILE = Path(__file__).with_name("domain_words.txt")
 
 # Everyday words for what government texts say otherwise (general usage, not one document's): a
 # query keeps its own word and gains these. Bodies' other names come from index/lexicon.py.
+_WORD_CHARS = re.compile(r"[\u4e00-\u9fff]+")
+
 QUERY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "用地": ("土地",),
     "落户": ("户籍",),
@@ -184,6 +186,31 @@ class Tokenizer:
         # A name the dictionary knows whole (an enterprise, a department, a policy term) says more
         # than the sub-words search mode also emits for it ("中国制造网" vs "中国", "制造"): count it twice.
         return tokens + [t for t in own if t in self._known]
+
+    def misread(self, text: str, known: Callable[[str], bool]) -> dict[str, list[str]]:
+        """Words jieba joined wrongly, with the corpus words the text says across their boundary:
+        "快递公司建工会" is cut 建工|会 (a dictionary word, 建工, beside 会), where the corpus says 工会.
+        At each boundary with a word the corpus never says (`known`: does it?) on one side, a corpus
+        word of two or three characters that spans the boundary is what was meant. jieba's
+        dictionary is general Chinese; which of two overlapping words a text means depends on its
+        domain, which only the corpus knows."""
+        words = self.cut(fold(text))
+        out: dict[str, list[str]] = {}
+        at = 0
+        bounds = []
+        for w in words:
+            bounds.append((at, at + len(w), w))
+            at += len(w)
+        joined = "".join(words)
+        for (s1, e1, left), (s2, e2, right) in zip(bounds, bounds[1:]):
+            wrong = [w for w in (left, right) if len(w) >= 2 and _WORD_CHARS.fullmatch(w) and not known(w)]
+            if not wrong:
+                continue
+            found = [joined[a:b] for a in range(max(s1, e1 - 2), e1) for b in range(e1 + 1, min(e2, e1 + 2) + 1)
+                     if 2 <= b - a <= 3 and _WORD_CHARS.fullmatch(joined[a:b]) and known(joined[a:b])]
+            for w in wrong:
+                out.setdefault(w, []).extend(f for f in found if f not in out.get(w, []))
+        return {w: f for w, f in out.items() if f}
 
     def places(self, text: str) -> list[str]:
         """Place names (jieba part-of-speech ns) in a text, e.g. 浙江省, 上海."""

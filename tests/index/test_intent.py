@@ -33,6 +33,8 @@ DEPARTMENTS = ["发展改革委", "商务厅", "统计局"]
         ("Okay，谢谢", "social"),
         ("哦" * 300 + "罚款多少？", "figure"),  # a long run of chat words that is not chat: answered at once
         ("明白了" * 100 + "？", "policy"),  # past the length of a chat message
+        ("中介机构有哪些行为会被有关部门责令改正？", "policy"),  # the generic body acts; the behaviours are asked
+        ("哪些相关部门负责数据安全？", "department"),
     ],
 )
 def test_classify(question, kind):

@@ -94,3 +94,11 @@ def test_nouns_drop_hmm_guesses_the_corpus_does_not_say(text, plain, checked):
     tok = Tokenizer()
     assert tok.nouns(text) == plain
     assert tok.nouns(text, known=lambda w: w == "网约车") == checked
+
+
+def test_a_word_jieba_cut_wrongly_for_the_corpus_is_read_as_the_corpus_word(tokenizer):
+    # jieba cuts 建工|会; a corpus that says 工会 (and never 建工) meant that
+    corpus = {"快递", "企业", "工会", "组织"}
+    assert tokenizer.misread("快递企业建工会", lambda w: w in corpus) == {"建工": ["工会"]}
+    # a word the corpus says is no misreading, whatever overlaps it
+    assert tokenizer.misread("快递企业建工会", lambda w: w in corpus | {"建工"}) == {}
