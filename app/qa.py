@@ -839,7 +839,9 @@ def _compose_locate(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
             continue
         best = _sentences(searcher, c, query)[0][0] if c.text else hit.span
         whole = (0, len(c.text)) if query.article is not None else None  # asked for by number: all of it
-        span = whole or (_body_span(c) if i == 0 and CONTENT_ASK.search(query.normalized) else None) or best
+        # "怎么写的": the body of the place found, and of each version's place when versions are asked
+        body = (i == 0 or query.scope.versions) and CONTENT_ASK.search(query.normalized)
+        span = whole or (_body_span(c) if body else None) or best
         lines.append((f"见《{hit.doc_title}》{c.path_text}：{_sentence_text(hit, span)}", [_evidence(hit, span)]))
     return Draft("locate", lines)
 

@@ -84,10 +84,10 @@ class AskType:
 ASK_TYPES: tuple[AskType, ...] = (
     AskType("具体金额", re.compile(r"多少钱|多少元|几元|多少万|几万|多少亿|几亿|金额|补贴标准|奖励多少|拿到多少|能拿多少|罚多少|罚款多少|租金多少|价格(是)?多少|什么价格|出让价"),
             frozenset({"amount"})),
-    AskType("分值", re.compile(r"几分|多少分"), evidence=re.compile(r"\d+\s*分(?!之)|[一二三四五六七八九十]+分(?!之)")),
+    AskType("分值", re.compile(r"几分(?!钟)|多少分(?!钟)"), evidence=re.compile(r"\d+\s*分(?!之)|[一二三四五六七八九十]+分(?!之)")),
     AskType("比例或税率", re.compile(r"税率|利率|比例|百分之|百分比|几成"), frozenset({"rate"})),
     # "多久要报告一次" asks how often, not how long: it is the next type's.
-    AskType("期限或年限", re.compile(rf"几年|多少年|(多长时间|多久)(?!{_ONCE})|几天|多少天|几个工作日|多少日|几个月|期限|时限"),
+    AskType("期限或年限", re.compile(rf"几年|多少年|(多长时间|多久)(?!{_ONCE})|几天|多少天|几个工作日|多少日|几个月|几个?小时|多少个?小时|几分钟|多少分钟|几周|多少周|几个星期|期限|时限"),
             frozenset({"duration", "date", "period"})),
     AskType("频次", re.compile(rf"(多久|多长时间|隔多久)(?={_ONCE})|几次|频率|每(年|月|季度)几"), frozenset({"period", "count"}),
             re.compile(r"每(年|季度|月|周|半年|[一二两三四五六\d]+(个月|年|周|日|天))|年度|季度|月度")),

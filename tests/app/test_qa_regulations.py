@@ -617,3 +617,17 @@ def test_a_duty_is_quoted_to_the_end_of_its_sentence(tmp_path, data_dir, fake_em
     assert a.draft.kind == "tasks_of"
     assert [t for t, _ in a.draft.lines] == [
         "第二条 省网信部门应当加强数据安全风险评估，收集相关信息；发现数据泄露风险的，应当及时发布预警信息。"]
+
+
+def test_how_each_version_words_it_quotes_each_versions_article_whole(tmp_path, data_dir, fake_embedder):
+    head = "# 安徽省投诉处理条例\n\n<!-- INFO END -->\n\n第一条 为了规范投诉处理，制定本条例。\n\n"
+    svc = ingest_texts(tmp_path / "wording", data_dir, fake_embedder, {
+        "安徽省投诉处理条例(2020-01-01).md": head + "第二条 受理投诉部门应当及时受理投诉。受理投诉部门应当告知投诉人处理结果。\n",
+        "安徽省投诉处理条例(2025-01-01).md": head + "第二条 受理投诉部门应当自收到投诉之日起十个工作日内作出受理决定。受理投诉部门应当书面告知投诉人处理结果。\n",
+    })
+    a = assess(svc.searcher, "安徽投诉处理条例新版对受理投诉部门是怎么写的？旧版怎么写的？")
+    # (a corpus of two articles has its 第一条 close behind, as a third place)
+    assert [t for t, _ in a.draft.lines][:2] == [
+        "见《安徽省投诉处理条例》第二条：第二条 受理投诉部门应当自收到投诉之日起十个工作日内作出受理决定。受理投诉部门应当书面告知投诉人处理结果。",
+        "见《安徽省投诉处理条例》第二条：第二条 受理投诉部门应当及时受理投诉。受理投诉部门应当告知投诉人处理结果。",
+    ]

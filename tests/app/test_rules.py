@@ -13,6 +13,8 @@ from app.rules import MENTIONS_ASK, asked_types, asking_clauses, clause_list
         ("数字经济发展评价多久搞一次？", ["频次"]),
         ("末端网点多久之内要备案？", ["期限或年限"]),
         ("投诉几天内处理？", ["期限或年限"]),
+        ("数据泄露 报告 几小时内", ["期限或年限"]),  # hours and minutes are periods too
+        ("发生事故后多少分钟内要上报？", ["期限或年限"]),
     ],
 )
 def test_asks(question, labels):
