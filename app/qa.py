@@ -916,6 +916,9 @@ def _compose_list(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     and items match the question best — among the top hits, their parents, and the headed lists of
     their documents (a heading such as "（二）基本原则。" is not searchable itself); else, for a list
     written inside a sentence ("化工、纺织、冶金等行业"), the best sentences."""
+    covered = _defined_cover(searcher, query, hits)
+    if covered is not None:
+        return covered
     best = None
     docs = list(dict.fromkeys(h.clause.doc_id for h in hits[:LIST_HITS]))
     ranks = {h.clause.id: r for r, h in enumerate(hits)}
@@ -945,6 +948,26 @@ def _compose_list(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
         item = _first_sentence(k) or k.text.strip()
         lines.append((item, [Evidence(k, title, item)]))
     return Draft("list", lines)
+
+
+def _defined_cover(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft | None:
+    """"深圳数据条例说的数据处理包括哪些活动": what a term covers, when a top clause defines it
+    ("数据处理，是指数据的收集、存储…等活动"): the definition lists it. The term is the longest
+    ending of the words before 包括 that a clause defines."""
+    m = COVERS_ASK.search(query.asked)
+    if not m:
+        return None
+    words = m.group(1)
+    for cut in range(len(words) - 1):
+        term = words[cut:]
+        for hit in _with_articles(searcher, hits[:DESCRIBED_HITS]):
+            span = definition_span(hit.clause.text, term)
+            if span:
+                return Draft("definition", [_line(hit, span)])
+    return None
+
+
+COVERS_ASK = re.compile(r"([\u4e00-\u9fff]{2,12})(?:具体|都|主要|到底|究竟)?(?:包括|包含|涵盖)(?:了)?(?:哪些|什么|啥)")
 
 
 def _inline_list(searcher: Searcher, query: Query, hits: list[Hit]) -> tuple[float, Hit, tuple[int, int]] | None:

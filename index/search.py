@@ -674,11 +674,12 @@ def top_positions(scores: np.ndarray, n: int) -> np.ndarray:
 
 def definition_span(text: str, term: str) -> tuple[int, int] | None:
     """The sentence of a text that defines the term: "互联网平台经济（以下简称平台经济）是…" (for
-    either name), "平台经济是指…", "所称平台经济，是…", an article opening with it ("第九百五十一条
-    行纪合同是…"), or the legal form that names the term last ("…所创作的作品是职务作品，", "…的，称为X。").
+    either name), "平台经济是指…", "所称平台经济，是…", an item of a list of terms ("（二）数据处理，
+    包括…"), an article opening with it ("第九百五十一条 行纪合同是…"), or the legal form that names the term last ("…所创作的作品是职务作品，", "…的，称为X。").
     None when the text only uses the term."""
     t = re.escape(term)
     m = re.search(rf"[^。；\n]*?([（(]以下(?:简|统)称[“\"]?{t}[”\"]?[）)]|所称[“\"]?{t}[”\"]?[，,]?包括"
+                  rf"|(?:^|[。；\n）)])[“\"]?{t}[”\"]?[，,]包括"  # "（二）数据处理，包括…" in a list of terms
                   rf"|(^|[。；\n，,、）)\s]|所称)[“\"]?{t}[”\"]?[，,]?"
                   rf"(?:[（(]以下(?:简|统)称[^）)]{{1,20}}[）)])?(是指|是(?!否)))[^。；\n]*[。；]?", text)
     if not m:

@@ -631,3 +631,14 @@ def test_how_each_version_words_it_quotes_each_versions_article_whole(tmp_path, 
         "见《安徽省投诉处理条例》第二条：第二条 受理投诉部门应当自收到投诉之日起十个工作日内作出受理决定。受理投诉部门应当书面告知投诉人处理结果。",
         "见《安徽省投诉处理条例》第二条：第二条 受理投诉部门应当及时受理投诉。受理投诉部门应当告知投诉人处理结果。",
     ]
+
+
+def test_what_a_term_covers_is_answered_by_its_definition(tmp_path, data_dir, fake_embedder):
+    text = ("# 重庆市数据条例\n\n<!-- INFO END -->\n\n第一条 为了规范数据处理活动，制定本条例。\n\n"
+            "第二条 本条例中下列用语的含义：\n\n（一）数据，是指任何以电子方式对信息的记录。\n\n"
+            "（二）数据处理，包括数据的收集、存储、使用、加工、传输、提供、公开等。\n\n"
+            "第三条 数据处理者应当建立数据安全管理制度。\n")
+    svc = ingest_texts(tmp_path / "cq", data_dir, fake_embedder, {"重庆市数据条例(2022-01-01).md": text})
+    a = assess(svc.searcher, "重庆数据条例说的数据处理包括哪些活动？")
+    assert a.problem is None and a.draft.kind == "definition"
+    assert [t for t, _ in a.draft.lines] == ["（二）数据处理，包括数据的收集、存储、使用、加工、传输、提供、公开等。"]
