@@ -98,7 +98,11 @@ ASK_TYPES: tuple[AskType, ...] = (
             re.compile(r"之日|(?<![同及临适准随按届])时(?=[的起止前后，。])")),
     AskType("文号", re.compile(r"文号|发文字号|字号|令第几号"), evidence=re.compile(r"〔\d{4}〕\d+号|令第[\d一二三四五六七八九十百]+号")),
     AskType("联系方式或办理窗口", re.compile(r"电话|网址|邮箱|联系方式|联系人"), evidence=re.compile(r"电话|网址|邮箱|\d{7,}")),
-    AskType("数量", re.compile(r"(?<!哪)几家|多少家|多少个(?!工作日|月|小时)|(?<!哪)几个(?!工作日|月|小时)|几倍|多少倍"), frozenset({"count"})),
+    AskType("数量", re.compile(r"(?<!哪)几家|多少家|多少个(?!工作日|月|小时)|(?<!哪)几个(?!工作日|月|小时)|几倍|多少倍|几名|多少名|(?<!哪)几人|多少人"),
+            frozenset({"count"})),
+    AskType("尺寸、重量或距离", re.compile(r"(?:几|多少)(?:米|公里|千米|公斤|千克|吨|平方米|平方公里|亩)|多远|多宽|尺寸|限重"),
+            frozenset({"measure"})),
+    AskType("年龄", re.compile(r"几岁|多少岁|多大年纪|多大岁数"), evidence=re.compile(r"\d+\s*周?岁|[一二三四五六七八九十]+周?岁")),
     AskType("处罚", PUNISH_ASK, evidence=PENALTY),
     AskType("法律后果", CONSEQUENCE_ASK, evidence=re.compile(f"{PENALTY.pattern}|{LIABILITY.pattern}")),
 )

@@ -15,6 +15,9 @@ from app.rules import MENTIONS_ASK, asked_types, asking_clauses, clause_list
         ("投诉几天内处理？", ["期限或年限"]),
         ("数据泄露 报告 几小时内", ["期限或年限"]),  # hours and minutes are periods too
         ("发生事故后多少分钟内要上报？", ["期限或年限"]),
+        ("快递三轮车车身最长能有几米？", ["尺寸、重量或距离"]),
+        ("多大岁数可以当快递员？", ["年龄"]),
+        ("董事会至少要有多少人？", ["数量"]),
     ],
 )
 def test_asks(question, labels):
@@ -83,3 +86,16 @@ def test_asking_clauses(question, asking):
 ])
 def test_a_question_for_every_place_a_word_is_said(question, expected):
     assert bool(MENTIONS_ASK.search(question)) is expected
+
+
+@pytest.mark.parametrize(
+    "question, text, holds",
+    [
+        ("快递三轮车车身最长能有几米？", "整车总长度不超过三米，总宽度不超过一米。", True),
+        ("快递三轮车车身最长能有几米？", "快递专用电动三轮车应当向公安机关交通管理部门申请登记。", False),
+        ("多大岁数可以当快递员？", "快件收派人员应当年满十八周岁。", True),
+        ("多大岁数可以当快递员？", "快件收派人员应当经过培训。", False),
+    ],
+)
+def test_a_measure_or_an_age_asked_for_is_held_only_by_a_sentence_stating_one(question, text, holds):
+    assert all(_satisfies(a, text) for a in asked_types(question)) is holds
