@@ -20,6 +20,8 @@ DOMAIN_WORDS_FILE = Path(__file__).with_name("domain_words.txt")
 # Everyday words for what government texts say otherwise (general usage, not one document's): a
 # query keeps its own word and gains these. Bodies' other names come from index/lexicon.py.
 _WORD_CHARS = re.compile(r"[\u4e00-\u9fff]+")
+# Spoken Chinese says what is removed with 掉 (删掉, 去掉, 免掉); written rules say 除 (删除, 去除, 免除).
+_RESULTATIVE = re.compile(r"([删清消去排拆剔免解])掉")
 
 QUERY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "用地": ("土地",),
@@ -141,7 +143,8 @@ class Tokenizer:
         if names is None:  # asked for every question word against every clause an answer weighs
             if len(self._names) >= NAMES_KEPT:  # a long-running server meets new words for ever
                 self._names.clear()
-            names = self._names[word] = (word, *QUERY_SYNONYMS.get(word, ()), *self.other_names(word))
+            spoken = [m.group(1) + "除" for m in _RESULTATIVE.finditer(word)]
+            names = self._names[word] = (word, *QUERY_SYNONYMS.get(word, ()), *spoken, *self.other_names(word))
         return names
 
     def other_names(self, name: str) -> list[str]:
@@ -178,6 +181,7 @@ class Tokenizer:
         q = normalize_query(text)
         own = self.tokenize(q)
         extra = [alt for word, alts in QUERY_SYNONYMS.items() if word in q for alt in alts]
+        extra += [m.group(1) + "除" for m in _RESULTATIVE.finditer(q)]  # 删掉 -> 删除
         tokens = own + (self.tokenize(" ".join(dict.fromkeys(extra))) if extra else [])
         # Other names of a body the question names, whole ("市场监管局" also finds "工商行政管理局" and back;
         # the dictionary keeps every such name whole in the clauses too).

@@ -69,6 +69,9 @@ def test_query_gains_synonyms_and_weights_known_names(tokenizer):
     tokens = tokenizer.tokenize_query("平台项目用地有支持吗")
     assert "土地" in tokens
     assert tokenizer.tokenize_query("中国制造网").count("中国制造网") == 2
+    # spoken 删掉 is written 删除
+    assert "删除" in tokenizer.tokenize_query("企业要把我的数据删掉吗")
+    assert tokenizer.names_of("删掉") == ("删掉", "删除")
 
 
 def test_dictionary_hash_depends_on_words():
