@@ -642,3 +642,14 @@ def test_what_a_term_covers_is_answered_by_its_definition(tmp_path, data_dir, fa
     a = assess(svc.searcher, "重庆数据条例说的数据处理包括哪些活动？")
     assert a.problem is None and a.draft.kind == "definition"
     assert [t for t, _ in a.draft.lines] == ["（二）数据处理，包括数据的收集、存储、使用、加工、传输、提供、公开等。"]
+
+
+def test_in_what_cases_is_answered_by_the_enumeration_of_cases(tmp_path, data_dir, fake_embedder):
+    text = ("# 陕西省个人信息保护条例\n\n<!-- INFO END -->\n\n第一条 为了保护个人信息，制定本条例。\n\n"
+            "第二条 有下列情形之一的，信息处理者应当及时删除个人信息：\n\n（一）约定的存储期限届满；\n\n"
+            "（二）个人撤回同意且要求删除。\n\n第三条 信息处理者应当建立个人信息安全管理制度。\n")
+    svc = ingest_texts(tmp_path / "sx", data_dir, fake_embedder, {"陕西省个人信息保护条例(2022-01-01).md": text})
+    a = assess(svc.searcher, "在陕西，什么情况下企业要把我的个人信息删掉？")
+    assert a.problem is None and a.draft.kind == "list"
+    assert [t for t, _ in a.draft.lines] == ["第二条 有下列情形之一的，信息处理者应当及时删除个人信息：",
+                                             "（一）约定的存储期限届满；", "（二）个人撤回同意且要求删除。"]
