@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from app.citations import Evidence, build_citations
 from app.consult import related_articles
-from app.rules import (ACTUALS, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED, INLINE_LIST,
-                       INTERROGATIVE, LIST_ASK, MAY_ASK, MAY_RULE, MENTIONS_ASK, MODAL, MUST_ASK, MUST_RULE, PENALTY,
-                       PENALTY_ASK, YEAR, YESNO_ASK, AskType, asked_figures, asked_types, asking_clauses, clause_list, graded_cases)
+from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED,
+                       INLINE_LIST, INTERROGATIVE, LIST_ASK, MAY_ASK, MAY_RULE, MENTIONS_ASK, MODAL, MUST_ASK, MUST_RULE,
+                       PENALTY, PENALTY_ASK, YEAR, YESNO_ASK, AskType, asked_figures, asked_types, asking_clauses,
+                       clause_list, graded_cases)
 from app.answerability import as_typed, common_words, coverage, decide
 from index.intent import ASKING_WORDS, STRICT_DEFINITION, THANKS, defined_term
 from index.lexicon import duty_bodies, listed_bodies, partner_bodies, short_region
@@ -231,7 +232,7 @@ def _kind(query: Query) -> str:
         return "locate"  # "快递暂行条例第二十条讲了什么": the article itself
     if kind == "policy" and APPLIES_ASK.search(query.normalized):
         return "policy"  # "管哪些人？…也算吗": the article on the document's scope, not a list
-    if kind == "policy" and LIST_ASK.search(query.normalized):
+    if kind == "policy" and (LIST_ASK.search(query.normalized) or CASES_ASK.search(query.normalized)):
         return "list"
     if kind == "policy" and YESNO_ASK.search(query.normalized):
         return "yesno"
@@ -1368,7 +1369,8 @@ def hard_problem(query: Query, draft: Draft, searcher: Searcher | None = None) -
                     return f"文件未涉及“{typed}”"
                 continue
             return f"文件没有写明{typed}的{ask.label}" if _mentioned(searcher, whose) else f"文件未涉及“{typed}”"
-    if _kind(query) == "list" and draft.kind != "list" and not (INLINE_LIST.search(evidence) or clause_list(evidence)):
+    if (_kind(query) == "list" and draft.kind != "list" and not CASES_ASK.search(query.normalized)
+            and not (INLINE_LIST.search(evidence) or clause_list(evidence))):
         return "文件没有列出所问的各项"  # "要满足哪些条件": no enumeration of them, in items or in a sentence
     return None
 

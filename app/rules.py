@@ -31,7 +31,10 @@ def clause_list(text: str) -> bool:
     return False
 
 
-LIST_ASK = re.compile(r"(有)?哪(几|些)(条|项|个|类|种|方面|原则|措施|情形|内容|要求|目标)?|包括(哪些|什么)|(什么|哪些)情况下|有什么(原则|目标|措施|要求|情形)|几(条|项)(原则|措施|要求)?|都有(啥|什么)|列举")
+LIST_ASK = re.compile(r"(有)?哪(几|些)(条|项|个|类|种|方面|原则|措施|情形|内容|要求|目标)?|包括(哪些|什么)|有什么(原则|目标|措施|要求|情形)|几(条|项)(原则|措施|要求)?|都有(啥|什么)|列举")
+# "什么情况下…": the cases, which an enumeration lists when the documents have one; a single
+# sentence stating the case ("…的，可以…") answers it too, so it is no list a refusal may demand.
+CASES_ASK = re.compile(r"(?:什么|哪些)情况下")
 YESNO_ASK = re.compile(r"能不能|能否|可不可以|可否|是否|要不要|需不需要|用不用|必须|允许|可以[^，。?？]{0,20}吗|[^，。?？]{0,20}吗[?？]?$|算不算|会不会")
 # A question put as yes or no ("…算违法吗？", "是否…"): a fact word in it (期限, 税率) names what it is
 # about and asks for nothing; only an interrogative (多少, 几, 何时, 哪) asks for a fact then.

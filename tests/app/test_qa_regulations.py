@@ -653,3 +653,9 @@ def test_in_what_cases_is_answered_by_the_enumeration_of_cases(tmp_path, data_di
     assert a.problem is None and a.draft.kind == "list"
     assert [t for t, _ in a.draft.lines] == ["第二条 有下列情形之一的，信息处理者应当及时删除个人信息：",
                                              "（一）约定的存储期限届满；", "（二）个人撤回同意且要求删除。"]
+
+
+def test_in_what_case_answered_by_one_sentence_is_not_refused_for_want_of_a_list(regulations):
+    a = assess(regulations.searcher, "江西快递企业什么情况下要向邮政管理机构备案？")
+    assert a.problem is None
+    assert a.draft.lines[0][0] == "第三条 快递企业设立末端网点的，应当自开办之日起二十日内向所在地邮政管理机构备案。"

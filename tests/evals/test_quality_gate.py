@@ -25,14 +25,16 @@ TARGETS: dict[str, dict[str, float]] = {
 # 0.947, guideline-fresh 0.848 / 0.929, related-policies 0.840 / 0.800, related-policies-more 0.750 /
 # 0.857) less about one or two questions for run-to-run variation (a refusal bar: one unanswerable
 # question). Raise these as the system improves; lowering one needs a reason in the commit message.
+# Raised 2026-12-03 at abb622f (guideline-fresh 0.891 / 0.929, related-policies-more 0.768 / 0.857,
+# related-policies-third 0.642 / 0.667).
 GATES: dict[str, dict[str, float]] = {  # set -> figure of its test split's overall summary -> lowest value
     "guideline": {"answer_acc": 0.92, "refusal_acc": 0.90},
-    "guideline-fresh": {"answer_acc": 0.82, "refusal_acc": 0.90},
+    "guideline-fresh": {"answer_acc": 0.86, "refusal_acc": 0.90},
     "related-policies": {"answer_acc": 0.80, "refusal_acc": 0.75},
     # 0.714 / 0.857 at 912c452, before any rule was changed for it (56 / 14 test questions)
-    "related-policies-more": {"answer_acc": 0.71, "refusal_acc": 0.78},
+    "related-policies-more": {"answer_acc": 0.73, "refusal_acc": 0.78},
     # 0.582 / 0.611 at c87db7a, before any rule was changed for it (67 / 18 test questions)
-    "related-policies-third": {"answer_acc": 0.55, "refusal_acc": 0.55},
+    "related-policies-third": {"answer_acc": 0.61, "refusal_acc": 0.61},
 }
 
 
