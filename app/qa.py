@@ -851,9 +851,12 @@ def _compose_mentions(searcher: Searcher, query: Query, hits: list[Hit]) -> Draf
     """Every place the documents say the topic: the clauses holding its rarest word the corpus has
     (京津冀 of 京津冀协同), with their paths and the sentence that says it, those that also hold the
     question's other words first. Without such a word, the best-matching places."""
-    words = [w for w in dict.fromkeys(query.salient) if len(w) >= 2 and searcher.mentions(w)
-             and not any(w in n or n in w for n in query.scope.named)]
-    if not words:
+    asked = [w for w in dict.fromkeys(query.salient)
+             if len(w) >= 2 and not any(w in n or n in w for n in query.scope.named)]
+    words = [w for w in asked if searcher.mentions(w)]
+    if not words or len(words) < len(asked):
+        # a word asked about that no clause says ("元宇宙平台"): the places of the others are not its
+        # places; the best matches go to the answerability decision like any other locate answer
         return _compose_locate(searcher, query, hits)
     term = max(words, key=lambda w: searcher.idf.get(w, 0.0))
     found = searcher.mentioning(query, term)

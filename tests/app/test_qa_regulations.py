@@ -659,3 +659,9 @@ def test_in_what_case_answered_by_one_sentence_is_not_refused_for_want_of_a_list
     a = assess(regulations.searcher, "江西快递企业什么情况下要向邮政管理机构备案？")
     assert a.problem is None
     assert a.draft.lines[0][0] == "第三条 快递企业设立末端网点的，应当自开办之日起二十日内向所在地邮政管理机构备案。"
+
+
+def test_places_of_a_word_no_clause_says_are_not_the_places_of_the_others(hubei):
+    # 长江经济带 is said, 元宇宙 is not: not a list of where 长江经济带 is
+    a = assess(hubei.searcher, "湖北数据条例哪些地方提到了长江经济带元宇宙？")
+    assert a.draft.kind == "locate"
