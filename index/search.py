@@ -675,7 +675,8 @@ def top_positions(scores: np.ndarray, n: int) -> np.ndarray:
 def definition_span(text: str, term: str) -> tuple[int, int] | None:
     """The sentence of a text that defines the term: "互联网平台经济（以下简称平台经济）是…" (for
     either name), "平台经济是指…", "所称平台经济，是…", an item of a list of terms ("（二）数据处理，
-    包括…"), an article opening with it ("第九百五十一条 行纪合同是…"), or the legal form that names the term last ("…所创作的作品是职务作品，", "…的，称为X。").
+    包括…"), an article opening with it ("第九百五十一条 行纪合同是…"), or the legal form that names
+    the term last ("…所创作的作品是职务作品，", "…的，称为X。").
     None when the text only uses the term."""
     t = re.escape(term)
     m = re.search(rf"[^。；\n]*?([（(]以下(?:简|统)称[“\"]?{t}[”\"]?[）)]|所称[“\"]?{t}[”\"]?[，,]?包括"

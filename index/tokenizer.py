@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import sys
@@ -17,12 +18,12 @@ log = logging.getLogger(__name__)
 
 DOMAIN_WORDS_FILE = Path(__file__).with_name("domain_words.txt")
 
-# Everyday words for what government texts say otherwise (general usage, not one document's): a
-# query keeps its own word and gains these. Bodies' other names come from index/lexicon.py.
 _WORD_CHARS = re.compile(r"[\u4e00-\u9fff]+")
 # Spoken Chinese says what is removed with 掉 (删掉, 去掉, 免掉); written rules say 除 (删除, 去除, 免除).
 _RESULTATIVE = re.compile(r"([删清消去排拆剔免解])掉")
 
+# Everyday words for what government texts say otherwise (general usage, not one document's): a
+# query keeps its own word and gains these. Bodies' other names come from index/lexicon.py.
 QUERY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "用地": ("土地",),
     "落户": ("户籍",),
@@ -199,17 +200,15 @@ class Tokenizer:
         dictionary is general Chinese; which of two overlapping words a text means depends on its
         domain, which only the corpus knows."""
         words = self.cut(fold(text))
-        out: dict[str, list[str]] = {}
-        at = 0
-        bounds = []
-        for w in words:
-            bounds.append((at, at + len(w), w))
-            at += len(w)
         joined = "".join(words)
-        for (s1, e1, left), (s2, e2, right) in zip(bounds, bounds[1:]):
+        ends = list(itertools.accumulate(len(w) for w in words))
+        out: dict[str, list[str]] = {}
+        for i in range(len(words) - 1):
+            left, right, s1, e1, e2 = words[i], words[i + 1], ends[i] - len(words[i]), ends[i], ends[i + 1]
             wrong = [w for w in (left, right) if len(w) >= 2 and _WORD_CHARS.fullmatch(w) and not known(w)]
             if not wrong:
                 continue
+            # up to two characters either side of the boundary, inside the two words
             found = [joined[a:b] for a in range(max(s1, e1 - 2), e1) for b in range(e1 + 1, min(e2, e1 + 2) + 1)
                      if 2 <= b - a <= 3 and _WORD_CHARS.fullmatch(joined[a:b]) and known(joined[a:b])]
             for w in wrong:
