@@ -61,7 +61,8 @@ def _open_service(settings: Settings):
 
 @click.command("eval")
 @click.option("--set", "set_names", multiple=True, metavar="NAME",
-              help="Gold set to run, repeatable (evals/sets.py: guideline, guideline-fresh, related-policies, related-policies-more, related-policies-third); "
+              help="Gold set to run, repeatable (evals/sets.py: guideline, guideline-fresh, related-policies, related-policies-more, related-policies-third, "
+                   "related-policies-fourth); "
                    "default: every set whose file exists. Each is ingested into OUT/data/NAME/.")
 @click.option("--split", type=click.Choice(["dev", "test", "all"]), default="all", show_default=True,
               help="Questions to run: the dev split (rules are tuned on it), the held-out test split, or both "

@@ -49,6 +49,11 @@ SETS: tuple[GoldSet, ...] = (
             "a third batch of 168 questions over the same 12 regulations and corpus, written blind to the code "
             "after the second batch's dev split was saturated, weighted toward figures, scope, versions, "
             "reverse-department and locate questions"),
+    GoldSet("related-policies-fourth", GOLD_DIR / "related-policies-fourth.jsonl",
+            (CORPORA_DIR / "related-policies", GUIDELINE),
+            "a fourth batch of 150 questions over the same 12 regulations and corpus, written blind to the code "
+            "after the third batch's dev split was saturated, weighted toward everyday words far from the "
+            "documents' own (商家, 刷脸, 押金) and yes/no stories"),
 )
 
 

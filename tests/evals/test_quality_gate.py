@@ -19,6 +19,7 @@ TARGETS: dict[str, dict[str, float]] = {
     "related-policies": {"answer_acc": 0.90, "refusal_acc": 0.90},
     "related-policies-more": {"answer_acc": 0.90, "refusal_acc": 0.90},  # the same bar as the first batch
     "related-policies-third": {"answer_acc": 0.90, "refusal_acc": 0.90},
+    "related-policies-fourth": {"answer_acc": 0.90, "refusal_acc": 0.90},
 }
 # What CI holds the system to: the target where it is reached, else the level measured on
 # 2026-12-02 at commit 2e457e4 (`policyqa eval`, test splits, answer / refusal: guideline 0.946 /
@@ -35,6 +36,8 @@ GATES: dict[str, dict[str, float]] = {  # set -> figure of its test split's over
     "related-policies-more": {"answer_acc": 0.73, "refusal_acc": 0.78},
     # 0.582 / 0.611 at c87db7a, before any rule was changed for it (67 / 18 test questions)
     "related-policies-third": {"answer_acc": 0.61, "refusal_acc": 0.61},
+    # 0.719 / 0.611 at cbad51c, before any rule was changed for it (57 / 18 test questions)
+    "related-policies-fourth": {"answer_acc": 0.68, "refusal_acc": 0.55},
 }
 
 
