@@ -5,6 +5,7 @@ CLI, web app and HTTP API all go through this object, so they behave the same.""
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -197,4 +198,12 @@ def _clean_question(question: str, limit: int) -> str:
         raise QueryError("the question is empty; type a question about the documents, e.g. 哪个部门负责平台经济统计监测？")
     if len(q) > limit:
         raise QueryError(f"the question is {len(q)} characters long; keep it under {limit} characters")
+    if not any(ch.isalnum() for ch in q):  # "？？？！！！": nothing to search for
+        raise QueryError("the question has no words, only punctuation; type a question about the documents")
+    if not _HAN.search(q) and len(_LATIN_WORD.findall(q)) >= 2:  # the documents are Chinese, and so is the search
+        raise QueryError("the question is not in Chinese; ask in Chinese, e.g. 哪个部门负责平台经济统计监测？")
     return q
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")

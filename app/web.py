@@ -79,6 +79,8 @@ ZH_MESSAGES = [
     (r"^the question is empty", "请输入问题，例如：哪个部门负责平台经济统计监测？"),
     (r"^the question is (\d+) characters long; keep it under (\d+)", "问题有 {0} 个字，超过了 {1} 字的上限，请精简后再问。"),
     (r"^the question must be text", "问题必须是文字。"),
+    (r"^the question has no words", "问题里只有标点，没有文字：请用中文写下您想问的问题。"),
+    (r"^the question is not in Chinese", "收录的都是中文文件，请用中文提问，例如：哪个部门负责平台经济统计监测？"),
     (r"^the query is empty", "请输入检索词。"),
     (r"^the query is (\d+) characters long; keep it under (\d+)", "检索词有 {0} 个字，超过了 {1} 字的上限，请精简后再检索。"),
     (r"^the query must be text", "检索词必须是文字。"),
@@ -820,6 +822,28 @@ class WebApp:
         return [table, *filters]
 
 
+# Why a file was skipped (ingest/loaders.py LoadError), for the admin: (pattern of the English reason, Chinese).
+ZH_SKIPPED = [
+    (r"^empty file", "文件里没有文字，是空的。"),
+    (r"^binary file, not text", "这不是文本文件（可能是图片或其他格式改了扩展名），请上传 .txt、.md、.html、.docx 或 .pdf 文件。"),
+    (r"^unsupported file type ([^\s:]+)", "不支持 {0} 文件，请上传 .txt、.md、.html、.docx 或 .pdf 文件。"),
+    (r"^PDF has no text layer", "PDF 里没有文字层（可能是扫描件），请先做文字识别（OCR）再上传。"),
+    (r"^encrypted PDF", "PDF 设了密码，请去掉密码后重新导出再上传。"),
+    (r"^encrypted or password-protected DOCX", "DOCX 设了密码，请去掉密码后另存再上传。"),
+    (r"^legacy Word \.doc", "这是旧版 Word（.doc）文件，请在 Word 里另存为 .docx 再上传。"),
+    (r"^corrupt (DOCX|PDF)", "{0} 文件已损坏，无法读取，请重新导出后再上传。"),
+    (r"^cannot read file", "无法读取这个文件，请重新上传。"),
+]
+
+
+def zh_reason(reason: str) -> str:
+    """A loader's reason for skipping a file, in Chinese; an unknown one as it is."""
+    for pattern, zh in ZH_SKIPPED:
+        if m := re.match(pattern, reason):
+            return zh.format(*m.groups())
+    return reason
+
+
 def _report_summary(report, meta) -> str:
     r = report.to_json()
     lines = [
@@ -827,7 +851,7 @@ def _report_summary(report, meta) -> str:
         f"共 {r['documents']} 个文件、{r['clauses']} 条条款。"
     ]
     lines += [f"新增 {d}" for d in r["added"]] + [f"更新 {d}" for d in r["updated"]]
-    lines += [f"跳过 {Path(s['file']).name}：{s['reason']}" for s in r["skipped"]]
+    lines += [f"跳过 {Path(s['file']).name}：{zh_reason(s['reason'])}" for s in r["skipped"]]
     lines.append(f"索引 {meta['generation']} 已启用。" if meta else "索引无需更新。")
     return "\n".join(lines)
 

@@ -118,7 +118,11 @@ def equivalent_names(name: str) -> tuple[str, ...]:
 # A body that acts: "县级以上人民政府商务主管部门负责…", "由省商务厅负责审核", "省发展改革委会同…".
 _BODY = r"[\u4e00-\u9fa5]{1,24}?(?:主管部门|管理部门|行政部门|部门|厅|局|委员会|委|办公室|办|中心|机构|人民政府|政府|机关)"
 DUTY_VERBS = r"(?:负责|主管|会同|牵头|统筹|组织实施|按照职责|在各自职责范围内|依法履行|应当会同)"
-_DUTY_BODY = re.compile(rf"({_BODY})(?:和|、|及|以及)?(?=(?:应当|要|可以)?{DUTY_VERBS})")
+# Or a government body a rule tells what to do ("经济和信息化部门应当推动中小企业数字化转型"): the
+# commonest way laws give duties. Not an agency or platform (数据交易机构应当…), whose duties are not
+# a department's.
+_GOVERNMENT_BODY = r"[\u4e00-\u9fa5]{1,24}?(?:主管部门|管理部门|行政部门|部门|厅|局|委员会|委|办公室|人民政府|政府|机关)"
+_DUTY_BODY = re.compile(rf"({_BODY})(?:和|、|及|以及)?(?=(?:应当|要|可以)?{DUTY_VERBS})|({_GOVERNMENT_BODY})(?=应当)")
 # A duty handed on: "…可以委托县（市、区）交通运输主管部门实施监督管理工作".
 _DELEGATED = re.compile(rf"(?:委托|授权)(?:[\u4e00-\u9fa5]{{1,6}}[（(][^）)]{{1,10}}[）)])?({_BODY})"
                         rf"(?=(?:依法)?(?:实施|负责|承担|行使))")
@@ -161,10 +165,25 @@ def duty_bodies(text: str) -> list[str]:
     """Bodies that a sentence gives a duty to, as written ("县级以上地方人民政府商务主管部门")."""
     out = []
     for m in [*_DUTY_BODY.finditer(text), *_DELEGATED.finditer(text)]:
-        name = _LIST_SPLIT.split(m.group(1))[-1].strip()
+        name = _last_body(m.group(1) or m.group(2))
         if len(name) >= 3 and _BODY_END.search(name) and name not in GENERIC_BODIES and not _NOT_A_NAME.search(name):
             out.append(name)
     return out
+
+
+# 和/及/与 join two bodies ("商务部门和海关") but also stand inside one body's name (经济和信息化部门,
+# 人力资源和社会保障部门, 住房和城乡建设部门): a name is cut there only after a whole body's name.
+_JOINED = re.compile(r"和|及|与")
+
+
+def _last_body(run: str) -> str:
+    """The last body named in a run of text before a duty ("…应当会同商务" -> 商务, "商务部门和海关"
+    -> 海关, "经济和信息化部门" -> itself)."""
+    name = re.split(r"[、，,；;]|以及|会同|配合|协同|联合|由", run)[-1]
+    for m in reversed(list(_JOINED.finditer(name))):
+        if _BODY_END.search(name[:m.start()]):
+            return name[m.end():].strip()
+    return name.strip()
 
 
 def partner_bodies(text: str) -> list[str]:
@@ -235,6 +254,17 @@ def region_of_document(title: str, text: str) -> str:
     return best if n >= MIN_REGION_MENTIONS else region
 
 
+# The government a department belongs to, written before its name ("县级以上人民政府司法行政部门",
+# "省人民政府发展改革部门"): a level, not part of the name. Learnt whole, such a name would become one
+# jieba word, and a clause saying it would no longer be found by the department's own name.
+_GOVERNMENT_LEVEL = re.compile(r"^[\u4e00-\u9fa5、（）()]*?(?:人民政府|政府)(?=[\u4e00-\u9fa5]{2})")
+
+
+def _without_level(body: str) -> str:
+    rest = _GOVERNMENT_LEVEL.sub("", body)
+    return rest if rest != body and len(rest) >= 2 and _BODY_END.search(rest) else body
+
+
 def learn_lexicon(docs: Iterable[ParsedDocument]) -> Lexicon:
     bodies: Counter[str] = Counter()
     terms: set[str] = set()
@@ -251,7 +281,7 @@ def learn_lexicon(docs: Iterable[ParsedDocument]) -> Lexicon:
             for b in _table_bodies(c):
                 bodies[b] += 1
             for b in duty_bodies(c.text):
-                bodies[b] += 1
+                bodies[_without_level(b)] += 1
             terms.update(_QUOTED.findall(c.text))
             terms.update(_ABBREVIATION.findall(c.text))
             terms.update(_DEFINED.findall(c.text))

@@ -158,7 +158,9 @@ class Catalogue:
             # "江苏省数字经济促进条例" is not 浙江省数字经济促进条例 shortened: another region's document
             # ("广东营商环境条例" is 广东省's own one shortened, the longer match)
             other = {d: _other_region_before(normalized, n, self.docs[d]) for d, n in shortened.items() if n}
-            prefixed = {d: f + shortened[d] for d, f in other.items() if f}
+            # unless that region has a document of the name too ("浙江的快递条例": 浙江's, not 国务院's)
+            own = {short_region(self.docs[d].region) for d, n in shortened.items() if n}
+            prefixed = {d: f + shortened[d] for d, f in other.items() if f and short_region(f.removesuffix("的")) not in own}
             elsewhere = [t for t in prefixed.values() if not any(t in n for n in shortened.values())]
             # and a shorter match inside that title ("促进条例") names nothing either
             shortened = {d: ("" if d in prefixed or any(n in e for e in elsewhere) else n) for d, n in shortened.items()}
@@ -266,13 +268,16 @@ def shortened_name(normalized: str, title: str) -> str | None:
 
 
 def _other_region_before(normalized: str, part: str, info: DocInfo) -> str | None:
-    """The province written right before a shortened title, when it is not the document's own."""
+    """The province written right before a shortened title ("广东快递条例", "广东省的快递条例"), when
+    it is not the document's own; with the 的 the user wrote, so a refusal quotes their words."""
     before = normalized[:normalized.find(part)]
+    joined = "的" if before.endswith("的") else ""
+    before = before.removesuffix(joined)
     own = short_region(info.region)
     for p in PROVINCES:
         form = next((f for f in (p, short_region(p)) if before.endswith(f)), None)
         if form and short_region(p) != own:
-            return form
+            return form + joined
     return None
 
 

@@ -65,6 +65,8 @@ def test_ask_follow_up_in_a_session(http):
     [
         ({"question": "   "}, "the question is empty"),
         ({"question": "问" * 501}, "the question is 501 characters long; keep it under 500 characters"),
+        ({"question": "？？？！！！。。。"}, "the question has no words, only punctuation; type a question about the documents"),
+        ({"question": "Which department is in charge?"}, "the question is not in Chinese; ask in Chinese"),
         ({}, "question: Field required"),
         ({"question": 5}, "question: Input should be a valid string"),
     ],

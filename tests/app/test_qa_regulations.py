@@ -221,10 +221,13 @@ def test_a_yes_no_question_gets_the_rule_of_the_kind_it_asks_first(anhui):
     assert lines(anhui, "安徽快递企业可以自己确定收费标准吗？") == ["第六条 快递企业应当公示收费标准。快递企业可以自主确定收费标准。"]
 
 
-def test_a_list_question_without_any_list_is_refused(anhui):
+def test_a_list_question_without_any_list_is_answered_by_the_sentences_that_state_it(anhui):
+    # No enumeration of requirements: the rule and its penalty, one sentence each, answer "哪些要求";
+    # the lack of an enumeration refuses nothing by itself.
     a = ask(anhui, "安徽对快递企业处理投诉有哪些具体要求？")
-    assert not a.answered
-    assert a.answer == "文件中没有找到能回答这个问题的规定（文件没有列出所问的各项）。以下是最接近的条款，供您核对。"
+    assert a.answered
+    assert a.answer.splitlines()[0] == "第四条 快递企业应当自接到投诉之日起七日内处理投诉。[1]"
+    assert [c.clause.id for c in a.citations][:2] == [f"{AH}#第四条", f"{AH}#第九条"]
 
 
 def test_a_how_much_question_needs_a_figure_and_an_asked_fact_the_noun_it_belongs_to(anhui):
@@ -665,3 +668,25 @@ def test_places_of_a_word_no_clause_says_are_not_the_places_of_the_others(hubei)
     # 长江经济带 is said, 元宇宙 is not: not a list of where 长江经济带 is
     a = assess(hubei.searcher, "湖北数据条例哪些地方提到了长江经济带元宇宙？")
     assert a.draft.kind == "locate"
+
+
+HAIXI = """# 海西省数据资源条例
+
+<!-- INFO END -->
+
+第一条 为了规范数据资源管理，制定本条例。
+
+第二条 省人民政府数据主管部门应当为数据资源评估办法的制定和修改组织调研。
+
+第三条 数据资源评估办法的制定和修改由省人民政府规定。
+"""
+
+
+def test_who_decides_is_answered_by_the_sentence_that_names_the_body_beside_a_weaker_duty(tmp_path, data_dir, fake_embedder):
+    # 第二条 is a duty ("…部门应当…") sharing the question's words; 第三条 says who decides ("由省人民
+    # 政府规定") and joins the answer, after the duty it does not beat by NAMING_COST
+    svc = ingest_texts(tmp_path / "haixi", data_dir, fake_embedder, {"海西省数据资源条例(2024-01-01).md": HAIXI})
+    assert lines(svc, "数据资源评估办法的制定和修改由谁来定？") == [
+        "第二条 省人民政府数据主管部门应当为数据资源评估办法的制定和修改组织调研。",
+        "第三条 数据资源评估办法的制定和修改由省人民政府规定。",
+    ]

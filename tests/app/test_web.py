@@ -27,6 +27,8 @@ from app.web import (
     section_choices,
     store_upload,
     task_rows,
+    zh_message,
+    zh_reason,
 )
 from ingest.records import Clause
 from tests.app.conftest import CORPUS, make_service
@@ -672,3 +674,33 @@ def test_page_config_has_analytics_off_and_no_share_link(server):
 def test_gradio_and_json_routes_share_one_server(server):
     assert httpx.get(server.url + "/").status_code == 200
     assert httpx.get(server.url + "/healthz").json()["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    "reason, zh",
+    [
+        ("binary file, not text", "这不是文本文件（可能是图片或其他格式改了扩展名），请上传 .txt、.md、.html、.docx 或 .pdf 文件。"),
+        ("empty file", "文件里没有文字，是空的。"),
+        ("unsupported file type .png: supported are .txt, .md", "不支持 .png 文件，请上传 .txt、.md、.html、.docx 或 .pdf 文件。"),
+        ("corrupt PDF (bad xref)", "PDF 文件已损坏，无法读取，请重新导出后再上传。"),
+        ("something new", "something new"),  # an unknown reason is shown as it is, not hidden
+    ],
+)
+def test_a_skipped_files_reason_is_shown_in_chinese(reason, zh):
+    assert zh_reason(reason) == zh
+
+
+@pytest.mark.parametrize(
+    "question, zh",
+    [
+        ("？？？！！！", "问题里只有标点，没有文字：请用中文写下您想问的问题。"),
+        ("Which department is in charge?", "收录的都是中文文件，请用中文提问，例如：哪个部门负责平台经济统计监测？"),
+    ],
+)
+def test_a_question_without_chinese_words_gets_one_chinese_message(question, zh):
+    from app.service import _clean_question
+    from index.search import QueryError
+
+    with pytest.raises(QueryError) as e:
+        _clean_question(question, 500)
+    assert zh_message(e.value) == zh

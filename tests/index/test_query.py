@@ -120,3 +120,15 @@ def test_another_regions_document_named_by_title_is_absent(catalogue):
     # not 浙江省快递业促进条例 shortened: the province written before the title is not its own
     assert scope.absent == ("江苏省快递业促进条例",) and scope.missing == ("江苏省",)
     assert catalogue.scope("浙江快递条例什么时候施行").absent == ()
+
+
+def test_a_region_with_documents_but_none_of_the_name_asked_is_absent_in_the_users_words(catalogue):
+    # 广东 has a document, but no 快递条例: not the national 快递暂行条例, nor 浙江's; the refusal
+    # quotes "广东省的快递条例" as typed, with its 的
+    scope = catalogue.scope("广东省的快递条例对快递三轮车有什么规定")
+    assert scope.absent == ("广东省的快递条例",) and scope.missing == ()
+    # 浙江 has one: its own, not the national one shortened alike
+    zhejiang = catalogue.scope("浙江的快递条例怎么管三轮车")
+    assert zhejiang.absent == () and zhejiang.docs == frozenset({"zj"})
+    shanghai = catalogue.scope("上海的数据条例")
+    assert shanghai.absent == () and shanghai.docs == frozenset({"sh"})
