@@ -23,7 +23,7 @@ from index.intent import ASKING_WORDS, STRICT_DEFINITION, THANKS, defined_term
 from index.lexicon import duty_bodies, listed_bodies, partner_bodies, short_region
 from index.numbers import kinds as figure_kinds, quantities, same_figure
 from index.query import Query
-from index.search import APPLIES_ASK, Searcher, definition_span
+from index.search import APPLIES_ASK, Searcher, article_asked, definition_span
 from index.tokenizer import fold
 from ingest.records import Answer, Clause, Hit
 from ingest.refs import cross_references, parse_article_ref
@@ -1358,6 +1358,14 @@ def _mentioned(searcher: Searcher, word: str) -> bool:
     return any(searcher.mentions(n) for n in searcher.tokenizer.names_of(word))
 
 
+def _absent_article_uncited(q: str, law: str, evidence: str) -> bool:
+    """Whether the question asks for an article of `law` (a law the corpus does not hold) that the
+    evidence does not cite."""
+    m = re.search(re.escape(law) + r"》?的?(第[〇零一二三四五六七八九十百千\d]+条)", q)
+    ref = article_asked(m.group(1)) if m else None
+    return ref is not None and ref.article not in fold(evidence)
+
+
 def hard_problem(query: Query, draft: Draft, searcher: Searcher | None = None) -> str | None:
     """What rules out an answer before any score: nothing to quote, an asked kind of fact (an amount,
     a period, a year) that the evidence does not hold. Names only what the user asked."""
@@ -1375,7 +1383,9 @@ def hard_problem(query: Query, draft: Draft, searcher: Searcher | None = None) -
             return f"文件没有关于{year}年的规定"
     # "按邮政法罚多少": a law the corpus cites but does not hold answers only through the clauses that
     # cite it ("依照《中华人民共和国邮政法》的规定予以处罚"); another clause's fine is not its fine
-    absent = [n for n in query.scope.absent if n not in fold(evidence)]
+    # …and "快递暂行条例第二十条讲了什么" of a law the corpus only cites is answered only by a clause
+    # that cites that article; one citing the law by name alone quotes no article of it
+    absent = [n for n in query.scope.absent if n not in fold(evidence) or _absent_article_uncited(q, n, evidence)]
     if absent:
         return f"知识库未收录《{'》《'.join(as_typed(query, n) for n in absent)}》，找到的条款也没有引用它"
     m = ACTUALS.search(asking_clauses(query.asked))

@@ -417,7 +417,9 @@ def documents_html(rows: Sequence[dict]) -> str:
     return table_html(DOC_COLUMNS, out, "pq-docs", "还没有导入文件。")
 
 
-TASK_COLUMNS = [("序号", "number"), ("工作任务", "text"), ("牵头部门", "text"), ("责任部门", "text"), ("文件", "text"),
+# The first department a row lists: 牵头 only where a table's header says so, which the column
+# cannot know for every table (the answers name the role as each table does).
+TASK_COLUMNS = [("序号", "number"), ("工作任务", "text"), ("列第一位的部门", "text"), ("责任部门", "text"), ("文件", "text"),
                 ("条款", "text")]
 
 

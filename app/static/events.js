@@ -27,6 +27,22 @@ function pqDrawer(open) {
   document.querySelectorAll('.pq-panel-box').forEach((p) => p.classList.toggle('pq-open', open));
 }
 
+// On a wide screen the panel stands beside a long list (search results, the task table): a clause
+// opened far down the list would change a panel out of sight, so the panel is brought into view once
+// its new content arrives.
+function pqShowPanel() {
+  if (window.innerWidth <= 760) { return; }
+  const panel = Array.from(document.querySelectorAll('.pq-panel-box')).find((p) => p.offsetParent !== null);
+  if (!panel) { return; }
+  const show = () => {
+    const r = panel.getBoundingClientRect();
+    if (r.top < 0 || r.top > window.innerHeight - 80) { panel.scrollIntoView({block: 'start', behavior: 'smooth'}); }
+  };
+  const seen = new MutationObserver(() => { seen.disconnect(); show(); });
+  seen.observe(panel, {childList: true, subtree: true, characterData: true});
+  setTimeout(() => seen.disconnect(), 5000);
+}
+
 function pqCopy(button) {
   const text = button.dataset.copy;
   if (navigator.clipboard) { navigator.clipboard.writeText(text).catch(() => {}); }
@@ -62,6 +78,7 @@ element.addEventListener('click', (e) => {
   const item = t.closest('[data-cid]');
   if (item) {
     pqDrawer(true);  // on a phone the panel is a drawer over the page
+    pqShowPanel();
     trigger('click', {cid: item.dataset.cid, s: item.dataset.s || '', e: item.dataset.e || ''});
   }
 });

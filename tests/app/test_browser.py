@@ -264,6 +264,23 @@ def test_phone_citation_opens_in_view_and_task_table_is_readable(open_page, svc)
     _shot(page, "browser-phone-tasks.png")
 
 
+def test_desktop_a_clause_opened_far_down_the_task_table_brings_its_panel_into_view(open_page):
+    page = open_page()
+    page.get_by_role("tab", name="文件").click()
+    rows = page.locator("#pq-tasks tbody tr")
+    rows.first.wait_for(timeout=15_000)
+    last = rows.last
+    task = _squash(last.locator("td").nth(1).inner_text())[:8]
+    last.scroll_into_view_if_needed()
+    last.locator("[data-cid]").first.click()
+    # the panel (above the table) shows the row and is scrolled into sight
+    page.wait_for_function(
+        "(task) => Array.from(document.querySelectorAll('.pq-panel-box')).some((p) => {"
+        " const r = p.getBoundingClientRect(); return p.offsetParent !== null && r.top >= 0"
+        " && r.top < window.innerHeight && p.innerText.replace(/\\s+/g, '').includes(task); })",
+        arg=task, timeout=15_000)
+
+
 def test_dark_mode_highlight_and_text_contrast(open_page):
     page = open_page(color_scheme="dark")
     assert "dark" in page.evaluate("document.body.className")

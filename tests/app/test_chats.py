@@ -97,3 +97,11 @@ def test_questions_come_from_the_audit_log_and_its_backups(tmp_path):
     assert [e["question"] for e in feedback.read_questions(log, channel="api")] == ["较早"]
     assert [e["question"] for e in feedback.read_questions(log, answered="yes")] == ["最新", "最早"]
     assert feedback.cell("channel", "gradio") == "Gradio 接口" and feedback.cell("answered", False) == "否"
+
+
+def test_every_answer_kind_reads_in_chinese_in_the_admin_table():
+    from app.qa import COMPOSERS
+
+    kinds = {*COMPOSERS, "social", "unanswerable", "count", "version", "mentions"}
+    assert {k for k in kinds if feedback.cell("kind", k) == k} == set()  # none shown as its English name
+    assert feedback.cell("kind", "yesno") == "能否/是否" and feedback.cell("kind", "department") == "责任部门"

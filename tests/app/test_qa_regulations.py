@@ -497,6 +497,11 @@ def test_a_law_the_corpus_only_cites_answers_only_through_the_clauses_citing_it(
     q = s.understand("云南数据服务条例提到的网络安全法第二十一条讲了什么？")
     assert q.scope.absent == ("网络安全法",) and q.article is None
     assert s.understand("《电子商务法》对数据服务有什么规定？").scope.absent == ("电子商务法",)
+    # an article of it is not answered by the clauses that cite the law by name only (第一条, 第五条)
+    a = ask(yunnan, "网络安全法第二十一条讲了什么？")
+    assert not a.answered
+    assert a.answer == ("文件中没有找到能回答这个问题的规定（知识库未收录《网络安全法》，找到的条款也没有引用它）。"
+                        "以下是最接近的条款，供您核对。")
 
 
 def test_a_count_in_the_story_asks_for_no_count(yunnan):
