@@ -831,6 +831,7 @@ ZH_SKIPPED = [
     (r"^encrypted PDF", "PDF 设了密码，请去掉密码后重新导出再上传。"),
     (r"^encrypted or password-protected DOCX", "DOCX 设了密码，请去掉密码后另存再上传。"),
     (r"^legacy Word \.doc", "这是旧版 Word（.doc）文件，请在 Word 里另存为 .docx 再上传。"),
+    (r"^suspicious DOCX", "DOCX 文件异常（解压后大得离谱，可能是恶意文件），已拒绝。"),
     (r"^corrupt (DOCX|PDF)", "{0} 文件已损坏，无法读取，请重新导出后再上传。"),
     (r"^cannot read file", "无法读取这个文件，请重新上传。"),
 ]
