@@ -176,7 +176,9 @@ def decide(searcher, query: Query, kind: str, evidence: str, hits, docs=()) -> s
         return f"“{'、'.join(as_typed(query, r) for r in query.scope.named)}”的文件没有相关规定，只有全国适用的文件提到"
     if score(searcher.embedder.name, features(searcher, query, kind, evidence, hits)) >= 0.5:
         return None
-    unknown = unknown_words(searcher, query)
+    # the reason names the words the documents never use, not the everyday ones (老板, 时间, 版本) a
+    # question may use where they write otherwise: those did not make the difference
+    unknown = [w for w in unknown_words(searcher, query) if w not in common_words()]
     if unknown:
         return f"文件未涉及“{'”“'.join(as_typed(query, w) for w in unknown[:2])}”"
     return "与现有条款的内容相差较远"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from app.citations import Evidence, build_citations
 from app.consult import related_articles
-from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF, GRADED,
-                       INLINE_LIST, INTERROGATIVE, LIST_ASK, MAY_ASK, MAY_RULE, MENTIONS_ASK, MODAL, MUST_ASK, MUST_RULE,
+from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONSEQUENCE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF,
+                       GRADED, INLINE_LIST, INTERROGATIVE, LIABILITY, LIST_ASK, MAY_ASK, MAY_RULE, MENTIONS_ASK, MODAL, MUST_ASK, MUST_RULE,
                        PENALTY, PENALTY_ASK, YEAR, YESNO_ASK, AskType, asked_figures, asked_types, asking_clauses,
                        graded_cases)
 from app.answerability import as_typed, common_words, coverage, decide
@@ -576,7 +576,7 @@ def _compose_duties_of(searcher: Searcher, query: Query, hits: list[Hit], wanted
             text = hit.clause.text[s:e].strip()
             partners = partner_bodies(text)
             if (any(body_key(b) in wanted or any(w in b for w in wanted) for b in duty_bodies(text))
-                    or _is_subject(text, names)):
+                    or _is_subject(text, names) or _charged(text, names)):
                 found.append((_coverage(searcher, query, text) - DUTY_RANK_COST * rank, hit, text))
             elif wanted & {body_key(b) for b in partners}:  # "会同商务、海关等部门"
                 # read with the list written out (商务部门): the body asked about is named there
@@ -612,6 +612,12 @@ def _is_subject(text: str, names: list[str]) -> bool:
     what follows is that body's duty, however it is worded."""
     rest = text[SUBJECT.match(text).end():]
     return any(rest.startswith(n) for n in names)
+
+
+def _charged(text: str, names: list[str]) -> bool:
+    """Whether a sentence charges the body after naming it otherwise ("市数据工作委员会设立公共数据
+    专业委员会，负责研究、协调…"): the duty follows the name."""
+    return any(re.search(re.escape(n) + r"[，,]?(?:具体)?(?:负责|承担|主管)", text) for n in names)
 
 
 def _spans(clause: Clause) -> list[tuple[int, int]]:
@@ -753,6 +759,8 @@ def _penalties_leading(searcher: Searcher, query: Query, hits: list[Hit],
     款, scored by how well the item read with them matches the question."""
     out: list[tuple[float, Hit, tuple[int, int]]] = []
     tokens = _topic_tokens(query)
+    # "…会有什么后果": a lead that states a liability (…的，依法追究责任) answers as a penalty would
+    consequence = bool(CONSEQUENCE_ASK.search(query.asked))
     for rank, hit in enumerate(hits):
         item = hit.clause
         parent = searcher.by_id.get(item.parent_id or "") if item.kind == "item" else None
@@ -760,7 +768,7 @@ def _penalties_leading(searcher: Searcher, query: Query, hits: list[Hit],
             continue
         for span in _lead_sentences(searcher, parent, item):
             text = parent.text[span[0]:span[1]]
-            if not PENALTY.search(text):
+            if not (PENALTY.search(text) or (consequence and LIABILITY.search(text))):
                 continue
             match = coverage(searcher.idf, tokens, text + item.text)
             score = match * 1.5 + 0.05 if asks and all(_satisfies(a, text) for a in asks) else match

@@ -111,6 +111,16 @@ def test_a_refusal_names_the_words_as_the_user_typed_them(regulations, tmp_path,
     assert simplified.answer == "文件中没有找到能回答这个问题的规定（文件未涉及“增值税”“发票”）。以下是最接近的条款，供您核对。"
 
 
+def test_a_refusal_does_not_blame_an_everyday_word(regulations, tmp_path, monkeypatch):
+    # 老板 is everyday Chinese the documents write otherwise (经营者): it did not make the difference
+    _calibrated(tmp_path, monkeypatch, -5.0)
+    assert "老板" in common_words()
+    a = answer_question(regulations.searcher, "江西快递企业的老板能泄露用户的增值税发票吗？")
+    assert a.answer == "文件中没有找到能回答这个问题的规定（文件未涉及“增值税”“发票”）。以下是最接近的条款，供您核对。"
+    a = answer_question(regulations.searcher, "江西快递企业的老板能泄露用户的信息吗？")
+    assert a.answer == "文件中没有找到能回答这个问题的规定（与现有条款的内容相差较远）。以下是最接近的条款，供您核对。"
+
+
 @pytest.mark.parametrize("text, normalized, word, shown", [
     ("增值稅發票", "增值税发票", "发票", "發票"),
     ("ＡＢ公司的增值税", "ab公司的增值税", "增值税", "增值税"),  # same length after NFKC: positions kept

@@ -258,3 +258,17 @@ def test_the_rows_listing_the_department_asked_about_settle_the_answer(guideline
     # A department no row lists is not settled: its duty sentences are scored as usual.
     b = assess(guideline_service.searcher, "省卫生健康委负责哪些任务？")
     assert not settled(b.query, b.draft)
+
+
+@pytest.mark.parametrize(
+    "text, charged",
+    [
+        ("市数据工作委员会设立公共数据专业委员会，负责研究、协调公共数据管理工作中的重大事项。", True),
+        ("公共数据专业委员会具体承担日常工作。", True),
+        ("市数据工作委员会设立公共数据专业委员会。", False),  # named, given nothing to do
+    ],
+)
+def test_a_body_named_then_charged_has_that_duty(text, charged):
+    from app.qa import _charged
+
+    assert _charged(text, ["公共数据专业委员会"]) is charged
