@@ -866,6 +866,8 @@ def _compose_locate(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     close = [h for h in hits[:3] if h.score >= hits[0].score * LOCATE_CLOSE]
     if query.article:
         close = (_article_versions(searcher, hits[0]) if query.scope.versions and hits else []) or hits[:1]
+    elif query.scope.versions:  # one article in two versions: newest first, as _article_versions
+        close = _newest_first(searcher, close)
     for i, hit in enumerate(close):
         c = hit.clause
         if c.row:
@@ -917,6 +919,17 @@ def _compose_mentions(searcher: Searcher, query: Query, hits: list[Hit]) -> Draf
 
 
 MAX_MENTIONS = 8
+
+
+def _newest_first(searcher: Searcher, hits: list[Hit]) -> list[Hit]:
+    """Hits in their order, except that versions of one article stand newest first."""
+    def key(h: Hit) -> tuple[str, str]:
+        return (searcher.catalogue.docs[h.clause.doc_id].group, h.clause.id.split("#", 1)[1])
+
+    first = {}
+    for i, h in enumerate(hits):
+        first.setdefault(key(h), i)
+    return sorted(hits, key=lambda h: (first[key(h)], -int(searcher.catalogue.docs[h.clause.doc_id].version.replace("-", "") or 0)))
 
 
 def _article_versions(searcher: Searcher, hit: Hit) -> list[Hit]:
