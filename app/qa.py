@@ -489,8 +489,8 @@ def _best_duty(searcher: Searcher, query: Query, hits: list[Hit]):
 
 def _best_naming(searcher: Searcher, query: Query, hits: list[Hit]):
     """A sentence of the top hits that names the bodies another way than a duty ("…由国务院规定",
-    "与海关、统计、税务等国家有关部门建立…机制"): it answers when it matches the question clearly better
-    than any duty sentence, which a government body's every "应当" makes common."""
+    "与海关、统计、税务等国家有关部门建立…机制"): it joins the department answer, ranked NAMING_COST below
+    a duty sentence matching as well — duties are common, since a government body's every "应当" is one."""
     best = None
     for rank, hit in enumerate(hits[:3]):
         if hit.clause.row:
