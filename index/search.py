@@ -741,9 +741,11 @@ def _lead_position(row_clause: Clause, departments) -> int:
 
 
 def _without(text: str, names) -> str:
+    """The text without the names, each with the particle that tied it to the rest ("条例里的…",
+    "广东省的…"). Only a removed name's particle goes: "中央财政…" and "中小企业…" keep their 中."""
     for name in names:
-        text = text.replace(name, " ")
-    return re.sub(r"^[\s里中的，,]+", "", text).strip()
+        text = re.sub(re.escape(name) + r"(?:中的|里的|里|的|中(?![小央国华]))?", " ", text)
+    return text.strip(" \t\n，,")
 
 
 def _parsed_by_doc(docs: dict[str, Document], clauses: list[Clause]) -> list[ParsedDocument]:

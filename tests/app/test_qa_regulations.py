@@ -210,6 +210,14 @@ def test_a_fact_word_in_a_yes_no_question_asks_for_no_fact(anhui):
     assert [t for t, _ in a.draft.lines] == ["第五条 快递企业不得低于成本价格提供快递服务。"]
 
 
+def test_a_count_word_in_a_yes_no_question_makes_no_figure_question(anhui):
+    # "能不能把几项…一起" asks yes or no: 几项 counts nothing it asks for
+    a = assess(anhui.searcher, "安徽的快递企业能不能把几项收费标准一起公示？")
+    assert a.query.intent.kind == "figure"
+    assert (a.draft.kind, a.problem) == ("yesno", None)
+    assert assess(anhui.searcher, "安徽的快递企业要公示几项收费标准？").draft.kind == "figure"
+
+
 def test_a_yes_no_question_gets_the_rule_of_the_kind_it_asks_first(anhui):
     # "可以…吗" asks whether one may: the sentence that says 可以 before the one that says 应当. Both
     # stand in one short 款, which is quoted whole; the chosen sentence is the basis of the answer.
@@ -695,3 +703,22 @@ def test_who_decides_is_answered_by_the_sentence_that_names_the_body_beside_a_we
         "第二条 省人民政府数据主管部门应当为数据资源评估办法的制定和修改组织调研。",
         "第三条 数据资源评估办法的制定和修改由省人民政府规定。",
     ]
+
+
+def test_who_is_responsible_is_not_answered_by_passages_that_name_no_body(anhui):
+    s = anhui.searcher
+    clause = s.by_id[f"{AH}#第六条"]
+
+    def problem(question, quote):
+        return hard_problem(s.understand(question), Draft("policy", [(quote, [Evidence(clause, AH, quote)])]), s)
+
+    asked = "安徽快递企业的收费标准由哪个部门审核？"
+    assert s.understand(asked).intent.kind == "department"
+    assert problem(asked, "快递企业可以自主确定收费标准。") == "文件没有写明由哪个部门负责"
+    # a body named in general words (主管部门) or as the corpus names it (邮政管理机构) is an answer to weigh
+    assert problem(asked, "收费标准报主管部门备案。") is None
+    assert problem(asked, "收费标准报邮政管理机构备案。") is None
+    # the same passages answer a question that does not ask who, or asks for any party ("归谁")
+    assert problem("安徽快递企业能自己定收费标准吗？", "快递企业可以自主确定收费标准。") is None
+    assert s.understand("安徽快递企业的收费标准归谁来定？").intent.kind == "department"
+    assert problem("安徽快递企业的收费标准归谁来定？", "快递企业可以自主确定收费标准。") is None

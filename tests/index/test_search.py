@@ -267,3 +267,20 @@ def test_fusion_leans_on_meaning_when_the_question_is_worded_unlike_the_document
     assert weights == pytest.approx([keyword, keyword, 1.0, dense])
     # Without a dense ranking (keyword mode) nothing shifts.
     assert tiny_index.fusion_weights(q, {"keyword": one, "sentence": one}) == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("question, first", [
+    ("中央财政每年拿出多少资金", ("中央", "财政", "中央财政")),
+    ("中小企业能享受哪些扶持", ("中小", "企业", "小企业", "中小企业")),
+])
+def test_a_question_keeps_its_first_character_when_no_name_was_taken_out(tiny_index, question, first):
+    # A name that sets the scope leaves with its particle ("条例里的…"); nothing else is cut.
+    assert tiny_index.understand(question).tokens[: len(first)] == first
+
+
+def test_a_removed_name_takes_its_particle_and_nothing_more():
+    from index.search import _without
+
+    assert _without("快递暂行条例里的快递包装", ["快递暂行条例"]) == "快递包装"
+    assert _without("广东省的优化营商环境条例中的投诉渠道", ["广东省", "优化营商环境条例"]) == "投诉渠道"
+    assert _without("条例中小企业的定义", ["条例"]) == "中小企业的定义"
