@@ -23,7 +23,9 @@ _WORD_CHARS = re.compile(r"[\u4e00-\u9fff]+")
 _RESULTATIVE = re.compile(r"([删清消去排拆剔免解])掉")
 
 # Everyday words for what government texts say otherwise (general usage, not one document's): a
-# query keeps its own word and gains these. Bodies' other names come from index/lexicon.py.
+# query keeps its own word and gains these. Bodies' other names come from index/lexicon.py. A key
+# matches inside a longer word ("小公司" in "小公司的"), so none may sit inside a common term
+# ("小企业" would fire on every "中小企业").
 QUERY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "用地": ("土地",),
     "落户": ("户籍",),
@@ -55,6 +57,54 @@ QUERY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "老板": ("用人单位", "经营者"),
     "公司": ("企业",),
     "员工": ("劳动者", "职工"),
+    # people and businesses as a user names them, as laws name them
+    "个体户": ("个体工商户",),
+    "小公司": ("小微企业", "中小企业"),
+    "大公司": ("大型企业",),
+    "国企": ("国有企业",),
+    "民企": ("民营企业",),
+    "外企": ("外商投资企业",),
+    "开公司": ("设立", "登记"),
+    "注册公司": ("设立", "登记"),
+    "商家": ("经营者", "商户"),
+    "卖家": ("经营者",),
+    "买家": ("消费者",),
+    "顾客": ("消费者",),
+    # money, work and wrongs in everyday words
+    "赔钱": ("赔偿",),
+    "退钱": ("退还",),
+    "退款": ("退还",),
+    "垫钱": ("垫资",),
+    "工资": ("劳动报酬",),
+    "加班": ("延长工作时间",),
+    "辞退": ("解除劳动合同",),
+    "开除": ("解除劳动合同",),
+    "坐牢": ("有期徒刑", "刑事责任"),
+    "判刑": ("刑事责任",),
+    "犯法": ("违法",),
+    "违规": ("违反",),
+    "老赖": ("失信",),
+    "黑名单": ("失信",),
+    "吊销执照": ("吊销营业执照", "吊销许可证"),
+    "办证": ("许可", "办理"),
+    # data and privacy as users put it
+    "隐私": ("个人信息",),
+    "手机号": ("个人信息", "电话号码"),
+    "刷脸": ("人脸识别", "人脸"),
+    "打码": ("匿名化", "去标识化"),
+    "脱敏": ("去标识化", "匿名化"),
+    "明文": ("加密",),
+    "爬虫": ("收集", "自动化"),
+    "抓取": ("收集", "获取"),
+    "卖数据": ("数据交易", "出售"),
+    "买卖数据": ("数据交易",),
+    # dealing with government
+    "一起申请": ("同时申办", "一并办理"),
+    "一起办": ("同时申办", "一并办理"),
+    "网上办": ("网上办理", "在线政务服务"),
+    "办事": ("政务服务",),
+    "热线": ("便民热线", "政务服务便民热线"),
+    "告状": ("投诉", "举报"),
     # abbreviations of statistical and administrative terms
     "营收": ("营业收入",),
     "规上": ("规模以上",),

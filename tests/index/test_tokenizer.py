@@ -74,6 +74,22 @@ def test_query_gains_synonyms_and_weights_known_names(tokenizer):
     assert tokenizer.names_of("删掉") == ("删掉", "删除")
 
 
+@pytest.mark.parametrize("question, gained", [
+    ("个体户能不能做这门生意", ["工商", "商户", "工商户", "个体工商户"]),
+    ("面单上的电话要打码吗", ["匿名", "匿名化", "标识", "去标识化"]),
+    ("能不能把几项许可证一起申请", ["同时", "申办", "一并", "办理"]),
+    ("小公司能拿到补贴吗", ["扶持", "补助", "奖励", "企业", "企业", "小微企业", "中小", "企业", "小企业", "中小企业"]),
+])
+def test_everyday_words_gain_the_words_laws_use(tokenizer, question, gained):
+    own = tokenizer.tokenize(question)
+    assert [t for t in tokenizer.tokenize_query(question) if t not in own] == gained
+
+
+def test_a_common_term_gains_nothing_from_an_everyday_word_inside_it(tokenizer):
+    # 中小企业 holds 小企业, no key of the table: a question about it is not widened to 小微企业
+    assert tokenizer.tokenize_query("中小企业划型标准") == tokenizer.tokenize("中小企业划型标准") + ["中小企业"]
+
+
 def test_dictionary_hash_depends_on_words():
     assert Tokenizer(["甲乙丙"]).dictionary_hash != Tokenizer(["甲乙丁"]).dictionary_hash
     assert Tokenizer(["甲乙丙"]).dictionary_hash == Tokenizer(["甲乙丙"]).dictionary_hash
