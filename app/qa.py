@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from app.citations import Evidence, build_citations
 from app.consult import related_articles
-from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONSEQUENCE_ASK, CONTENT_ASK, FOLLOW_UP_MORE, FOLLOW_UP_REF,
+from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONSEQUENCE_ASK, CONTENT_ASK, DATED_ASK, FIRST_IN_TIME, FOLLOW_UP_MORE, FOLLOW_UP_REF,
                        GRADED, INLINE_LIST, INTERROGATIVE, LIABILITY, LIST_ASK, MAY_ASK, MAY_RULE, MENTIONS_ASK, MODAL, MUST_ASK, MUST_RULE,
                        PENALTY, PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, asked_figures, asked_types, asking_clauses,
                        graded_cases)
@@ -111,7 +111,7 @@ def assess(searcher: Searcher, question: str, conv: Conversation | None = None) 
 
 # Answers that are one whole already when a question names several documents: the changes between
 # versions, a count over each, who is responsible (the duty sentences of every document compete).
-ONE_ANSWER_KINDS = frozenset({"version", "count", "department", "tasks_of"})
+ONE_ANSWER_KINDS = frozenset({"version", "count", "dated", "department", "tasks_of"})
 WHOLE_KINDS = frozenset({"list", "definition", "locate"})
 
 
@@ -204,8 +204,10 @@ def settled(query: Query, draft: Draft | None) -> bool:
     """Answers that stand on the documents' structure alone, with nothing left for a score to decide:
     the task-table rows that list the department asked about ("发改委负责哪些任务"), the size of a
     document counted from its articles."""
-    if draft is not None and draft.kind in ("count", "mentions"):
-        return True  # counted, or found verbatim: the word asked about is in every clause quoted
+    if draft is not None and draft.kind in ("count", "mentions", "dated"):
+        # counted, found verbatim (the word asked about is in every clause quoted), or dated from
+        # the documents' own effective dates
+        return True
     if draft is None or draft.kind != "tasks_of" or not query.intent.departments:
         return False
     from index.lexicon import body_key
@@ -226,6 +228,8 @@ def _kind(query: Query) -> str:
         return "version"
     if ARTICLE_COUNT.search(query.asked) and _counted_docs(query):
         return "count"  # "深圳数据条例一共有多少条": the document's structure answers
+    if query.article is None and DATED_ASK.search(query.normalized) and len(_dated_docs(query, None)) != 1:
+        return "dated"  # "这些法规里最先施行的是哪一部": the documents' own effective dates answer
     if query.article is None and MENTIONS_ASK.search(query.asked):
         return "mentions"  # "哪些地方提到了京津冀协同": every place, not the best one
     if query.article is not None and (kind in ("policy", "locate") or CONTENT_ASK.search(query.normalized)):
@@ -276,6 +280,62 @@ def _compose_count(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
         lines.append((f"《{title}》{version}共{number}条，最后一条是{label}：{_sentence_text(hit, first)}",
                       [_evidence(hit, first)]))
     return Draft("count", lines) if lines else _compose_passages(searcher, query, hits)
+
+
+def _dated_docs(query: Query, searcher: Searcher | None) -> list[str]:
+    """The documents a question across documents compares: those its scope names (a region's, or
+    several by name), else every document in force. [] without a searcher when the scope is open."""
+    named = query.scope.boosted or query.scope.docs
+    if named:
+        return sorted(named)
+    return [d for d, info in searcher.catalogue.docs.items() if info.in_force] if searcher is not None else []
+
+
+_TAKES_EFFECT = re.compile(r"施行|生效|实施")
+
+
+def _compose_dated(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
+    """Which of the documents took effect first or last ("这些法规里最先施行的是哪一部？从哪天开始的？"),
+    from each one's effective date, quoted from the sentence that states it. Documents whose text
+    states no effective date are left out, and the answer says how many."""
+    docs = _dated_docs(query, searcher)
+    dated = [(searcher.docs[d].effective, d) for d in docs if searcher.docs[d].effective]
+    if not dated:
+        return _compose_passages(searcher, query, hits)
+    first = bool(FIRST_IN_TIME.search(DATED_ASK.search(query.normalized).group(0)))
+    when = min(dated)[0] if first else max(dated)[0]
+    lines = []
+    for _, doc_id in sorted(x for x in dated if x[0] == when):
+        title = searcher.docs[doc_id].title
+        said = _effective_sentence(searcher, doc_id)
+        head = f"收录的{len(docs)}部文件中，{'最先' if first else '最晚'}施行的是《{title}》，自{_chinese_date(when)}起施行"
+        if said is None:
+            lines.append((head + "。", []))
+        else:
+            hit, span = said
+            lines.append((f"{head}：{_sentence_text(hit, span)}", [_evidence(hit, span)]))
+    if len(dated) < len(docs):
+        lines.append((f"（另有{len(docs) - len(dated)}部文件的正文没有写明施行日期，未计入。）", []))
+    return Draft("dated", lines)
+
+
+def _chinese_date(iso: str) -> str:
+    y, m, d = iso.split("-")
+    return f"{y}年{int(m)}月{int(d)}日"
+
+
+def _effective_sentence(searcher: Searcher, doc_id: str) -> tuple[Hit, tuple[int, int]] | None:
+    """The sentence of a document that states when it takes effect (its last such sentence: the
+    closing article)."""
+    found = None
+    for c in searcher.clauses:
+        if c.doc_id != doc_id:
+            continue
+        for span in _spans(c):
+            text = c.text[span[0]:span[1]]
+            if _TAKES_EFFECT.search(text) and re.search(r"年|\d{4}", text) and re.search(r"起|自", text):
+                found = (Hit(c, searcher.docs[doc_id].title, 0.0, span), span)
+    return found
 
 
 def _scope_note(searcher: Searcher, query: Query, citations) -> str:
@@ -678,9 +738,11 @@ def _offences(searcher: Searcher, query: Query, chosen: list[tuple[float, Hit, t
     tokens = _topic_tokens(query)
     out: list[tuple[float, Hit, tuple[int, int]]] = []
     taken = {(h.clause.id, sp) for _, h, sp in chosen}
+    # "…会有什么后果": a liability (…有下列情形之一的，依法追究责任) is read with its offence as a penalty is
+    consequence = bool(CONSEQUENCE_ASK.search(query.asked))
     for _, hit, (s, e) in chosen:
         c = hit.clause
-        if not PENALTY.search(c.text[s:e]):
+        if not (PENALTY.search(c.text[s:e]) or (consequence and LIABILITY.search(c.text[s:e]))):
             continue
         cited = [(searcher.by_id[t], a, b) for a, b, t in c.refs if s <= a < e and t in searcher.by_id]
         if cited:
@@ -1329,6 +1391,7 @@ def _versions(searcher: Searcher, doc_id: str) -> tuple[str, ...]:
 
 COMPOSERS = {
     "count": _compose_count,
+    "dated": _compose_dated,
     "version": _compose_versions,
     "definition": _compose_definition,
     "department": _compose_department,
@@ -1426,7 +1489,7 @@ def hard_problem(query: Query, draft: Draft, searcher: Searcher | None = None) -
     if m and m.group(0) not in context:
         return "文件是政策和法规文本，不含实际执行情况"
     # "最低要多少": some figure. "哪一条提到惩罚性赔偿" asks where, not for a penalty: the article answers.
-    asks = [] if draft.kind in ("locate", "count") else asked_figures(query.asked)
+    asks = [] if draft.kind in ("locate", "count", "dated") else asked_figures(query.asked)
     for ask in asks:
         if not _satisfies(ask, evidence):
             return f"文件没有写明{ask.label}"

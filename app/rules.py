@@ -36,6 +36,15 @@ MUST_RULE = re.compile(r"应当|必须|须|不得|无需|无须|不需要|免予
 # "哪些地方提到了…", "还在哪几条出现": every place the documents say a word, not the best match.
 MENTIONS_ASK = re.compile(r"哪(?:些|几)(?:个)?(?:地方|处|条|条款|条文|章节?|规定)(?:里|中)?(?:都|还|也)?(?:有)?"
                           r"(?:提到|提及|涉及|讲到|说到|写到|出现)|(?:都|还)在哪(?:些|几)?(?:地方|条|处|里)?(?:提到|提及|涉及|讲到|说到|写到|出现)")
+# "这些法规里最先施行的是哪一部", "最新的是哪部": which of the documents comes first or last in time,
+# answered from each document's own effective date. General wording of Chinese questions.
+_FIRST_WORDS = r"最早|最先|最老|最旧|资格最老"
+_LAST_WORDS = r"最新|最晚|最近|最后"
+DATED_ASK = re.compile(rf"(?P<end>{_FIRST_WORDS}|{_LAST_WORDS})[^，,。？?]{{0,8}}(?:施行|生效|实施|执行|出台|颁布)"
+                       rf"[^，,。？?]{{0,4}}(?:是)?哪(?:一)?(?:部|个|份|件)"
+                       rf"|(?P<end2>{_FIRST_WORDS}|{_LAST_WORDS})的?(?:一部|一个|一份)?(?:文件|法规|条例|法律)?(?:是)?哪(?:一)?(?:部|个|份|件)"
+                       rf"|哪(?:一)?(?:部|个|份|件)(?:文件|法规|条例|法律)?(?:是)?(?P<end3>{_FIRST_WORDS}|{_LAST_WORDS})")
+FIRST_IN_TIME = re.compile(_FIRST_WORDS)
 CHANGE_ASK = re.compile(r"变化|区别|不同|改了|修改了|改动|调整了|新增了?|删除了?|删掉|有何变|变了|新旧|对比|改成|改为|变成|取消了")
 GRADED = re.compile(r"情节严重|情节较重|情节轻微|逾期(?:仍|还|仍然)?[不未]改(?:正)?|拒不改正|屡次|造成严重后果|再次")
 # Questions that ask what the penalty is, and sentences that state one (the 法律责任 of a law).

@@ -722,3 +722,47 @@ def test_who_is_responsible_is_not_answered_by_passages_that_name_no_body(anhui)
     assert problem("安徽快递企业能自己定收费标准吗？", "快递企业可以自主确定收费标准。") is None
     assert s.understand("安徽快递企业的收费标准归谁来定？").intent.kind == "department"
     assert problem("安徽快递企业的收费标准归谁来定？", "快递企业可以自主确定收费标准。") is None
+
+
+def test_which_document_took_effect_first_or_last_is_answered_from_their_own_dates(tmp_path, data_dir, fake_embedder):
+    svc = ingest_texts(tmp_path / "dated", data_dir, fake_embedder, {
+        "江西省快递服务条例(2023-05-30).md": JIANGXI, "数据服务暂行条例(2022-01-10).md": NATIONAL, f"{AH}.md": ANHUI})
+    first = ask(svc, "这些法规里最先施行的是哪一部？从哪天开始的？")
+    assert (first.answered, first.kind) == (True, "dated")
+    # 数据服务暂行条例 states no effective date: it is left out, and the answer says so
+    assert first.answer == ("收录的3部文件中，最先施行的是《江西省快递服务条例》，自2023年9月1日起施行：第六条 本条例自2023年9月1日起施行。[1]\n"
+                            "（另有1部文件的正文没有写明施行日期，未计入。）")
+    assert [c.clause.id for c in first.citations] == [f"{JX}#第六条"]
+    last = ask(svc, "收录的文件里最新的是哪部？")
+    assert last.answer.splitlines()[0] == ("收录的3部文件中，最晚施行的是《安徽省快递车辆管理条例》，自2024年3月1日起施行："
+                                           "第十条 本条例自2024年3月1日起施行。[1]")
+    # one document in the question's scope: nothing to compare, the question is answered from its text
+    assert ask(svc, "江西的条例哪部最早施行？").kind == "policy"
+
+
+PAYMENT = """# 河南省中小企业款项支付办法
+
+2024年3月1日 河南省人民政府令第10号公布
+
+<!-- INFO END -->
+
+第一条 为了保障中小企业款项支付，制定本办法。
+
+第二条 政府投资项目所需资金应当落实到位。
+
+第三条 机关、事业单位有下列情形之一的，依法追究责任：
+
+（一）未按照约定支付中小企业款项；
+
+（二）要求施工单位对政府投资项目垫资建设。
+
+第四条 本办法自2024年5月1日起施行。
+"""
+
+
+def test_a_consequence_is_the_liability_leading_into_a_list_with_the_item_that_matches(tmp_path, data_dir, fake_embedder):
+    svc = ingest_texts(tmp_path / "pay", data_dir, fake_embedder, {"河南省中小企业款项支付办法(2024-03-01).md": PAYMENT})
+    a = assess(svc.searcher, "河南的机关要求施工单位垫资建设，会有什么后果？")
+    assert a.problem is None
+    assert [t for t, _ in a.draft.lines] == ["第三条 机关、事业单位有下列情形之一的，依法追究责任：",
+                                            "（二）要求施工单位对政府投资项目垫资建设。"]
