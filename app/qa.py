@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from app.citations import Evidence, build_citations
 from app.consult import related_articles
 from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONSEQUENCE_ASK, CONTENT_ASK, DATED_ASK, FIRST_IN_TIME, FOLLOW_UP_MORE, FOLLOW_UP_REF,
+                       FOLLOW_UP_TEXT,
                        GRADED, INLINE_LIST, INTERROGATIVE, LIABILITY, LIST_ASK, MAY_ASK, MAY_RULE, MENTIONS_ASK, MODAL, MUST_ASK, MUST_RULE,
                        PENALTY, PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, asked_figures, asked_types, asking_clauses,
                        graded_cases)
@@ -55,6 +56,7 @@ class Resolved:
     query: str  # what is searched
     exclude: frozenset[str]  # clause ids already given (for "还有别的吗？")
     follow_up: bool
+    original: str | None = None  # the clause whose whole text is asked for ("这条的原文是什么")
 
 
 def resolve(question: str, conv: Conversation | None) -> Resolved:
@@ -65,8 +67,15 @@ def resolve(question: str, conv: Conversation | None) -> Resolved:
         return Resolved(q, frozenset(), False)
     prev_query, prev_answer = last
     prev_topic = getattr(prev_answer, "query", None) or prev_query
+    if FOLLOW_UP_TEXT.match(q) and prev_answer.citations:
+        return Resolved(prev_topic, frozenset(), True, original=prev_answer.citations[0].clause.id)
     if FOLLOW_UP_MORE.match(q):
-        shown = {c.clause.id for c in prev_answer.citations}
+        # everything shown on this topic so far: "还有别的吗" asked twice, or after "这条的原文", moves on
+        shown: set[str] = set()
+        for turn_query, turn in reversed(conv.turns):
+            if (getattr(turn, "query", None) or turn_query) != prev_topic:
+                break
+            shown |= {c.clause.id for c in turn.citations}
         return Resolved(prev_topic, frozenset(shown), True)
     if FOLLOW_UP_REF.search(q) and len(q) <= 20:
         return Resolved(f"{prev_topic} {q}", frozenset(), True)
@@ -88,16 +97,23 @@ class Assessment:
 def assess(searcher: Searcher, question: str, conv: Conversation | None = None) -> Assessment:
     r = resolve(question, conv)
     query = searcher.understand(r.query)  # the one place the question is normalised and classified
+    if r.original is not None and r.original in searcher.by_id:
+        return Assessment(r, query, [], _original_text(searcher, searcher.by_id[r.original]), None)
     if query.intent.kind == "social":
         return Assessment(r, query, [], None, "这是寒暄，不是关于文件的问题")
     k = TASKS_K if query.intent.kind == "tasks_of" else RETRIEVE_K  # a department may own many rows
-    hits = [h for h in searcher.search(query, k=k + len(r.exclude)) if h.clause.id not in r.exclude]
+    # an article shown is shown with its items, and an item with its article
+    shown = {_article_of(searcher, searcher.by_id[i]).id for i in r.exclude if i in searcher.by_id}
+    hits = [h for h in searcher.search(query, k=k + len(r.exclude))
+            if h.clause.id not in r.exclude and _article_of(searcher, h.clause).id not in shown]
     if not hits or not query.own_tokens:
         return Assessment(r, query, hits, None, "没有检索到与问题相关的条款")
     if query.scope.missing:
         where = "、".join(query.scope.missing)
         return Assessment(r, query, hits, None, f"知识库中没有关于“{where}”的文件")
-    kind = _kind(query)
+    # "还有别的吗": the next passages the ranking holds, not a list or a structure rebuilt from the
+    # clauses already shown
+    kind = "policy" if r.exclude else _kind(query)
     compose = COMPOSERS.get(kind, _compose_passages)
     compared = _compared_docs(searcher, query) if kind not in ONE_ANSWER_KINDS else []
     if compared:  # "上海和深圳的数据条例是不是同一天施行": each document answers for itself
@@ -151,7 +167,7 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
         return _social(question, r, query, t0)
     # "还有别的吗？" asks for what comes after the clauses already given, however loosely it matches.
     more = bool(r.exclude)
-    decided = more or settled(query, a.draft)
+    decided = more or a.draft is not None and a.draft.kind == "original" or settled(query, a.draft)
     problem = a.problem or (None if decided else decide(searcher, query, a.draft.kind, grounds(a.draft, searcher), hits, grounds_docs(a.draft)))
     if problem:
         return _refusal(question, r, problem, hits, t0)
@@ -280,6 +296,22 @@ def _compose_count(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
         lines.append((f"《{title}》{version}共{number}条，最后一条是{label}：{_sentence_text(hit, first)}",
                       [_evidence(hit, first)]))
     return Draft("count", lines) if lines else _compose_passages(searcher, query, hits)
+
+
+def _article_of(searcher: Searcher, clause: Clause) -> Clause:
+    """The article (第X条) an item belongs to; any other clause itself (an item of a guideline's
+    section is a clause of its own, not the whole section)."""
+    parent = searcher.by_id.get(clause.parent_id or "") if clause.kind == "item" else None
+    return parent if parent is not None and parent.kind == "article" else clause
+
+
+def _original_text(searcher: Searcher, clause: Clause) -> Draft:
+    """The whole article a cited clause (or item of it) belongs to, as the document writes it."""
+    article = _article_of(searcher, clause)
+    title = searcher.docs[article.doc_id].title
+    text = article.text.strip()
+    where = article.citation or (article.path[-1] if article.path else "")
+    return Draft("original", [(f"《{title}》{where}原文：", []), (text, [Evidence(article, title, text)])])
 
 
 def _dated_docs(query: Query, searcher: Searcher | None) -> list[str]:

@@ -8,6 +8,10 @@ from dataclasses import dataclass
 
 FOLLOW_UP_MORE = re.compile(r"^(那|那么)?(还有|其他|其它|另外|别的)(别的|其他|其它|的)?(吗|呢|么|没有|吧)?[?？。!！]*$")
 FOLLOW_UP_REF = re.compile(r"^(那|那么|这|它|该|此|上述|刚才|前面)|它|这项|这个|该项|上述|这条|那条")
+# "这条的原文是什么", "原文呢", "给我看看全文": the whole text of the clause the previous answer cited first
+FOLLOW_UP_TEXT = re.compile(r"^(?:那|那么)?(?:请|麻烦)?(?:给我)?(?:看看|看一下|发一下|贴一下)?(?:这|那|上面|刚才|前面|第一)?(?:一)?"
+                            r"(?:条|个|款)?(?:的)?(?:原文|全文|完整(?:的)?(?:内容|条文|原文)|条文原文)"
+                            r"(?:是什么|是啥|呢|吗|有吗|发我|看看|给我看看|能看看吗|是怎么写的)?[?？。!！]*$")
 CONTENT_ASK = re.compile(r"内容|怎么写|怎么说|怎么讲|讲了什么|写了什么|说了什么|原文|具体是|是什么")
 YEAR = re.compile(r"(?<!\d)(20\d\d)(?=年)")
 # Questions about what happened, which texts of rules never record. 实际 alone is not one: laws speak

@@ -272,3 +272,17 @@ def test_a_body_named_then_charged_has_that_duty(text, charged):
     from app.qa import _charged
 
     assert _charged(text, ["公共数据专业委员会"]) is charged
+
+
+def test_the_original_of_the_clause_just_cited_and_then_what_else(guideline_service):
+    conv = Conversation()
+    first = guideline_service.ask("平台企业的统计分类和标准要怎么制定？", conv)
+    cited = guideline_service.searcher.clause(first.citations[0].clause.id)
+    original = guideline_service.ask("这条的原文是什么？", conv)
+    assert (original.answered, original.kind) == (True, "original")
+    assert [c.clause.id for c in original.citations] == [cited.id]
+    assert original.answer == f"《{first.citations[0].doc_title}》{cited.path[-1]}原文：\n{cited.text.strip()}[1]"
+    # "还有别的吗" after it moves past everything shown on the topic, the original included
+    more = guideline_service.ask("还有别的吗？", conv)
+    assert more.answered and more.kind == "policy"
+    assert not {c.clause.id for c in more.citations} & {c.clause.id for c in (*first.citations, *original.citations)}

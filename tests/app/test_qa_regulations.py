@@ -766,3 +766,18 @@ def test_a_consequence_is_the_liability_leading_into_a_list_with_the_item_that_m
     assert a.problem is None
     assert [t for t, _ in a.draft.lines] == ["第三条 机关、事业单位有下列情形之一的，依法追究责任：",
                                             "（二）要求施工单位对政府投资项目垫资建设。"]
+
+
+def test_the_original_of_a_cited_item_is_its_whole_article_and_what_else_skips_it(anhui):
+    from app.qa import Conversation
+
+    conv = Conversation()
+    first = answer_question(anhui.searcher, "安徽快递收派人员驾驶三轮车要遵守哪些规定？", conv)
+    conv.add("安徽快递收派人员驾驶三轮车要遵守哪些规定？", first)
+    original = answer_question(anhui.searcher, "这条的原文是什么？", conv)
+    conv.add("这条的原文是什么？", original)
+    assert original.answer == ("《安徽省快递车辆管理条例》第三条原文：\n第三条 快件收派人员驾驶快递专用电动三轮车，应当遵守下列规定：\n"
+                               "（一）按照规定使用实时定位监控装置；\n（二）佩戴安全头盔；\n（三）不得载人。[1]")
+    more = answer_question(anhui.searcher, "还有别的吗？", conv)
+    # neither the article nor any of its items again
+    assert not [c.clause.id for c in more.citations if c.clause.id.startswith(f"{AH}#第三条")]
