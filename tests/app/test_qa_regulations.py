@@ -301,12 +301,20 @@ def test_the_index_knows_which_clauses_cite_a_clause(regulations):
     assert regulations.searcher.citing(f"{JX}#第二条") == []
 
 
+def problem_quoting(searcher, clause_id):
+    """hard_problem of a question answered by a quote of one clause."""
+    clause = searcher.by_id[clause_id]
+
+    def problem(question, quote):
+        return hard_problem(searcher.understand(question), Draft("policy", [(quote, [Evidence(clause, AH, quote)])]), searcher)
+
+    return problem
+
+
 def test_a_legal_consequence_is_answered_by_liability_a_punishment_only_by_a_penalty(anhui):
     s = anhui.searcher
     clause = s.by_id[f"{AH}#第五条"]
-
-    def problem(question, quote):
-        return hard_problem(s.understand(question), Draft("policy", [(quote, [Evidence(clause, AH, quote)])]), s)
+    problem = problem_quoting(s, clause.id)
 
     liability = "快递企业造成用户损失的，应当依法承担赔偿责任。"
     assert problem("快递企业低于成本价格提供服务，要承担什么责任？", liability) is None
@@ -707,10 +715,7 @@ def test_who_decides_is_answered_by_the_sentence_that_names_the_body_beside_a_we
 
 def test_who_is_responsible_is_not_answered_by_passages_that_name_no_body(anhui):
     s = anhui.searcher
-    clause = s.by_id[f"{AH}#第六条"]
-
-    def problem(question, quote):
-        return hard_problem(s.understand(question), Draft("policy", [(quote, [Evidence(clause, AH, quote)])]), s)
+    problem = problem_quoting(s, f"{AH}#第六条")
 
     asked = "安徽快递企业的收费标准由哪个部门审核？"
     assert s.understand(asked).intent.kind == "department"
