@@ -54,6 +54,7 @@ EXAMPLE_QUESTIONS = [
 ]
 SEARCH_MODES = [("混合（关键词+语义）", "hybrid"), ("关键词", "keyword"), ("语义", "semantic")]
 ALL = ""  # the "no filter" value of every dropdown
+ALL_SECTIONS = "全部章节"  # the label of the section filter's ALL
 CHUNKS = 6  # pieces an answer is revealed in, for the streaming feel
 CHUNK_PAUSE = 0.04
 WRONG_PASSWORD_PAUSE = 1.0  # seconds; slows down guessing
@@ -115,20 +116,43 @@ def zh_message(e: Exception) -> str:
 
 # -- uploads (plain functions: tested without a server) ----------------------------------------------
 class UploadError(ValueError):
-    pass
+    """Why a file is refused (the message) and what to do about it (`advice`)."""
+
+    def __init__(self, message: str, advice: str = ""):
+        super().__init__(message)
+        self.advice = advice
+
+
+# Gradio's own checks of type and size run in the browser and answer in English toasts; the upload
+# area accepts every file instead, the import names what is wrong with each in Chinese, and this
+# cap on one upload request (all files chosen at once) stays on the server.
+UPLOAD_REQUEST_FACTOR = 5  # one upload request may carry this many files of the largest accepted size
+UPLOAD_ROUTES = ("/gradio_api/upload", "/gradio_api/process_recording")
+
+
+# "快递暂行条例(2019-03-02)": the version date that ingest reads from a file name (and keeps out of
+# the title); an upload keeps it, so that two uploaded versions of a law are told apart by date.
+VERSION_STAMP = re.compile(r"\(\d{4}-\d{2}-\d{2}\)$")
+
+
+def _clean_name_part(part: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in part)
+    return re.sub(r"\.{2,}", ".", re.sub(r"_{2,}", "_", cleaned)).strip("._-")
 
 
 def sanitize_filename(name: str) -> str:
-    """A safe file name: the base name only, CJK letters, digits, ASCII letters and `-_.` kept."""
+    """A safe file name: the base name only, CJK letters, digits, ASCII letters and `-_.` kept, and
+    a version date "(2019-03-02)" at the end of the name."""
     base = re.split(r"[\\/]", unicodedata.normalize("NFKC", name or ""))[-1]
-    cleaned = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in base)
-    cleaned = re.sub(r"\.{2,}", ".", re.sub(r"_{2,}", "_", cleaned)).strip("._-")
-    stem, dot, suffix = cleaned.rpartition(".")
+    stem, dot, suffix = base.rpartition(".")
     if not dot:
-        stem, suffix = cleaned, ""
-    stem = stem.strip("._-")[:100]
+        stem, suffix = base, ""
+    stamp = VERSION_STAMP.search(stem)
+    stem = _clean_name_part(stem[:stamp.start()] if stamp else stem)[:100]
+    suffix = _clean_name_part(suffix)
     if not stem:
         raise UploadError(f"文件名“{name}”中没有可用的字符，请改名后重新上传。")
+    stem += stamp.group(0) if stamp else ""
     return f"{stem}.{suffix}" if suffix else stem
 
 
@@ -138,13 +162,15 @@ def check_upload(src: Path, name: str, max_bytes: int) -> str:
     suffix = Path(safe).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UploadError(
-            f"{safe}：不支持的文件类型 {suffix or '（无扩展名）'}，支持 {'、'.join(SUPPORTED_SUFFIXES)}"
+            f"{safe}：不支持的文件类型 {suffix or '（无扩展名）'}，支持 {'、'.join(SUPPORTED_SUFFIXES)}",
+            "请把文件另存为其中一种格式后重新上传。",
         )
     size = src.stat().st_size
     if size == 0:
-        raise UploadError(f"{safe}：文件是空的")
+        raise UploadError(f"{safe}：文件是空的", "请检查文件内容后重新上传。")
     if size > max_bytes:
-        raise UploadError(f"{safe}：{size / 1e6:.1f} MB，超过了 {max_bytes / 1e6:.0f} MB 的上限")
+        raise UploadError(f"{safe}：{size / 1e6:.1f} MB，超过了 {max_bytes / 1e6:.0f} MB 的上限",
+                          "请把它拆成几个较小的文件（或删去其中的图片）后重新上传。")
     return safe
 
 
@@ -156,7 +182,9 @@ def store_upload(src: Path, name: str, uploads: Path, max_bytes: int) -> Path:
     data_hash = content_hash(src.read_bytes())
     target = uploads / safe
     if target.exists() and content_hash(target.read_bytes()) != data_hash:
-        target = uploads / f"{target.stem}-{data_hash[:6]}{target.suffix}"
+        stem = target.stem  # the hash goes before a version date, which must end the name
+        cut = stamp.start() if (stamp := VERSION_STAMP.search(stem)) else len(stem)
+        target = uploads / f"{stem[:cut]}-{data_hash[:6]}{stem[cut:]}{target.suffix}"
     if target.exists():
         return target  # same bytes already stored
     fd, tmp = tempfile.mkstemp(dir=uploads, prefix=".upload-", suffix=".tmp")
@@ -232,15 +260,63 @@ def department_choices(searcher) -> list[tuple[str, str]]:
 
 
 IMPORTING = "正在保存并导入所选文件：先解析条款，再计算向量，每个文件需要几秒到几十秒，请稍候……"
+# Gradio's progress display says "processing | 0.4s" and "queue: 1/2" in English whatever the page
+# language: the events hide it (QUIET), and those that take a while say at once, in Chinese, that
+# they are working.
+ANSWERING = "正在查找相关条款并组织回答，请稍候……"
+SEARCHING = "正在检索，请稍候……"
+REMOVING = "正在删除，并重建索引，请稍候……"
+# Every event of the page: not part of the API, and without Gradio's progress display (the upload,
+# whose progress bar is in Chinese, keeps it).
+QUIET = dict(show_progress="hidden", api_visibility="private")
+
+
+def _show_at_once(html: str) -> str:
+    """The js of an event that puts `html` into its output in the browser, before the server answers."""
+    return f"() => {json.dumps(html, ensure_ascii=False)}"
+
+
+# The dates that tell one version of a document from another, best first; a date in the document's
+# id (its file name, "条例(2020-07-05)") comes before the date it took effect.
+VERSION_DATES = ("version_date", "date", "promulgated", "adopted", "id", "effective")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def version_of(doc) -> str:
+    """The date of this version of a document ("2025-03-17"), or "" when it has none."""
+    for key in VERSION_DATES:
+        value = getattr(doc, key, None) or ""
+        if key == "id":
+            value = m.group(0) if (m := ISO_DATE.search(value)) else ""
+        if value:
+            return value
+    return ""
 
 
 def doc_choices(searcher, everything: str | None = "全部文件") -> list[tuple[str, str]]:
-    """One choice a document; two versions of one document (the same title) are told apart by
-    their version dates, "《…》（2025-03-17 版）"."""
-    titles = collections.Counter(d.title for d in searcher.docs.values())
-    docs = [(f"{d.title}（{d.version_date or d.id} 版）" if titles[d.title] > 1 else d.title, d.id)
-            for d in searcher.docs.values()]
+    """One choice a document; every version of a document (the same title) is labelled alike, by
+    the title and the version's date, "保障中小企业款项支付条例（2025-03-17 版）" (by its id when it has
+    no date, or shares the date with another version)."""
+    versions = version_notes(searcher)
+    docs = [(d.title + versions[d.id], d.id) for d in searcher.docs.values()]
     return ([(everything, ALL)] if everything else []) + docs
+
+
+def version_notes(searcher) -> dict[str, str]:
+    """For each document, what tells it from the other versions of the same title: "（2025-03-17 版）",
+    or "" when no other document has its title."""
+    titles = collections.Counter(d.title for d in searcher.docs.values())
+    dated = collections.Counter((d.title, version_of(d)) for d in searcher.docs.values())
+
+    def note(d) -> str:
+        date = version_of(d)
+        if titles[d.title] == 1:
+            return ""
+        if not date:
+            return f"（{d.id}）"
+        return f"（{date} 版）" if dated[(d.title, date)] == 1 else f"（{date} 版，{d.id}）"
+
+    return {d.id: note(d) for d in searcher.docs.values()}
 
 
 def section_choices(searcher, doc_id: str = ALL) -> list[tuple[str, str]]:
@@ -252,7 +328,44 @@ def section_choices(searcher, doc_id: str = ALL) -> list[tuple[str, str]]:
             continue
         if (c.doc_id == doc_id and c.level <= 2) if doc_id else c.level == 1:
             paths.setdefault(".".join(c.labels), set()).add(c.path_text)
-    return [("全部章节", ALL)] + [(next(iter(p)) if len(p) == 1 else key, key) for key, p in paths.items()]
+    return [(ALL_SECTIONS, ALL)] + [(next(iter(p)) if len(p) == 1 else key, key) for key, p in paths.items()]
+
+
+# What people type for a section path, in the form of the clause labels: "五、" or "五." is 五;
+# "五.(二)", "五．（二）", "五 > （二）" and "五（二）" are 五.（二）.
+SECTION_TYPED = [(r"\(", "（"), (r"\)", "）"), (r"\s*(>|＞|\.|．|。|、|,|，)\s*", "."), (r"\s+", "."),
+                 (r"(?<=[^.])（", ".（")]
+SECTIONS_LISTED = 12  # sections named in the message about a section that does not exist
+
+
+def section_key(searcher, typed: str, docs: set[str] | None) -> str | None:
+    """The label path ("五.（二）") of a section the user typed or chose, within the documents
+    `docs` (all when None); None when no clause there has it."""
+    typed = (typed or "").strip()
+    named = {c.path_text: ".".join(c.labels) for c in searcher.clauses if docs is None or c.doc_id in docs}
+    key = typed
+    for pattern, repl in SECTION_TYPED:
+        key = re.sub(pattern, repl, key)
+    key = named.get(typed) or key.strip(".")
+    prefix = tuple(key.split("."))
+    found = any(c.labels[: len(prefix)] == prefix for c in searcher.clauses if docs is None or c.doc_id in docs)
+    return key if found else None
+
+
+def missing_section_message(searcher, typed: str, doc_ids: set[str] | None) -> str:
+    """Which section is not there, which sections are, and what to do."""
+    if doc_ids and len(doc_ids) == 1:
+        doc_id = next(iter(doc_ids))
+        where = f"《{searcher.docs[doc_id].title}》{version_notes(searcher)[doc_id]}中"
+    else:
+        where = "所选文件中" if doc_ids else "已导入的文件中"
+    tops = list(dict.fromkeys(c.labels[0] for c in searcher.clauses
+                              if c.level == 1 and c.kind in ("section", "item", "table")
+                              and (doc_ids is None or c.doc_id in doc_ids)))
+    listed = "、".join(tops[:SECTIONS_LISTED]) + ("等" if len(tops) > SECTIONS_LISTED else "")
+    have = f"，有这些章节：{listed}。" if tops else "。"
+    return (f"{where}没有章节“{typed.strip()}”{have}"
+            f"请在“章节”列表中选择（也可输入 五 或 五.（二） 这样的编号），或选“{ALL_SECTIONS}”后再检索。")
 
 
 def infer_doc_type(title: str) -> str:
@@ -391,7 +504,8 @@ class WebApp:
                     except (KeyError, ValueError, TypeError):
                         continue  # a clause that no longer exists cannot be followed up
                 c.add(m["question"], Answer(m["question"], m["answer"], bool(m.get("answered")),
-                                            str(m.get("mode", "")), str(m.get("kind", "")), tuple(cites), ()))
+                                            str(m.get("mode", "")), str(m.get("kind", "")), tuple(cites), (),
+                                            query=str(m.get("query") or "")))
         return c
 
     # chat -------------------------------------------------------------------------------------------
@@ -401,10 +515,13 @@ class WebApp:
         store = chats.normalize(store)
         conv = chats.current(store)
         try:
-            answer = self.svc.ask(question, self._conversation(conv), channel="web").to_json()
+            server_conv = self._conversation(conv)
+            answer = self.svc.ask(question, server_conv, channel="web")
         except (ValueError, *UNAVAILABLE) as e:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), render.message_html(zh_message(e), "error")
             return
+        # what was searched, so that a follow-up after a reload resolves against it as before
+        answer = {**answer.to_json(), "query": answer.query}
         for part in _chunks(answer["answer"])[:-1]:
             pending = {"question": answer["question"], "answer": part, "answered": answer["answered"]}
             yield render.chat_html(conv["msgs"], pending), "", gr.skip(), gr.skip(), ""
@@ -460,8 +577,16 @@ class WebApp:
                 return render.message_html("没有符合地区、文种或版本筛选条件的文件，请放宽筛选。", "empty")
             if allowed is not None and len(allowed) == 1 and not doc:
                 doc, allowed = next(iter(allowed)), None
+            section = (section or "").strip()
+            section = "" if section == ALL_SECTIONS else section  # the label typed rather than chosen
+            if section:
+                scope = s.resolve_doc(doc) if doc else allowed
+                key = section_key(s, section, scope)
+                if key is None:
+                    return render.message_html(missing_section_message(s, section, scope), "empty")
+                section = key
             result = search_json(s, query or "", k if allowed is None else MAX_K, doc or None,
-                                 (section or "").strip() or None, mode, self.settings.max_question_chars)
+                                 section or None, mode, self.settings.max_question_chars)
         except (ValueError, *UNAVAILABLE) as e:
             return render.message_html(zh_message(e), "error")
         hits = []
@@ -476,7 +601,7 @@ class WebApp:
         try:
             return gr.update(choices=section_choices(self.svc.searcher, doc or ALL), value=ALL)
         except UNAVAILABLE:
-            return gr.update(choices=[("全部章节", ALL)], value=ALL)
+            return gr.update(choices=[(ALL_SECTIONS, ALL)], value=ALL)
 
     # documents --------------------------------------------------------------------------------------
     def outline(self, doc: str) -> str:
@@ -535,6 +660,7 @@ class WebApp:
             return "请先输入管理密码。"
         if not files:
             return "请选择要上传的文件。"
+        progress(0, desc="保存文件")  # a Chinese line at once, not Gradio's English "processing |"
         stored, problems = [], []
         already = set(self.uploads.iterdir()) if self.uploads.exists() else set()
         for f in files if isinstance(files, list) else [files]:
@@ -542,7 +668,7 @@ class WebApp:
             try:
                 stored.append(store_upload(src, src.name, self.uploads, self.settings.max_upload_mb * 1_000_000))
             except UploadError as e:
-                problems.append(str(e))
+                problems.append(f"{e}。{e.advice}" if e.advice else str(e))
             finally:
                 src.unlink(missing_ok=True)  # Gradio's temporary copy; stored files live in data/uploads
         lines = [f"拒绝 {p}" for p in problems]
@@ -551,8 +677,9 @@ class WebApp:
         try:
             report, meta = self.svc.ingest(
                 stored,
-                progress=lambda it: progress.tqdm(list(it), desc="解析文件"),
-                embed_progress=lambda it: progress.tqdm(it, desc="计算向量"),
+                # Gradio counts in "steps" unless told the unit
+                progress=lambda it: progress.tqdm(list(it), desc="解析文件", unit="个文件"),
+                embed_progress=lambda it: progress.tqdm(it, desc="计算向量", unit="段"),
             )
         except IndexBusy as e:
             # Nothing was ingested: files this upload added must not linger in uploads/ unindexed
@@ -663,9 +790,9 @@ class WebApp:
                     remove_doc, changed = self._admin_tab()
             table, doc, tree, tasks, dept = docs_lists
             outputs = [table, *search_lists, doc, tree, tasks, dept, remove_doc]
-            demo.load(self.refresh, None, outputs, api_visibility="private")
+            demo.load(self.refresh, None, outputs, **QUIET)
             for event in changed:  # an ingest or removal changes every list of documents
-                event.then(self.refresh, None, outputs, api_visibility="private")
+                event.then(self.refresh, None, outputs, **QUIET)
         return demo
 
     def _panel(self, placeholder: str | None = None, elem_id: str | None = None) -> gr.HTML:
@@ -694,16 +821,17 @@ class WebApp:
                 gr.Examples([[q] for q in EXAMPLE_QUESTIONS], inputs=msg, label="示例问题")
             with gr.Column(scale=3, min_width=280, elem_classes=["pq-aside"]):
                 panel = self._panel(elem_id="pq-panel")
-        demo.load(self.restore, [store], [store, convs, chat], api_visibility="private")
+        demo.load(self.restore, [store], [store, convs, chat], **QUIET)
         chat_io = dict(inputs=[msg, store], outputs=[chat, msg, store, convs, status],
-                       api_visibility="private", concurrency_limit=CONCURRENT_READS)
-        msg.submit(self.respond, **chat_io)
-        send.click(self.respond, **chat_io)
+                       concurrency_limit=CONCURRENT_READS, **QUIET)
+        busy = render.message_html(ANSWERING, "info")
+        for trigger in (msg.submit, send.click):
+            trigger(None, None, status, js=_show_at_once(busy), queue=False, **QUIET).then(self.respond, **chat_io)
         views = [store, convs, chat, panel, status]
-        new.click(self.new_conversation, [store], views, api_visibility="private")
-        convs.click(self.conversation_click, [store], views, api_visibility="private")
-        chat.click(self.chat_click, [store], [panel, store, chat, status], api_visibility="private")
-        panel.click(self.open_clause, None, panel, api_visibility="private")
+        new.click(self.new_conversation, [store], views, **QUIET)
+        convs.click(self.conversation_click, [store], views, **QUIET)
+        chat.click(self.chat_click, [store], [panel, store, chat, status], **QUIET)
+        panel.click(self.open_clause, None, panel, **QUIET)
 
     def _search_tab(self):
         with gr.Row():
@@ -714,7 +842,7 @@ class WebApp:
             k = gr.Dropdown([5, 10, 20, 50], value=10, label="条数", elem_id="pq-k")
         with gr.Row():
             doc = gr.Dropdown([("全部文件", ALL)], value=ALL, label="文件", elem_id="pq-f-doc")
-            section = gr.Dropdown([("全部章节", ALL)], value=ALL, label="章节（如 五 或 五.（二））",
+            section = gr.Dropdown([(ALL_SECTIONS, ALL)], value=ALL, label="章节（如 五 或 五.（二））",
                                   allow_custom_value=True, elem_id="pq-f-section")
             region = gr.Dropdown([("全部地区", ALL)], value=ALL, label="地区", visible=False, elem_id="pq-f-region")
             doc_type = gr.Dropdown([("全部文种", ALL)], value=ALL, label="文种", visible=False, elem_id="pq-f-type")
@@ -725,11 +853,13 @@ class WebApp:
             with gr.Column(scale=2, elem_classes=["pq-aside"]):
                 panel = self._panel("点击条款标题，在此查看原文。")
         inputs = [query, mode, doc, section, k, region, doc_type, version]
-        query.submit(self.run_search, inputs, results, api_visibility="private", concurrency_limit=CONCURRENT_READS)
-        go.click(self.run_search, inputs, results, api_visibility="private", concurrency_limit=CONCURRENT_READS)
-        doc.change(self.sections_for, doc, section, api_visibility="private")
-        results.click(self.open_clause, None, panel, api_visibility="private")
-        panel.click(self.open_clause, None, panel, api_visibility="private")
+        busy = render.message_html(SEARCHING, "info")
+        for trigger in (query.submit, go.click):
+            trigger(None, None, results, js=_show_at_once(busy), queue=False, **QUIET).then(
+                self.run_search, inputs, results, concurrency_limit=CONCURRENT_READS, **QUIET)
+        doc.change(self.sections_for, doc, section, **QUIET)
+        for source in (results, panel):
+            source.click(self.open_clause, None, panel, **QUIET)
         return doc, section, region, doc_type, version
 
     def _documents_tab(self):
@@ -746,10 +876,10 @@ class WebApp:
         dept = gr.Dropdown([("全部部门", ALL)], value=ALL, label="部门（可输入简称，如 发改委）",
                            allow_custom_value=True, elem_id="pq-dept")
         tasks = gr.HTML(elem_id="pq-tasks", js_on_load=EVENTS_JS)
-        doc.change(self.outline, doc, tree, api_visibility="private")
+        doc.change(self.outline, doc, tree, **QUIET)
         for source in (tree, tasks, panel):
-            source.click(self.open_clause, None, panel, api_visibility="private")
-        dept.change(self.tasks, dept, tasks, api_visibility="private")
+            source.click(self.open_clause, None, panel, **QUIET)
+        dept.change(self.tasks, dept, tasks, **QUIET)
         return table, doc, tree, tasks, dept
 
     def _admin_tab(self):
@@ -768,7 +898,9 @@ class WebApp:
             gr.HTML('<h3 class="pq-h3">上传与导入</h3>')
             gr.Markdown(f"上传 {'、'.join(SUPPORTED_SUFFIXES)} 文件，单个不超过 {self.settings.max_upload_mb} MB。"
                         "文件保存在数据目录中，语料目录保持不变。")
-            files = gr.File(file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), label="上传文件")
+            # No file_types and no size limit in the browser: Gradio would refuse a file there with an
+            # English toast; the import below says in Chinese what is wrong with each file.
+            files = gr.File(file_count="multiple", label="上传文件", elem_id="pq-files")
             ingest = gr.Button("导入", variant="primary")
             ingest_msg = gr.Textbox(label="导入结果", lines=4, interactive=False, elem_id="pq-ingest-msg")
             gr.HTML('<h3 class="pq-h3">删除文件</h3>')
@@ -783,19 +915,20 @@ class WebApp:
             remove_msg = gr.Markdown(elem_id="pq-remove-msg")
             records = self._records_view(authed)
         for trigger in (login.click, password.submit):
-            trigger(self.login, password, [authed, admin, login_msg, password], api_visibility="private").then(
-                self.records, [authed, *records[1:]], records[0], api_visibility="private")
+            trigger(self.login, password, [authed, admin, login_msg, password], **QUIET).then(
+                self.records, [authed, *records[1:]], records[0], **QUIET)
         # A word at once, before the progress bar of parsing and embedding: twelve regulations take
         # over a minute, and a box that stays empty that long looks broken.
-        ingested = ingest.click(lambda: IMPORTING, None, ingest_msg, api_visibility="private").then(
-            self.upload, [files, authed], ingest_msg, api_visibility="private").then(
-            lambda: None, None, files, api_visibility="private")
+        ingested = ingest.click(lambda: IMPORTING, None, ingest_msg, **QUIET).then(
+            self.upload, [files, authed], ingest_msg, api_visibility="private").then(  # its progress bar shows
+            lambda: None, None, files, **QUIET)
         remove.click(self.ask_remove, [remove_doc, authed], [confirm_row, confirm_msg, remove_msg, pending],
-                     api_visibility="private")
+                     **QUIET)
         cancel.click(lambda: (gr.update(visible=False), "", "已取消。"), None, [confirm_row, pending, remove_msg],
-                     api_visibility="private")
-        removed = confirm.click(self.remove, [pending, authed], remove_msg, api_visibility="private").then(
-            lambda: (gr.update(visible=False), ""), None, [confirm_row, pending], api_visibility="private")
+                     **QUIET)
+        removing = confirm.click(None, None, remove_msg, js=_show_at_once(REMOVING), queue=False, **QUIET)
+        removed = removing.then(self.remove, [pending, authed], remove_msg, **QUIET).then(
+            lambda: (gr.update(visible=False), ""), None, [confirm_row, pending], **QUIET)
         return remove_doc, [ingested, removed]
 
     def _records_view(self, authed):
@@ -817,8 +950,8 @@ class WebApp:
         csv_file = gr.File(label="导出的文件", interactive=False, visible=False, elem_id="pq-rec-file")
         filters = [view, verdict, channel, answered, text]
         for trigger in (show.click, view.change, verdict.change, channel.change, answered.change, text.submit):
-            trigger(self.records, [authed, *filters], table, api_visibility="private")
-        export.click(self.export, [authed, *filters], csv_file, api_visibility="private")
+            trigger(self.records, [authed, *filters], table, **QUIET)
+        export.click(self.export, [authed, *filters], csv_file, **QUIET)
         return [table, *filters]
 
 
@@ -879,7 +1012,7 @@ def create_app(svc):
         footer_links=["api", "settings"],
         allowed_paths=[],  # no file routes beyond Gradio's own upload cache
         blocked_paths=[str(Path(svc.settings.data_dir).resolve()), str(Path(svc.settings.corpus_dir).resolve())],
-        max_file_size=f"{svc.settings.max_upload_mb}mb",
+        max_file_size=None,  # checked per file by the import, per request by UploadCap
         ssr_mode=False,
         show_error=False,  # messages of gr.Error still reach the user; tracebacks of bugs do not
     )
@@ -887,6 +1020,7 @@ def create_app(svc):
     # folder) only for apps started by launch(); a mounted app must ask for the check itself.
     blocks.has_launched = True
     _refuse_nameless_uploads(app)
+    app.add_middleware(UploadCap, max_mb=svc.settings.max_upload_mb)
     web = WebApp(svc)
     app.add_middleware(ApiDefaults, defaults={"ask": _defaults(web.api_ask), "search": _defaults(web.api_search)})
     return app
@@ -940,6 +1074,34 @@ class ApiDefaults:
             return body
         payload["data"] = data + defaults[len(data):]
         return json.dumps(payload).encode()
+
+
+class UploadCap:
+    """The server's limit on one upload request: UPLOAD_REQUEST_FACTOR times the largest accepted
+    file. A bigger request (or one that does not say its length) is refused before it is read, with a
+    message in Chinese that the page shows; a file under the cap but over POLICYQA_MAX_UPLOAD_MB
+    reaches the import, which refuses it by name."""
+
+    def __init__(self, app, max_mb: int):
+        self.app = app
+        self.max_mb = max_mb
+        self.max_bytes = UPLOAD_REQUEST_FACTOR * max_mb * 1_000_000
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") != "POST" or \
+                not scope.get("path", "").rstrip("/").endswith(UPLOAD_ROUTES):
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) <= self.max_bytes:
+            return await self.app(scope, receive, send)
+        from starlette.responses import PlainTextResponse
+
+        if not length.isdigit():  # browsers always send it; a chunked upload cannot be capped before reading
+            return await PlainTextResponse("上传被拒绝：请求没有注明大小（Content-Length）。",
+                                           status_code=411)(scope, receive, send)
+        message = (f"上传被拒绝：一次选择的文件合计超过 {self.max_bytes // 1_000_000} MB。"
+                   f"单个文件不能超过 {self.max_mb} MB，请把过大的文件拆开，分几次上传。")
+        return await PlainTextResponse(message, status_code=413)(scope, receive, send)
 
 
 def _client_error(e: Exception, message: str) -> gr.Error:

@@ -188,20 +188,35 @@ def notice() -> bytes:
     return "关于上传测试的通知\n一、总则\n（一）本通知用于检验上传文件名的处理。\n".encode()
 
 
-# (label, file name as sent, content, expectation). "oversized" gets the server's limit + 1 byte.
-UPLOADS: list[tuple[str, str | None, Callable[[], bytes] | None, Expect]] = [
-    ("oversized file (limit + 1 byte)", "big.txt", None, refused("maximum allowed size")),
+def over_file_limit(limit: int) -> bytes:
+    """One byte more than the server accepts in one file (POLICYQA_MAX_UPLOAD_MB, in bytes)."""
+    return b"x" * (limit + 1)
+
+
+def over_request_cap(limit: int) -> bytes:
+    """One byte more than the server reads in one upload request: five files of the limit
+    (app.web.UPLOAD_REQUEST_FACTOR)."""
+    return b"x" * (5 * limit + 1)
+
+
+SIZED = (over_file_limit, over_request_cap)  # contents made from the server's upload limit
+
+# (label, file name as sent, content, expectation). The browser checks neither type nor size: the
+# import refuses a file by name, the server a request over its cap, both in Chinese.
+UPLOADS: list[tuple[str, str | None, Callable, Expect]] = [
+    ("oversized file (limit + 1 byte)", "big.txt", over_file_limit, refused("的上限。请把它拆成几个较小的文件")),
+    ("oversized request (5 × limit + 1 byte)", "huge.txt", over_request_cap, refused("上传被拒绝：一次选择的文件合计超过")),
     (".exe renamed .pdf", "setup.pdf", lambda: b"MZ\x90\x00\x03" + bytes(4000), refused("setup.pdf：PDF 文件已损坏")),
     ("encrypted PDF", "secret.pdf", encrypted_pdf, refused("secret.pdf：PDF 设了密码")),
     ("zip bomb named .docx (256 MB of zeros)", "report.docx", zip_bomb, refused("report.docx：DOCX 文件异常")),
-    (".exe", "tool.exe", lambda: b"MZ\x90\x00", refused("Invalid file type")),
+    (".exe", "tool.exe", lambda: b"MZ\x90\x00", refused("tool.exe：不支持的文件类型 .exe")),
     ("name /etc/passwd.txt", "/etc/passwd.txt", lambda: b"\x00\x01binary", refused("passwd.txt：这不是文本文件")),
-    ("empty file name (filename=\"\")", "", notice, refused("Invalid file type")),
+    ("empty file name (filename=\"\")", "", notice, refused("不支持的文件类型 （无扩展名）")),
     ("form part without a filename", None, notice, refused("a file has no name")),
     ("path traversal name ../../x.txt", "../../x.txt", notice, Expect("stored", "新增 x")),
     ("Windows traversal name ..\\..\\y.txt", "..\\..\\y.txt", notice, Expect("stored", "新增 y")),
     ("name with NUL a\\x00b.txt", "a\x00b.txt", notice, Expect("stored", "新增 ab")),
-    ("name with CRLF and a header", "c\r\nX-Evil: 1.txt", notice, refused("Invalid file type")),
+    ("name with CRLF and a header", "c\r\nX-Evil: 1.txt", notice, refused("c：不支持的文件类型 （无扩展名）")),
     ("empty file", "empty.txt", lambda: b"", refused("empty")),
 ]
 
@@ -235,9 +250,10 @@ def cases(admin: bool, data_dir: Path | None = None) -> list[Case]:
 
 # -- the channels -----------------------------------------------------------------------------------------
 class Runner:
-    def __init__(self, base: str, admin_password: str = "", timeout: float = 120):
+    def __init__(self, base: str, admin_password: str = "", timeout: float = 120, max_upload_mb: int = 20):
         self.base = base
         self.admin_password = admin_password
+        self.max_upload_mb = max_upload_mb  # the server's POLICYQA_MAX_UPLOAD_MB (its page no longer tells)
         self.http = httpx.Client(base_url=base, timeout=timeout)
         self._admin: Page | None = None
 
@@ -326,7 +342,7 @@ class Runner:
     def _upload(self, payload) -> Outcome:
         name, make = payload
         page = self.admin
-        content = make() if make else b"x" * (int(page.max_file_size) + 1)
+        content = make(self.max_upload_mb * 1_000_000) if make in SIZED else make()
         status, files = page.upload(name, content)
         if status != 200:
             return Outcome(str(status), str(files), True)
@@ -406,9 +422,10 @@ def judge(case: Case, o: Outcome) -> bool:
 
 
 def run_cases(base: str, admin_password: str = "", data_dir: Path | None = None,
-              progress: Callable[[str], None] = lambda s: None) -> tuple[list[Result], list[str], list[str]]:
+              progress: Callable[[str], None] = lambda s: None,
+              max_upload_mb: int = 20) -> tuple[list[Result], list[str], list[str]]:
     """Run every case; returns the results and the documents before and after."""
-    runner = Runner(base, admin_password)
+    runner = Runner(base, admin_password, max_upload_mb=max_upload_mb)
     try:
         before = runner.documents()
         results = []
@@ -477,12 +494,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--admin-password", default="", help="POLICYQA_ADMIN_PASSWORD of the server, to try uploads")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="the server's data folder, to ask for its files by absolute path too")
+    parser.add_argument("--max-upload-mb", type=int, default=20,
+                        help="POLICYQA_MAX_UPLOAD_MB of the server, to size the oversized uploads")
     args = parser.parse_args(argv)
     base = healthy_server(parser, args.url)
     if base is None:
         return 1
     results, before, after = run_cases(base, args.admin_password, args.data_dir,
-                                       lambda s: print(s, file=sys.stderr, flush=True))
+                                       lambda s: print(s, file=sys.stderr, flush=True), args.max_upload_mb)
     print(table(results))
     failed = [r for r in results if not r.ok]
     print(f"\n{len(results)} inputs, {len(results) - len(failed)} as expected, {len(failed)} not; "

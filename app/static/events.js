@@ -23,8 +23,13 @@ function pqSort(button) {
 
 // The clause panels carry pq-open while a clause is shown: on a phone that slides the drawer up.
 // (A class on the panels, not on <body>: Gradio scopes rules inside @media to its container.)
-function pqDrawer(open) {
-  document.querySelectorAll('.pq-panel-box').forEach((p) => p.classList.toggle('pq-open', open));
+// Opening concerns the panel of the tab clicked in: the panels of other tabs stay closed, so that
+// one does not cover the screen when its tab is shown. Closing closes every panel.
+function pqDrawer(open, from) {
+  const tab = open && from ? from.closest('[role="tabpanel"]') : null;
+  document.querySelectorAll('.pq-panel-box').forEach((p) => {
+    if (!open || !tab || tab.contains(p)) { p.classList.toggle('pq-open', open); }
+  });
 }
 
 // On a wide screen the panel stands beside a long list (search results, the task table): a clause
@@ -77,7 +82,7 @@ element.addEventListener('click', (e) => {
   if (conv) { trigger('click', {conv: conv.dataset.conv}); return; }
   const item = t.closest('[data-cid]');
   if (item) {
-    pqDrawer(true);  // on a phone the panel is a drawer over the page
+    pqDrawer(true, element);  // on a phone the panel is a drawer over the page
     pqShowPanel();
     trigger('click', {cid: item.dataset.cid, s: item.dataset.s || '', e: item.dataset.e || ''});
   }

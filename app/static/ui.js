@@ -6,7 +6,11 @@
     'Gradio footer navigation': '页脚导航',
     'Textbox': '文本框',
     'Reset to default value': '恢复默认值',
+    'Close': '关闭',
   };
+  // A toast's title is its kind in English ("Error (2)"); the message under it is the app's own, but
+  // for a refused upload Gradio puts the HTTP status before it ("HTTP 413: 上传被拒绝…").
+  const kinds = {Error: '错误', Warning: '提示', Info: '提示', Success: '完成'};
   const rename = () => {
     document.querySelectorAll('[aria-label], [title]').forEach((el) => {
       for (const attr of ['aria-label', 'title']) {
@@ -14,10 +18,23 @@
         if (value && names[value]) { el.setAttribute(attr, names[value]); }
       }
     });
+    document.querySelectorAll('[data-testid="toast-body"] .toast-title').forEach((el) => {
+      const text = el.firstChild;
+      const kind = text && text.nodeType === Node.TEXT_NODE ? text.textContent.trim() : '';
+      if (kinds[kind]) { text.textContent = kinds[kind] + ' '; }
+    });
+    document.querySelectorAll('[data-testid="toast-text"]').forEach((el) => {
+      const text = el.firstChild;  // changed in place: the node stays Gradio's
+      const status = /^HTTP \d{3}: (?=[\u4e00-\u9fff])/;
+      if (text && text.nodeType === Node.TEXT_NODE && status.test(text.nodeValue)) {
+        text.nodeValue = text.nodeValue.replace(status, '');
+      }
+    });
   };
   let queued = false;
   new MutationObserver(() => {
     if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; rename(); }); }
-  }).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label', 'title']});
+  }).observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true,
+    attributeFilter: ['aria-label', 'title']});
   rename();
 }

@@ -96,7 +96,8 @@ def svc(tmp_path_factory, real_embedder):
     files = {f"{GUIDELINE_ID}.txt": GUIDELINE, "script.txt": SCRIPT_POLICY}
     # as in `policyqa serve`: cached, so an ingest through the admin tab embeds only the new document
     embedder = CachedEmbedder(real_embedder, root / "cache")
-    return make_service(root, files, embedder=embedder, admin_password=PASSWORD)
+    # uploads up to 1 MB, so that the cap on one upload request (5 MB) is cheap to pass in a test
+    return make_service(root, files, embedder=embedder, admin_password=PASSWORD, max_upload_mb=1)
 
 
 @pytest.fixture(scope="module")
@@ -436,3 +437,124 @@ def test_admin_ingest_is_searchable_and_script_shows_as_text(open_page, tmp_path
     page.get_by_text("确定删除《关于数据要素市场的通知》吗？").wait_for(timeout=15_000)
     page.locator("#pq-confirm-yes").click()
     page.get_by_text("已删除 数据要素通知（及其上传的文件）。").wait_for(timeout=60_000)
+
+
+# -- the new user's report ----------------------------------------------------------------------------
+# Where a list item's marker stands: an inline probe put first in the item sits on the line the
+# marker is drawn beside.
+MARKER_LINES_JS = """sel => Array.from(document.querySelectorAll(sel)).map((li) => {
+  const button = li.querySelector(':scope > button');
+  const probe = document.createElement('span');
+  probe.textContent = '\\u200b';
+  li.insertBefore(probe, li.firstChild);
+  const p = probe.getBoundingClientRect(), b = button.getBoundingClientRect();
+  const line = parseFloat(getComputedStyle(button).lineHeight);
+  probe.remove();
+  return {lines: Math.round(b.height / line), marker_line: Math.round((p.top - b.top) / line) + 1};
+})"""
+
+
+def test_a_list_marker_stands_beside_the_first_line_of_its_item(open_page):
+    page = open_page()
+    _ask(page, Q3, 1)  # eight task rows, their long paths wrap
+    page.locator("#pq-chat details.pq-src summary").first.click()
+    items = page.evaluate(MARKER_LINES_JS, "#pq-chat .pq-src-list > li")
+    _shot(page, "browser-list-markers.png")
+    wrapped = [i for i in items if i["lines"] >= 2]
+    assert len(items) == 8 and wrapped
+    assert [i["marker_line"] for i in wrapped] == [1] * len(wrapped), items  # not beside the last line
+
+
+# Whether a clause drawer shows on a phone: (visibility, top edge inside the screen).
+DRAWER_JS = """sel => { const p = document.querySelector(sel).closest('[role="tabpanel"]').querySelector('.block.pq-panel-box');
+  return [getComputedStyle(p).visibility, p.getBoundingClientRect().top < window.innerHeight]; }"""
+HIDDEN = ["hidden", False]
+
+
+def test_phone_drawers_stay_hidden_until_a_clause_is_opened_in_their_tab(open_page):
+    page = open_page(**PHONE)
+    page.get_by_role("tab", name="文件").tap()
+    page.locator("#pq-tree [data-cid]").first.wait_for(timeout=15_000)
+    assert page.evaluate(DRAWER_JS, "#pq-tree") == HIDDEN  # not even its shadow above the bottom edge
+    page.get_by_role("tab", name="问答").tap()
+    assert page.evaluate(DRAWER_JS, "#pq-chat") == HIDDEN
+    _ask(page, Q1, 1)
+    page.locator("#pq-chat .pq-cite-n").first.tap()
+    page.locator("#pq-panel mark.pq-quote").wait_for(timeout=15_000)
+    page.wait_for_function(f"() => ({DRAWER_JS})('#pq-chat')[1]", timeout=10_000)
+    page.locator("#pq-new").tap()  # the panel goes back to its placeholder: the drawer closes with it
+    page.locator("#pq-chat .pq-chat-empty").wait_for(timeout=15_000)
+    page.wait_for_function(f"() => ({DRAWER_JS})('#pq-chat')[0] === 'hidden'", timeout=10_000)
+    page.get_by_role("tab", name="文件").tap()  # the drawer of the 文件 tab was not opened by the chat
+    page.locator("#pq-tree [data-cid]").first.wait_for(timeout=15_000)
+    time.sleep(0.5)  # longer than the drawer's slide
+    _shot(page, "browser-phone-files-drawer.png")
+    assert page.evaluate(DRAWER_JS, "#pq-tree") == HIDDEN
+    page.locator("#pq-tree [data-cid]").nth(1).tap()
+    page.wait_for_function(f"() => ({DRAWER_JS})('#pq-tree').join() === 'visible,true'", timeout=15_000)
+    page.locator("#pq-tree").locator("xpath=ancestor::*[@role='tabpanel']").locator(".pq-close").tap()
+    page.wait_for_function(f"() => ({DRAWER_JS})('#pq-tree').join() === 'hidden,false'", timeout=10_000)
+
+
+# Gradio's own progress texts and the chat's status line, as shown, sampled every frame.
+SHOWN_PROGRESS_JS = """() => { window.pqProgress = new Set(); window.pqStatus = new Set();
+  const shown = (el) => { for (let e = el; e; e = e.parentElement) { const s = getComputedStyle(e);
+    if (s.opacity === '0' || s.display === 'none' || s.visibility === 'hidden') { return false; } } return true; };
+  const look = () => {
+    document.querySelectorAll('.progress-text, .meta-text, .meta-text-center').forEach((el) => {
+      if (shown(el) && el.innerText.trim()) { window.pqProgress.add(el.innerText.trim()); } });
+    document.querySelectorAll('#pq-status .pq-msg').forEach((el) => { if (shown(el)) { window.pqStatus.add(el.innerText); } });
+    requestAnimationFrame(look); };
+  look(); }"""
+
+
+def test_answering_and_searching_show_no_english_progress(open_page):
+    page = open_page()
+    page.evaluate(SHOWN_PROGRESS_JS)
+    _ask(page, Q1, 1)
+    page.locator("#pq-chat .pq-cite-n").first.click()
+    page.locator("#pq-panel mark.pq-quote").wait_for(timeout=15_000)
+    assert page.evaluate("() => [...window.pqProgress]") == []  # no "processing | 0.4s", no "queue: 1/1"
+    assert page.evaluate("() => [...window.pqStatus]") == ["正在查找相关条款并组织回答，请稍候……"]
+    page.get_by_role("tab", name="条款检索").click()
+    page.evaluate("() => { window.pqResults = new Set(); const look = () => { document.querySelectorAll('#pq-results .pq-msg')"
+                  ".forEach((m) => window.pqResults.add(m.innerText)); requestAnimationFrame(look); }; look(); }")
+    _search(page, "住房补贴", "#pq-results .pq-hit")
+    assert page.evaluate("() => [...window.pqResults]") == ["正在检索，请稍候……"]
+    assert page.evaluate("() => [...window.pqProgress]") == []
+
+
+def test_a_refused_upload_is_named_in_chinese_without_gradios_toasts(open_page, tmp_path):
+    from ingest.loaders import SUPPORTED_SUFFIXES
+
+    png, big, huge = tmp_path / "截图.png", tmp_path / "big.txt", tmp_path / "huge.txt"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+    big.write_bytes(b"x" * 2_000_000)  # over the 1 MB of an upload, under the 5 MB of a request
+    huge.write_bytes(b"x" * 6_000_000)
+    page = open_page()
+    page.get_by_role("tab", name="管理").click()
+    _login(page, PASSWORD, "已登录。")
+    page.locator("input[type=file]").set_input_files([str(png), str(big)])
+    # both files uploaded, or Gradio refused one in the browser with a toast
+    page.wait_for_function("() => document.querySelector('[data-testid=\"toast-body\"]') || ['截图', 'big'].every("
+                           "(n) => (document.querySelector('#pq-files')?.innerText || '').includes(n))", timeout=60_000)
+    assert page.locator('[data-testid="toast-body"]').all_inner_texts() == []  # no "Invalid file type" in English
+    page.get_by_role("button", name="导入", exact=True).click()
+    box = page.locator("#pq-ingest-msg textarea")
+    page.wait_for_function("() => document.querySelector('#pq-ingest-msg textarea').value.includes('拒绝')", timeout=60_000)
+    assert box.input_value().splitlines() == [
+        "没有可导入的文件。",
+        f"拒绝 截图.png：不支持的文件类型 .png，支持 {'、'.join(SUPPORTED_SUFFIXES)}。请把文件另存为其中一种格式后重新上传。",
+        "拒绝 big.txt：2.0 MB，超过了 1 MB 的上限。请把它拆成几个较小的文件（或删去其中的图片）后重新上传。",
+    ]
+    assert page.locator('[data-testid="toast-body"]').count() == 0
+    # a request over the server's cap: refused before it is read, with one Chinese message
+    page.wait_for_function("() => !document.querySelector('#pq-files').innerText.includes('big')", timeout=15_000)
+    page.locator("#pq-files input[type=file]").set_input_files(str(huge))
+    toast = page.locator('[data-testid="toast-body"]')
+    toast.wait_for(timeout=30_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"toast-body\"]').innerText.includes('Error')",
+                           timeout=5_000)
+    _shot(page, "browser-upload-over-cap.png")
+    assert _squash(toast.inner_text()) == _squash(
+        "错误 × 上传被拒绝：一次选择的文件合计超过 5 MB。单个文件不能超过 1 MB，请把过大的文件拆开，分几次上传。")

@@ -34,7 +34,7 @@ def svc():
 @pytest.fixture(scope="module")
 def run(svc):
     with live_app(svc) as live:
-        results, before, after = run_cases(live.url, PASSWORD, ROOT / "data")
+        results, before, after = run_cases(live.url, PASSWORD, ROOT / "data", max_upload_mb=svc.settings.max_upload_mb)
         final = httpx.post(f"{live.url}/api/ask", json={"question": "哪个部门牵头平台经济统计监测？"}, timeout=30)
         yield {"results": results, "before": before, "after": after, "final": final}
 

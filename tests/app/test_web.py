@@ -59,7 +59,12 @@ def gr_skip():
 
 
 class NoProgress:
-    def tqdm(self, it, desc=None):
+    """gr.Progress without a page: called with a fraction, or wrapping an iterable."""
+
+    def __call__(self, fraction, desc=None):
+        pass
+
+    def tqdm(self, it, desc=None, unit="steps"):
         return it
 
 
@@ -704,3 +709,174 @@ def test_a_question_without_chinese_words_gets_one_chinese_message(question, zh)
     with pytest.raises(QueryError) as e:
         _clean_question(question, 500)
     assert zh_message(e.value) == zh
+
+
+# -- the new user's report: progress, uploads, section filter, version labels, follow-ups -------------
+def _dependencies(web) -> list[dict]:
+    config = web.build().get_config_file()
+    ids = {c["id"]: c.get("props", {}).get("elem_id") for c in config["components"]}
+    return [{**d, "output_ids": [ids.get(o) for o in d["outputs"]]} for d in config["dependencies"]]
+
+
+def test_no_event_shows_gradios_english_progress_and_chat_and_search_say_they_work(web):
+    from app.web import ANSWERING, REMOVING, SEARCHING, _show_at_once
+
+    deps = _dependencies(web)
+    # Gradio's progress text ("processing | 0.4s", "queue: 1/2") is English: shown for the import only
+    shown = sorted(d["api_name"] for d in deps if d["show_progress"] != "hidden")
+    assert shown == ["upload"]
+    # a Chinese line goes up in the browser at once, then the server answers
+    at_once = [(d["output_ids"], d["js"]) for d in deps if d["js"] and not d["backend_fn"]]
+    assert at_once == [
+        (["pq-status"], _show_at_once(render.message_html(ANSWERING, "info"))),
+        (["pq-status"], _show_at_once(render.message_html(ANSWERING, "info"))),
+        (["pq-results"], _show_at_once(render.message_html(SEARCHING, "info"))),
+        (["pq-results"], _show_at_once(render.message_html(SEARCHING, "info"))),
+        (["pq-remove-msg"], _show_at_once(REMOVING)),
+    ]
+    then = {d["api_name"] for d in deps if d["trigger_after"] is not None and d["backend_fn"]}
+    assert {"respond", "run_search", "remove"} <= then
+
+
+class RecordingProgress:
+    def __init__(self):
+        self.seen = []
+
+    def __call__(self, fraction, desc=None):
+        self.seen.append(("call", fraction, desc))
+
+    def tqdm(self, it, desc=None, unit="steps"):
+        self.seen.append(("tqdm", desc, unit))
+        return it
+
+
+def test_the_import_progress_counts_in_chinese(tmp_path):
+    svc = make_service(tmp_path / "svc", {"tiny.txt": TINY_POLICY}, admin_password="pw")
+    web = WebApp(svc)
+    src = tmp_path / "y.txt"
+    src.write_text("关于数据要素市场的通知\n一、总则\n（一）培育数据经纪人制度。\n", encoding="utf-8")
+    progress = RecordingProgress()
+    assert web.upload([str(src)], True, progress).startswith("完成：新增 1")
+    assert progress.seen == [("call", 0, "保存文件"), ("tqdm", "解析文件", "个文件"), ("tqdm", "计算向量", "段")]
+
+
+def test_the_upload_area_takes_any_file_and_the_import_says_what_is_wrong(web, svc, tmp_path):
+    from ingest.loaders import SUPPORTED_SUFFIXES
+
+    config = web.build().get_config_file()
+    [area] = [c for c in config["components"] if c.get("props", {}).get("elem_id") == "pq-files"]
+    assert area["props"].get("file_types") is None  # Gradio would refuse a .png in the browser, in English
+    png = tmp_path / "截图.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+    big = tmp_path / "big.txt"
+    big.write_bytes("很大".encode() * 400_000)  # 2.4 MB, over the 1 MB limit
+    before = dict(svc.records.manifest())
+    msg = web.upload([str(png), str(big)], True, NoProgress())
+    assert msg.splitlines() == [
+        "没有可导入的文件。",
+        f"拒绝 截图.png：不支持的文件类型 .png，支持 {'、'.join(SUPPORTED_SUFFIXES)}。请把文件另存为其中一种格式后重新上传。",
+        "拒绝 big.txt：2.4 MB，超过了 1 MB 的上限。请把它拆成几个较小的文件（或删去其中的图片）后重新上传。",
+    ]
+    assert svc.records.manifest() == before  # nothing stored was touched
+
+
+def test_the_server_caps_one_upload_request_and_says_so_in_chinese(server):
+    # max_upload_mb=1: a 2 MB file reaches the import (which refuses it by name), 6 MB in one request does not
+    ok = httpx.post(f"{server.url}/gradio_api/upload", files={"files": ("big.txt", b"x" * 2_000_000)})
+    assert ok.status_code == 200 and len(ok.json()) == 1
+    r = httpx.post(f"{server.url}/gradio_api/upload", files={"files": ("huge.txt", b"x" * 6_000_000)})
+    assert r.status_code == 413
+    assert r.text == "上传被拒绝：一次选择的文件合计超过 5 MB。单个文件不能超过 1 MB，请把过大的文件拆开，分几次上传。"
+    assert httpx.get(f"{server.url}/config").json()["max_file_size"] is None  # no English check in the browser
+
+
+GUIDELINE_SECTIONS = "一、二、三、四、五、重点任务分工表"
+
+
+@pytest.mark.parametrize(
+    "doc, typed, message",
+    [
+        (GUIDELINE_ID, "九", f"《省政府关于加快互联网平台经济发展的指导意见》中没有章节“九”，有这些章节：{GUIDELINE_SECTIONS}。"),
+        ("tiny", "五.（二）", "《省商务厅关于促进跨境电商发展的通知》中没有章节“五.（二）”，有这些章节：一、二。"),
+        ("", " 第九章 ", f"已导入的文件中没有章节“第九章”，有这些章节：{GUIDELINE_SECTIONS}。"),
+    ],
+)
+def test_a_section_that_does_not_exist_is_named_with_the_sections_there_are(web, doc, typed, message):
+    out = web.run_search("支持", "keyword", doc, typed, 10)
+    assert out == render.message_html(
+        message + "请在“章节”列表中选择（也可输入 五 或 五.（二） 这样的编号），或选“全部章节”后再检索。", "empty")
+
+
+@pytest.mark.parametrize("typed, key", [("五、", "五"), ("五.(二)", "五.（二）"), ("五 > （二）", "五.（二）"),
+                                        ("五（二）", "五.（二）"), ("五、营造平台经济发展环境", "五"), ("全部章节", "")])
+def test_a_section_typed_as_people_write_it_filters_as_its_label(web, typed, key):
+    assert web.run_search("支持", "keyword", GUIDELINE_ID, typed, 10) == web.run_search("支持", "keyword", GUIDELINE_ID, key, 10)
+
+
+def test_every_version_of_a_document_is_labelled_by_title_and_date():
+    from app.web import doc_choices
+
+    class Searcher:  # an upload named "条例_2020-07-05.md" had no version date: its id was the label
+        docs = {"p_2020-07-05": _Doc("p_2020-07-05", "保障款项支付条例", effective="2020-09-01"),
+                "p(2025-03-17)": _Doc("p(2025-03-17)", "保障款项支付条例", version_date="2025-03-17"),
+                "x": _Doc("x", "某办法", version_date="2021-01-01"),
+                "x2": _Doc("x2", "某办法", version_date="2021-01-01"),
+                "y": _Doc("y", "某办法")}
+
+    assert doc_choices(Searcher) == [("全部文件", ""), ("保障款项支付条例（2020-07-05 版）", "p_2020-07-05"),
+                                     ("保障款项支付条例（2025-03-17 版）", "p(2025-03-17)"),
+                                     ("某办法（2021-01-01 版，x）", "x"), ("某办法（2021-01-01 版，x2）", "x2"), ("某办法（y）", "y")]
+
+
+@pytest.mark.parametrize("name, safe", [("保障中小企业款项支付条例(2020-07-05).md", "保障中小企业款项支付条例(2020-07-05).md"),
+                                        ("快递暂行条例（2019-03-02）.MD", "快递暂行条例(2019-03-02).MD"),
+                                        ("通知(2020-07-05)附件.txt", "通知_2020-07-05_附件.txt"),
+                                        ("(2020-07-05).md", None)])
+def test_an_uploaded_file_keeps_the_version_date_ending_its_name(name, safe):
+    if safe is None:
+        with pytest.raises(UploadError):
+            sanitize_filename(name)
+    else:
+        assert sanitize_filename(name) == safe
+
+
+def test_uploaded_versions_of_a_law_are_labelled_alike(tmp_path):
+    from app.web import doc_choices
+    from tests.conftest import ROOT
+
+    svc = make_service(tmp_path / "svc", {"tiny.txt": TINY_POLICY}, admin_password="pw")
+    web = WebApp(svc)
+    names = ["保障中小企业款项支付条例(2020-07-05).md", "保障中小企业款项支付条例(2025-03-17).md"]
+    copies = []
+    for name in names:  # Gradio hands over temporary copies, which the upload removes
+        (tmp_path / name).write_bytes((ROOT / "tests" / "fixtures" / "laws" / name).read_bytes())
+        copies.append(str(tmp_path / name))
+    assert web.upload(copies, True, NoProgress()).startswith("完成：新增 2")
+    laws = [c for c in doc_choices(svc.searcher) if c[1].startswith("保障")]
+    assert sorted(laws) == [("保障中小企业款项支付条例（2020-07-05 版）", "保障中小企业款项支付条例(2020-07-05)"),
+                            ("保障中小企业款项支付条例（2025-03-17 版）", "保障中小企业款项支付条例(2025-03-17)")]
+    # a different file of the same name: the hash goes before the date, which still ends the name
+    other = tmp_path / "other" / names[0]
+    other.parent.mkdir()
+    other.write_text("保障中小企业款项支付条例\n第一条 另一个文本。\n", encoding="utf-8")
+    stored = store_upload(other, other.name, web.uploads, 1_000_000)
+    assert re.fullmatch(r"保障中小企业款项支付条例-[0-9a-f]{6}\(2020-07-05\)\.md", stored.name)
+
+
+def test_follow_ups_in_the_chat_are_the_services_follow_ups(web, svc):
+    # "这条的原文是什么" and "还有别的吗" are understood by the answerer (app/qa.py), so the chat, the
+    # JSON API and a script's session answer them alike; the chat keeps what each answer searched for
+    _, store = _ask(web, TAX)
+    first = chats.current(store)["msgs"][0]
+    _, store = _ask(web, "这条的原文是什么？", store)
+    original = chats.current(store)["msgs"][-1]
+    conv = Conversation()
+    expected = [svc.ask(q, conv).to_json() for q in (TAX, "这条的原文是什么？")]
+    assert (original["answer"], original["kind"]) == (expected[1]["answer"], "original")
+    assert original["citations"][0]["clause_id"] == first["citations"][0]["clause_id"]
+    assert original["query"] == TAX
+    _, store = _ask(web, "还有别的吗？", store)
+    more = chats.current(store)["msgs"][-1]
+    assert more["answered"]
+    shown = {c["clause_id"] for m in (first, original) for c in m["citations"]}
+    assert not {c["clause_id"] for c in more["citations"]} & shown
