@@ -111,9 +111,9 @@ def assess(searcher: Searcher, question: str, conv: Conversation | None = None) 
     if query.scope.missing:
         where = "、".join(query.scope.missing)
         return Assessment(r, query, hits, None, f"知识库中没有关于“{where}”的文件")
-    # "还有别的吗": the next passages the ranking holds, not a list or a structure rebuilt from the
-    # clauses already shown
-    kind = "policy" if r.exclude else _kind(query)
+    if r.exclude:  # "还有别的吗": the clauses ranked next, said to be that, not an answer rebuilt
+        return Assessment(r, query, hits, _compose_more(searcher, query, hits), None)
+    kind = _kind(query)
     compose = COMPOSERS.get(kind, _compose_passages)
     compared = _compared_docs(searcher, query) if kind not in ONE_ANSWER_KINDS else []
     if compared:  # "上海和深圳的数据条例是不是同一天施行": each document answers for itself
@@ -303,6 +303,20 @@ def _article_of(searcher: Searcher, clause: Clause) -> Clause:
     section is a clause of its own, not the whole section)."""
     parent = searcher.by_id.get(clause.parent_id or "") if clause.kind == "item" else None
     return parent if parent is not None and parent.kind == "article" else clause
+
+
+MORE_SHOWN = 3  # clauses one "还有别的吗" gives
+
+
+def _compose_more(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
+    """The clauses ranked next after those already shown on the topic, each by its best sentence."""
+    lines: list[tuple[str, list[Evidence]]] = [("除了前面给出的条款，检索到的相关条款还有：", [])]
+    for n, hit in enumerate(hits[:MORE_SHOWN], 1):
+        spans = _sentences(searcher, hit.clause, query) or [((0, len(hit.clause.text)), 0.0)]
+        span = spans[0][0]
+        where = hit.clause.citation or (hit.clause.path[-1] if hit.clause.path else "")
+        lines.append((f"{n}. 《{hit.doc_title}》{where}：{_sentence_text(hit, span)}", [_evidence(hit, span)]))
+    return Draft("more", lines)
 
 
 def _original_text(searcher: Searcher, clause: Clause) -> Draft:

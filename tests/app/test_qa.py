@@ -284,5 +284,12 @@ def test_the_original_of_the_clause_just_cited_and_then_what_else(guideline_serv
     assert original.answer == f"《{first.citations[0].doc_title}》{cited.path[-1]}原文：\n{cited.text.strip()}[1]"
     # "还有别的吗" after it moves past everything shown on the topic, the original included
     more = guideline_service.ask("还有别的吗？", conv)
-    assert more.answered and more.kind == "policy"
+    assert more.answered and more.kind == "more"
     assert not {c.clause.id for c in more.citations} & {c.clause.id for c in (*first.citations, *original.citations)}
+    # said to be the clauses ranked next, each by its best sentence, not an answer to the question
+    lines = more.answer.splitlines()
+    assert lines[0] == "除了前面给出的条款，检索到的相关条款还有："
+    assert len(lines) == 4 and len(more.citations) == 3
+    for n, (line, c) in enumerate(zip(lines[1:], more.citations), 1):
+        where = c.clause.citation or c.clause.path[-1]
+        assert line == f"{n}. 《{c.doc_title}》{where}：{c.quote}[{n}]"
