@@ -29,11 +29,13 @@ TARGETS: dict[str, dict[str, float]] = {
 # Raised 2026-12-03 at abb622f (guideline-fresh 0.891 / 0.929, related-policies-more 0.768 / 0.857,
 # related-policies-third 0.642 / 0.667). Raised 2026-12-07 at daec4f0 (guideline 0.959 / 0.947,
 # related-policies 0.866 / 0.750, related-policies-more 0.786 / 0.857, fourth 0.754 / 0.722).
+# Raised 2026-12-07 at 8683122 (guideline-fresh answers 0.913, fourth answers 0.789); third is at
+# 0.627 / 0.611 there (one answer and one refusal fewer than at daec4f0), its bars unchanged.
 GATES: dict[str, dict[str, float]] = {  # set -> figure of its test split's overall summary -> lowest value
     "guideline": {"answer_acc": 0.94, "refusal_acc": 0.90},
     # refusals 0.929 -> 0.857 at daec4f0 (one of 14 unanswerable questions): the list question no
     # longer refused for lacking an enumeration, and the refit on six dev splits, net gains elsewhere
-    "guideline-fresh": {"answer_acc": 0.86, "refusal_acc": 0.85},
+    "guideline-fresh": {"answer_acc": 0.89, "refusal_acc": 0.85},
     # refusals 0.800 -> 0.750 at daec4f0 (one of 20), the same changes; 0.70 leaves one question's room
     "related-policies": {"answer_acc": 0.83, "refusal_acc": 0.70},
     # 0.714 / 0.857 at 912c452, before any rule was changed for it (56 / 14 test questions)
@@ -41,7 +43,7 @@ GATES: dict[str, dict[str, float]] = {  # set -> figure of its test split's over
     # 0.582 / 0.611 at c87db7a, before any rule was changed for it (67 / 18 test questions)
     "related-policies-third": {"answer_acc": 0.61, "refusal_acc": 0.61},
     # 0.719 / 0.611 at cbad51c, before any rule was changed for it (57 / 18 test questions)
-    "related-policies-fourth": {"answer_acc": 0.72, "refusal_acc": 0.66},
+    "related-policies-fourth": {"answer_acc": 0.77, "refusal_acc": 0.66},
 }
 
 
