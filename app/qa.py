@@ -106,6 +106,8 @@ def assess(searcher: Searcher, question: str, conv: Conversation | None = None) 
     shown = {_article_of(searcher, searcher.by_id[i]).id for i in r.exclude if i in searcher.by_id}
     hits = [h for h in searcher.search(query, k=k + len(r.exclude))
             if h.clause.id not in r.exclude and _article_of(searcher, h.clause).id not in shown]
+    if r.exclude and not hits:
+        return Assessment(r, query, hits, None, "除了前面给出的条款，没有检索到其他相关的条款")
     if not hits or not query.own_tokens:
         return Assessment(r, query, hits, None, "没有检索到与问题相关的条款")
     if query.scope.missing:
@@ -442,7 +444,8 @@ def _refusal(question: str, r: Resolved, reason: str, hits: list[Hit], t0: float
     """A plain "the documents do not say", with why and the nearest clauses."""
     return Answer(
         question=question,
-        answer=f"文件中没有找到能回答这个问题的规定（{reason}）。以下是最接近的条款，供您核对。",
+        # the nearest clauses are offered only when there are some
+        answer=f"文件中没有找到能回答这个问题的规定（{reason}）。" + ("以下是最接近的条款，供您核对。" if hits else ""),
         answered=False,
         mode="extractive",
         kind="unanswerable",

@@ -786,3 +786,21 @@ def test_the_original_of_a_cited_item_is_its_whole_article_and_what_else_skips_i
     more = answer_question(anhui.searcher, "还有别的吗？", conv)
     # neither the article nor any of its items again
     assert not [c.clause.id for c in more.citations if c.clause.id.startswith(f"{AH}#第三条")]
+
+
+def test_what_else_after_everything_was_shown_says_so_and_offers_nothing(anhui):
+    from app.qa import Conversation
+
+    conv = Conversation()
+    q = "安徽快递收派人员驾驶三轮车要遵守哪些规定？"
+    conv.add(q, answer_question(anhui.searcher, q, conv))
+    shown: set[str] = set()
+    for _ in range(len(anhui.searcher.clauses)):
+        more = answer_question(anhui.searcher, "还有别的吗？", conv)
+        conv.add("还有别的吗？", more)
+        if not more.answered:
+            break
+        assert not {c.clause.id for c in more.citations} & shown  # never the same clause twice
+        shown |= {c.clause.id for c in more.citations}
+    assert more.answer == "文件中没有找到能回答这个问题的规定（除了前面给出的条款，没有检索到其他相关的条款）。"
+    assert more.related == ()
