@@ -67,17 +67,22 @@ def resolve(question: str, conv: Conversation | None) -> Resolved:
         return Resolved(q, frozenset(), False)
     prev_query, prev_answer = last
     prev_topic = getattr(prev_answer, "query", None) or prev_query
-    if FOLLOW_UP_TEXT.match(q) and prev_answer.citations:
-        return Resolved(prev_topic, frozenset(), True, original=prev_answer.citations[0].clause.id)
+    # what a turn showed: the clauses it cited, or for a refusal the nearest clauses it listed
+    def shown_by(turn) -> list[str]:
+        return [c.clause.id for c in turn.citations] or [h.clause.id for h in getattr(turn, "related", ())]
+
+    if FOLLOW_UP_TEXT.match(q) and shown_by(prev_answer):
+        return Resolved(prev_topic, frozenset(), True, original=shown_by(prev_answer)[0])
     if FOLLOW_UP_MORE.match(q):
         # everything shown on this topic so far: "还有别的吗" asked twice, or after "这条的原文", moves on
         shown: set[str] = set()
         for turn_query, turn in reversed(conv.turns):
             if (getattr(turn, "query", None) or turn_query) != prev_topic:
                 break
-            shown |= {c.clause.id for c in turn.citations}
+            shown |= set(shown_by(turn))
         return Resolved(prev_topic, frozenset(shown), True)
-    if FOLLOW_UP_REF.search(q) and len(q) <= 20:
+    # "这些法规里最先施行的是哪一部" asks across the documents, whatever the previous turn was about
+    if FOLLOW_UP_REF.search(q) and len(q) <= 20 and not DATED_ASK.search(fold(q)):
         return Resolved(f"{prev_topic} {q}", frozenset(), True)
     return Resolved(q, frozenset(), False)
 
@@ -356,7 +361,9 @@ def _compose_dated(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     for _, doc_id in sorted(x for x in dated if x[0] == when):
         title = searcher.docs[doc_id].title
         said = _effective_sentence(searcher, doc_id)
-        head = f"收录的{len(docs)}部文件中，{'最先' if first else '最晚'}施行的是《{title}》，自{_chinese_date(when)}起施行"
+        named = sorted(query.scope.named, key=query.normalized.find)  # as the question names them
+        among = f"“{'、'.join(as_typed(query, n) for n in named)}”的" if named else "收录的"
+        head = f"{among}{len(docs)}部文件中，{'最先' if first else '最晚'}施行的是《{title}》，自{_chinese_date(when)}起施行"
         if said is None:
             lines.append((head + "。", []))
         else:

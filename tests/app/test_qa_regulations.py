@@ -743,6 +743,15 @@ def test_which_document_took_effect_first_or_last_is_answered_from_their_own_dat
                                            "第十条 本条例自2024年3月1日起施行。[1]")
     # one document in the question's scope: nothing to compare, the question is answered from its text
     assert ask(svc, "江西的条例哪部最早施行？").kind == "policy"
+    # two regions named: the answer says which documents it compared
+    assert ask(svc, "江西和安徽的条例哪部最早施行？").answer.startswith("“江西、安徽”的2部文件中，最先施行的是《江西省快递服务条例》")
+    assert ask(svc, "哪部法规施行最早？").kind == "dated"
+    # asked after a question about one region, it still asks across the documents
+    from app.qa import Conversation
+
+    conv = Conversation()
+    conv.add("江西的快递条例什么时候施行？", answer_question(svc.searcher, "江西的快递条例什么时候施行？", conv))
+    assert answer_question(svc.searcher, "这些法规里最先施行的是哪一部？", conv).answer == first.answer
 
 
 PAYMENT = """# 河南省中小企业款项支付办法
@@ -804,3 +813,19 @@ def test_what_else_after_everything_was_shown_says_so_and_offers_nothing(anhui):
         shown |= {c.clause.id for c in more.citations}
     assert more.answer == "文件中没有找到能回答这个问题的规定（除了前面给出的条款，没有检索到其他相关的条款）。"
     assert more.related == ()
+
+
+def test_follow_ups_after_a_refusal_refer_to_the_nearest_clauses_it_listed(anhui):
+    from app.qa import Conversation
+
+    conv = Conversation()
+    q = "安徽快递企业的增值税税率是多少？"
+    refused = answer_question(anhui.searcher, q, conv)
+    conv.add(q, refused)
+    assert not refused.answered
+    listed = [h.clause.id for h in refused.related]
+    original = answer_question(anhui.searcher, "这条的原文是什么？", conv)
+    conv.add("这条的原文是什么？", original)
+    assert (original.kind, [c.clause.id for c in original.citations]) == ("original", listed[:1])
+    more = answer_question(anhui.searcher, "还有别的吗？", conv)
+    assert more.kind == "more" and not {c.clause.id for c in more.citations} & set(listed)
