@@ -73,15 +73,27 @@ def compact(answer: dict) -> dict:
 
 def add_answer(store: dict, answer: dict) -> dict:
     """Append a compacted answer to the current conversation (titled by its first question)."""
-    conv = current(store)
     msg = compact(answer)
+    _append(store, current(store), msg)
+    return msg
+
+
+def _append(store: dict, conv: dict, msg: dict) -> None:
     conv["msgs"] = (conv["msgs"] + [msg])[-MAX_TURNS:]
     if not conv["title"]:
-        q = answer.get("question", "")
+        q = msg.get("question", "")
         conv["title"] = q[:TITLE_CHARS] + ("…" if len(q) > TITLE_CHARS else "")
     # the conversation just used moves to the top of the list
     store["convs"] = [conv] + [c for c in store["convs"] if c is not conv]
-    return msg
+
+
+def merge(store: dict, given: list[tuple[str, dict]]) -> None:
+    """Put into `store` the answers given since the browser sent it, as (conversation id, stored
+    answer): each once, in its own conversation, unless that conversation was deleted meanwhile."""
+    for conv_id, msg in given:
+        conv = next((c for c in store["convs"] if c["id"] == conv_id), None)
+        if conv is not None and all(m["id"] != msg["id"] for m in conv["msgs"]):
+            _append(store, conv, copy.deepcopy(msg))
 
 
 def start(store: dict) -> dict:

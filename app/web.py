@@ -30,6 +30,7 @@ from app import chats, feedback, render  # noqa: E402
 from app.api import MAX_K, UNAVAILABLE, create_api, document_meta, document_rows, search_json  # noqa: E402
 from app.feedback import record_feedback  # noqa: E402,F401  (re-exported for the tests)
 from app.qa import Conversation  # noqa: E402
+from app.turns import PageTurns  # noqa: E402
 from index.build import IndexBusy, IndexMissing  # noqa: E402
 from index.embedder import ModelNotFound  # noqa: E402
 from index.search import IndexMismatch  # noqa: E402
@@ -219,6 +220,12 @@ def _span(s, e) -> tuple[int, int] | None:
     return (start, end) if 0 <= start < end else None
 
 
+def _clip(question: str, n: int = 30) -> str:
+    """A question as a status line names it: at most `n` characters, in quotes."""
+    q = " ".join(question.split())
+    return f"“{q[:n]}{'…' if len(q) > n else ''}”"
+
+
 def _chunks(text: str, n: int = CHUNKS) -> list[str]:
     """Growing prefixes of the text, ending with the whole text."""
     step = max(1, -(-len(text) // n))
@@ -264,11 +271,17 @@ IMPORTING = "正在保存并导入所选文件：先解析条款，再计算向�
 # language: the events hide it (QUIET), and those that take a while say at once, in Chinese, that
 # they are working.
 ANSWERING = "正在查找相关条款并组织回答，请稍候……"
+QUEUED = "上一个问题回答完后，接着回答：{question}"
 SEARCHING = "正在检索，请稍候……"
 REMOVING = "正在删除，并重建索引，请稍候……"
 # Every event of the page: not part of the API, and without Gradio's progress display (the upload,
 # whose progress bar is in Chinese, keeps it).
 QUIET = dict(show_progress="hidden", api_visibility="private")
+
+
+def _send_at_once(html: str) -> str:
+    """The js of sending a question: (the box emptied, the question, `html` in the status), in the browser."""
+    return f"(q) => ['', q, {json.dumps(html, ensure_ascii=False)}]"
 
 
 def _show_at_once(html: str) -> str:
@@ -459,6 +472,7 @@ class WebApp:
         self.uploads = Path(self.settings.data_dir).resolve() / "uploads"
         self.feedback_path = Path(self.settings.data_dir) / "feedback.jsonl"
         self.audit_path = Path(self.settings.data_dir) / "logs" / "audit.jsonl"
+        self.turns = PageTurns()
 
     # conversations --------------------------------------------------------------------------------
     def _views(self, store: dict):
@@ -509,25 +523,42 @@ class WebApp:
         return c
 
     # chat -------------------------------------------------------------------------------------------
-    def respond(self, question: str, store):
+    def respond(self, question: str | None, store, request: gr.Request | None = None):
         """Ask in the current conversation, revealing the answer in a few chunks. Yields (chat,
-        question box, store, conversation list, status). A refused question changes nothing but the status."""
-        store = chats.normalize(store)
-        conv = chats.current(store)
-        try:
-            server_conv = self._conversation(conv)
-            answer = self.svc.ask(question, server_conv, channel="web")
-        except (ValueError, *UNAVAILABLE) as e:
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), render.message_html(zh_message(e), "error")
-            return
-        # what was searched, so that a follow-up after a reload resolves against it as before
-        answer = {**answer.to_json(), "query": answer.query}
-        for part in _chunks(answer["answer"])[:-1]:
-            pending = {"question": answer["question"], "answer": part, "answered": answer["answered"]}
-            yield render.chat_html(conv["msgs"], pending), "", gr.skip(), gr.skip(), ""
-            time.sleep(CHUNK_PAUSE)
-        chats.add_answer(store, answer)
-        yield render.chat_html(chats.current(store)["msgs"]), "", store, self._views(store)[0], ""
+        question box, store, conversation list, status). A refused question changes nothing but the
+        status, and goes back into the box (the browser emptied it when it was sent) to be corrected.
+
+        One browser page's questions are answered one after another, in the order sent: a question
+        sent while the previous one is being answered waits for it, and then starts from the
+        conversation as that answer left it (the store this call got is older), so neither the
+        question nor the answer before it is lost."""
+        with self.turns.turn(getattr(request, "session_hash", None)) as turn:
+            if turn.waiting:
+                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), render.message_html(
+                    QUEUED.format(question=_clip(question or "")), "info")
+                turn.wait()
+                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), render.message_html(ANSWERING, "info")
+            store = chats.normalize(store)
+            chats.merge(store, turn.given)
+            conv = chats.current(store)
+            try:
+                server_conv = self._conversation(conv)
+                answer = self.svc.ask(question or "", server_conv, channel="web")
+            except (ValueError, *UNAVAILABLE) as e:
+                box = question if (question or "").strip() else gr.skip()
+                yield gr.skip(), box, gr.skip(), gr.skip(), render.message_html(zh_message(e), "error")
+                return
+            # what was searched, so that a follow-up after a reload resolves against it as before
+            answer = {**answer.to_json(), "query": answer.query}
+            for part in _chunks(answer["answer"])[:-1]:
+                pending = {"question": answer["question"], "answer": part, "answered": answer["answered"]}
+                # the status keeps a later question's "接着回答" note while this answer is revealed
+                status = "" if not turn.behind() else gr.skip()
+                yield render.chat_html(conv["msgs"], pending), gr.skip(), gr.skip(), gr.skip(), status
+                time.sleep(CHUNK_PAUSE)
+            turn.given.append((conv["id"], chats.add_answer(store, answer)))
+            status = "" if not turn.behind() else gr.skip()
+            yield render.chat_html(chats.current(store)["msgs"]), gr.skip(), store, self._views(store)[0], status
 
     def chat_click(self, store, evt: gr.EventData):
         """A click inside the chat: a citation (opens the clause) or a feedback button.
@@ -822,11 +853,17 @@ class WebApp:
             with gr.Column(scale=3, min_width=280, elem_classes=["pq-aside"]):
                 panel = self._panel(elem_id="pq-panel")
         demo.load(self.restore, [store], [store, convs, chat], **QUIET)
-        chat_io = dict(inputs=[msg, store], outputs=[chat, msg, store, convs, status],
+        # The question sent leaves the box at once, in the browser, for the next one to be typed while
+        # this one is answered; `asked` carries it to the server (an answer never empties the box).
+        asked = gr.Textbox(visible="hidden", elem_id="pq-asked")
+        # "multiple": Gradio's default ("once") drops an event fired while the same one is pending,
+        # i.e. a question sent during an answer; PageTurns answers them in the order sent instead.
+        chat_io = dict(inputs=[asked, store], outputs=[chat, msg, store, convs, status], trigger_mode="multiple",
                        concurrency_limit=CONCURRENT_READS, **QUIET)
         busy = render.message_html(ANSWERING, "info")
         for trigger in (msg.submit, send.click):
-            trigger(None, None, status, js=_show_at_once(busy), queue=False, **QUIET).then(self.respond, **chat_io)
+            trigger(None, msg, [msg, asked, status], js=_send_at_once(busy), queue=False, **QUIET).then(
+                self.respond, **chat_io)
         views = [store, convs, chat, panel, status]
         new.click(self.new_conversation, [store], views, **QUIET)
         convs.click(self.conversation_click, [store], views, **QUIET)
@@ -855,8 +892,10 @@ class WebApp:
         inputs = [query, mode, doc, section, k, region, doc_type, version]
         busy = render.message_html(SEARCHING, "info")
         for trigger in (query.submit, go.click):
+            # "always_last": a search sent while one runs is run after it (Gradio's "once" drops it)
             trigger(None, None, results, js=_show_at_once(busy), queue=False, **QUIET).then(
-                self.run_search, inputs, results, concurrency_limit=CONCURRENT_READS, **QUIET)
+                self.run_search, inputs, results, trigger_mode="always_last", concurrency_limit=CONCURRENT_READS,
+                **QUIET)
         doc.change(self.sections_for, doc, section, **QUIET)
         for source in (results, panel):
             source.click(self.open_clause, None, panel, **QUIET)

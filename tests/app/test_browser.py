@@ -235,6 +235,31 @@ def test_desktop_first_answers_citation_after_a_second_question_reload_and_switc
     assert page.locator("#pq-convs .pq-conv").count() == 1 and _questions(page) == [Q1, Q2]
 
 
+STATUS_LOG_JS = """() => { window.pqStatuses = [];
+  new MutationObserver(() => window.pqStatuses.push(document.querySelector('#pq-status').innerText.trim()))
+    .observe(document.querySelector('#pq-status'), {childList: true, subtree: true, characterData: true}); }"""
+
+
+def test_a_question_sent_during_an_answer_is_answered_after_it_and_a_draft_stays(open_page):
+    page = open_page()
+    page.evaluate(STATUS_LOG_JS)
+    box = page.locator("#pq-question textarea")
+    box.fill(Q1)
+    box.press("Enter")
+    assert box.input_value() == ""  # the box empties as the question is sent
+    box.fill(Q2)
+    box.press("Enter")  # while the first is being answered
+    box.fill("还没写完的问题")
+    _wait_turns(page, 2)
+    assert _questions(page) == [Q1, Q2]
+    assert box.input_value() == "还没写完的问题"  # neither answer emptied what was typed meanwhile
+    assert f"上一个问题回答完后，接着回答：“{Q2}”" in page.evaluate("window.pqStatuses")
+    page.wait_for_function("() => document.querySelector('#pq-status').innerText.trim() === ''", timeout=15_000)
+    _load(page)  # both answers were stored, in order
+    _wait_turns(page, 2)
+    assert _questions(page) == [Q1, Q2]
+
+
 def test_phone_citation_opens_in_view_and_task_table_is_readable(open_page, svc):
     page = open_page(**PHONE)
     _ask(page, Q1, 1)

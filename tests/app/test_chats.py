@@ -37,6 +37,26 @@ def test_add_answer_titles_the_conversation_and_moves_it_first():
     assert store["convs"][0]["title"] == "哪个部门牵头？" and len(store["convs"][0]["msgs"]) == 2
 
 
+def test_merge_adds_answers_given_meanwhile_once_each_in_their_own_conversation():
+    old = chats.empty_store()
+    first = old["current"]
+    chats.add_answer(old, {**ANSWER, "question": "早先的问题"})
+    given_store = json.loads(json.dumps(old))
+    msg = chats.add_answer(given_store, ANSWER)  # the answer given meanwhile, in the first conversation
+    second = chats.start(old)["id"]  # the user opened a new conversation before sending the next question
+    chats.merge(old, [(first, msg)])  # `old` is what the browser sent with that next question
+    chats.merge(old, [(first, msg)])  # given twice: kept once
+    assert store_questions(old) == {first: ["早先的问题", "哪个部门牵头？"], second: []}
+    assert old["convs"][0]["id"] == first and old["current"] == second
+    chats.delete(old, first)
+    chats.merge(old, [(first, msg)])  # its conversation was deleted meanwhile: not brought back
+    assert store_questions(old) == {second: []}
+
+
+def store_questions(store: dict) -> dict:
+    return {c["id"]: [m["question"] for m in c["msgs"]] for c in store["convs"]}
+
+
 def test_limits_keep_the_newest():
     store = chats.empty_store()
     for i in range(chats.MAX_TURNS + 5):

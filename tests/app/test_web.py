@@ -16,6 +16,7 @@ from app.qa import Conversation
 from app.service import Service
 from app.settings import Settings
 from app.web import (
+    ANSWERING,
     WebApp,
     UploadError,
     check_password,
@@ -230,7 +231,8 @@ def _clicked(data: dict):
 def test_chat_streams_the_answer_and_keeps_the_conversation(web, svc):
     store = chats.empty_store()
     steps = list(web.respond(TAX, store))
-    assert len(steps) >= 3 and all(s[1] == "" for s in steps)  # the question box is emptied
+    # the browser emptied the box when the question was sent; what is typed meanwhile stays there
+    assert len(steps) >= 3 and all(s[1] == gr_skip() for s in steps)
     assert all(s[2] == gr_skip() for s in steps[:-1]) and "pq-pending" in steps[0][0]  # revealed in pieces
     chat, box, store, convs, status = steps[-1]
     conv = chats.current(store)
@@ -242,6 +244,28 @@ def test_chat_streams_the_answer_and_keeps_the_conversation(web, svc):
     follow = list(web.respond("这条的原文是什么？", store))[-1]
     assert len(chats.current(follow[2])["msgs"]) == 2
     assert len(svc.sessions.get(conv["id"]).turns) == 2  # the follow-up went into the same conversation
+
+
+def test_a_question_sent_during_an_answer_waits_for_it_and_keeps_both(web):
+    from types import SimpleNamespace
+
+    page = SimpleNamespace(session_hash="page-1")
+    store = chats.empty_store()  # both questions leave the browser with the store from before either answer
+    first = web.respond(TAX, store, page)
+    next(first)  # the first answer is being revealed
+    second = web.respond("园区奖励标准是多少？", store, page)
+    queued = next(second)
+    assert queued[:4] == (gr_skip(),) * 4
+    assert queued[4] == render.message_html("上一个问题回答完后，接着回答：“园区奖励标准是多少？”", "info")
+    first_steps = list(first)
+    assert all(s[4] == gr_skip() for s in first_steps)  # the note stays while the first answer finishes
+    assert [m["question"] for m in chats.current(first_steps[-1][2])["msgs"]] == [TAX]
+    second_steps = list(second)
+    assert second_steps[0][4] == render.message_html(ANSWERING, "info")
+    chat, box, final, convs, status = second_steps[-1]
+    assert [m["question"] for m in chats.current(final)["msgs"]] == [TAX, "园区奖励标准是多少？"]
+    assert chat.count('<article class="pq-turn"') == 2 and status == "" and box == gr_skip()
+    assert web.turns._pages == {}  # the page's line is gone once its questions are answered
 
 
 def test_every_answer_keeps_its_own_citations(web):
@@ -262,7 +286,8 @@ def test_chat_errors_leave_the_conversation_as_it_was(web):
     for question, message in [("   ", "请输入问题，例如：哪个部门负责平台经济统计监测？"),
                               ("问" * 600, "问题有 600 个字，超过了 500 字的上限，请精简后再问。")]:
         [(chat, box, new_store, convs, status)] = list(web.respond(question, store))
-        assert chat == gr_skip() and box == gr_skip() and new_store == gr_skip() and convs == gr_skip()
+        assert chat == gr_skip() and new_store == gr_skip() and convs == gr_skip()
+        assert box == (gr_skip() if not question.strip() else question)  # back in the box, to be shortened
         assert status == render.message_html(message, "error")
     assert json.dumps(store, sort_keys=True) == before
 
@@ -719,7 +744,7 @@ def _dependencies(web) -> list[dict]:
 
 
 def test_no_event_shows_gradios_english_progress_and_chat_and_search_say_they_work(web):
-    from app.web import ANSWERING, REMOVING, SEARCHING, _show_at_once
+    from app.web import ANSWERING, REMOVING, SEARCHING, _send_at_once, _show_at_once
 
     deps = _dependencies(web)
     # Gradio's progress text ("processing | 0.4s", "queue: 1/2") is English: shown for the import only
@@ -728,14 +753,17 @@ def test_no_event_shows_gradios_english_progress_and_chat_and_search_say_they_wo
     # a Chinese line goes up in the browser at once, then the server answers
     at_once = [(d["output_ids"], d["js"]) for d in deps if d["js"] and not d["backend_fn"]]
     assert at_once == [
-        (["pq-status"], _show_at_once(render.message_html(ANSWERING, "info"))),
-        (["pq-status"], _show_at_once(render.message_html(ANSWERING, "info"))),
+        (["pq-question", "pq-asked", "pq-status"], _send_at_once(render.message_html(ANSWERING, "info"))),
+        (["pq-question", "pq-asked", "pq-status"], _send_at_once(render.message_html(ANSWERING, "info"))),
         (["pq-results"], _show_at_once(render.message_html(SEARCHING, "info"))),
         (["pq-results"], _show_at_once(render.message_html(SEARCHING, "info"))),
         (["pq-remove-msg"], _show_at_once(REMOVING)),
     ]
     then = {d["api_name"] for d in deps if d["trigger_after"] is not None and d["backend_fn"]}
     assert {"respond", "run_search", "remove"} <= then
+    # a question sent during an answer, or a search during a search, is not dropped (Gradio's "once")
+    modes = {d["api_name"]: d["trigger_mode"] for d in deps if d["api_name"] in ("respond", "run_search")}
+    assert modes == {"respond": "multiple", "run_search": "always_last"}
 
 
 class RecordingProgress:
