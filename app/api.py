@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
+from app.messages import zh_message
 from app.render import openapi_html
 from app.service import Sessions  # noqa: F401  (re-exported: the API tests and scripts import it here)
 from index.build import IndexBusy, IndexMissing
@@ -33,10 +34,17 @@ UNAVAILABLE = (IndexMissing, IndexMismatch, ModelNotFound, StoreUnavailable, Ind
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str):
+    """An HTTP error: its English `message` (stable, for scripts) and the Chinese one for people."""
+
+    def __init__(self, status: int, message: str, zh: str):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.zh = zh
+
+    @classmethod
+    def of(cls, status: int, e: Exception) -> ApiError:
+        return cls(status, str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e), zh_message(e))
 
 
 class AskRequest(BaseModel):
@@ -120,8 +128,9 @@ def search_json(searcher, query: str, k: int = 5, doc: str | None = None, sectio
     return {"query": query, "hits": [h.to_json() for h in hits]}
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+def _error(status: int, message: str, zh: str) -> JSONResponse:
+    """{"error": English, what scripts match on; "message": the same in Chinese, to show a person}."""
+    return JSONResponse({"error": message, "message": zh}, status_code=status)
 
 
 def create_api(svc) -> FastAPI:
@@ -136,29 +145,32 @@ def create_api(svc) -> FastAPI:
 
     @app.exception_handler(ApiError)
     def _api_error(request: Request, exc: ApiError):
-        return _error(exc.status, exc.message)
+        return _error(exc.status, exc.message, exc.zh)
 
     @app.exception_handler(RequestValidationError)
     def _bad_request(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         if first.get("type") == "json_invalid":
-            return _error(400, "the request body is not valid JSON; send {\"question\": \"…\"}")
+            return _error(400, "the request body is not valid JSON; send {\"question\": \"…\"}",
+                          "请求体不是有效的 JSON，请发送 {\"question\": \"…\"}。")
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return _error(400, f"{where}: {first.get('msg', 'invalid request')}" if where else "invalid request body")
+        if not where:
+            return _error(400, "invalid request body", "请求体格式不对，请发送 {\"question\": \"…\"}。")
+        return _error(400, f"{where}: {first.get('msg', 'invalid request')}", f"请求参数 {where} 不对，请按接口说明填写。")
 
     def searcher():
         try:
             return svc.searcher
         except UNAVAILABLE as e:
-            raise ApiError(503, str(e)) from None
+            raise ApiError.of(503, e) from None
 
     def run(fn, *args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except UNAVAILABLE as e:
-            raise ApiError(503, str(e)) from None
+            raise ApiError.of(503, e) from None
         except ValueError as e:
-            raise ApiError(400, str(e)) from None
+            raise ApiError.of(400, e) from None
 
     @app.get("/healthz", summary="Liveness and the index being served")
     def healthz():
@@ -195,7 +207,7 @@ def create_api(svc) -> FastAPI:
         try:
             return clause_json(s, clause_id)
         except KeyError as e:
-            raise ApiError(404, str(e.args[0]) if e.args else "no such clause") from None
+            raise ApiError.of(404, e) from None
 
     @app.get("/api/documents", summary="The ingested documents (same JSON as `policyqa documents --json`)")
     def documents():
@@ -206,7 +218,7 @@ def create_api(svc) -> FastAPI:
         try:
             path, kind = original_file(searcher(), doc_id)
         except KeyError as e:
-            raise ApiError(404, str(e.args[0])) from None
+            raise ApiError.of(404, e) from None
         inline = not download and not kind.startswith("application/octet-stream")
         disposition = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(path.name)}"
         headers = {"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"}

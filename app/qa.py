@@ -177,12 +177,15 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
     decided = more or a.draft is not None and a.draft.kind == "original" or settled(query, a.draft)
     problem = a.problem or (None if decided else decide(searcher, query, a.draft.kind, grounds(a.draft, searcher), hits, grounds_docs(a.draft)))
     if problem:
-        return _refusal(question, r, problem, hits, t0)
+        nearest = _nearest(searcher, query, hits)
+        # off the documents' subject: no clause says any of the question's words ("还有别的吗" after
+        # everything was shown has none left, which says nothing of the subject)
+        return _refusal(question, r, problem, nearest, t0, off_topic=not nearest and not more)
     draft = a.draft
     # Decided on the answer itself; the further articles a legal question may turn on follow it.
     text, citations = build_citations(draft.lines + related_articles(draft.kind, draft.evidence, hits))
     if not citations:
-        return _refusal(question, r, "检索到的条款中没有能直接回答的句子", hits, t0)
+        return _refusal(question, r, "检索到的条款中没有能直接回答的句子", _nearest(searcher, query, hits), t0)
     text += _scope_note(searcher, query, citations)
     mode = "extractive"
     if llm is not None:
@@ -447,12 +450,24 @@ def _social(question: str, r: Resolved, query: Query, t0: float) -> Answer:
     )
 
 
-def _refusal(question: str, r: Resolved, reason: str, hits: list[Hit], t0: float) -> Answer:
-    """A plain "the documents do not say", with why and the nearest clauses."""
+def _nearest(searcher: Searcher, query: Query, hits: list[Hit]) -> list[Hit]:
+    """The retrieved clauses a refusal may offer as nearest: those that say at least one of the
+    question's own content words (under any of its names). A question off the documents' subject
+    ("今天天气怎么样") gets none: the clauses nearest to it in meaning share only a place or nothing
+    with it, and listing them reads as an answer."""
+    own = [t for t in query.own_tokens if len(t) >= 2]
+    if not own:
+        return hits
+    return [h for h in hits if coverage(searcher.idf, own, h.clause.text, searcher.tokenizer.names_of) > 0]
+
+
+def _refusal(question: str, r: Resolved, reason: str, hits: list[Hit], t0: float, off_topic: bool = False) -> Answer:
+    """A plain "the documents do not say", with why and the nearest clauses, when any are near."""
     return Answer(
         question=question,
-        # the nearest clauses are offered only when there are some
-        answer=f"文件中没有找到能回答这个问题的规定（{reason}）。" + ("以下是最接近的条款，供您核对。" if hits else ""),
+        answer=f"文件中没有找到能回答这个问题的规定（{reason}）。"
+        + ("以下是最接近的条款，供您核对。" if hits else "")
+        + ("收录的文件中也没有与它相关的条款；本助手只回答收录文件里的问题。" if off_topic else ""),
         answered=False,
         mode="extractive",
         kind="unanswerable",
@@ -846,9 +861,10 @@ def _tier_companion(searcher: Searcher, query: Query, hit: Hit, span: tuple[int,
     top_graded = bool(graded & graded_cases(text[span[0]:span[1]]))
     others = [(sc, sp) for sp, sc in _sentences(searcher, hit.clause, query, asks)
               if not (sp[0] < span[1] and span[0] < sp[1]) and figure_kinds(text[sp[0]:sp[1]])]
-    if PENALTY_ASK.search(query.normalized):  # the tiers of one penalty share its paragraph
-        para = next(((a, b) for a, b in hit.clause.paragraphs if a <= span[0] < b), None)
-        others = [x for x in others if para is None or para[0] <= x[1][0] < para[1]]
+    # The tiers of one penalty, and a rule with its limit, share a paragraph (款); another paragraph
+    # of the article is another case ("机关、事业单位…30日内…最长不得超过60日" beside "大型企业…60日内").
+    para = next(((a, b) for a, b in hit.clause.paragraphs if a <= span[0] < b), None)
+    others = [x for x in others if para is None or para[0] <= x[1][0] < para[1]]
     if graded:
         if top_graded:  # the base: a figure sentence before the graded one that states no graded case
             pick = [x for x in others if x[1][0] < span[0] and not graded_cases(text[x[1][0]:x[1][1]])]

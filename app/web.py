@@ -29,12 +29,10 @@ import gradio as gr  # noqa: E402
 from app import chats, feedback, render  # noqa: E402
 from app.api import MAX_K, UNAVAILABLE, create_api, document_meta, document_rows, search_json  # noqa: E402
 from app.feedback import record_feedback  # noqa: E402,F401  (re-exported for the tests)
+from app.messages import ZH_MESSAGES, zh_message  # noqa: E402,F401  (ZH_MESSAGES re-exported for the tests)
 from app.qa import Conversation  # noqa: E402
 from app.turns import PageTurns  # noqa: E402
-from index.build import IndexBusy, IndexMissing  # noqa: E402
-from index.embedder import ModelNotFound  # noqa: E402
-from index.search import IndexMismatch  # noqa: E402
-from index.store import StoreUnavailable  # noqa: E402
+from index.build import IndexBusy  # noqa: E402
 from index.tokenizer import fold, normalize_query  # noqa: E402
 from ingest.loaders import SUPPORTED_SUFFIXES  # noqa: E402
 from ingest.records import Answer, Citation, content_hash  # noqa: E402
@@ -75,45 +73,6 @@ EVENTS_JS = (STATIC / "events.js").read_text(encoding="utf-8")
 DOC_KINDS = sorted(
     "指导意见 实施意见 实施细则 实施方案 行动计划 管理办法 暂行办法 决议 决定 命令 公报 公告 通告 意见 通知 通报 报告 "
     "请示 批复 议案 函 纪要 条例 规定 办法 细则 方案 规划 纲要 计划 措施 规则 法".split(), key=len, reverse=True)
-
-# Messages of the service and the index, for people: (pattern of the English message, Chinese).
-ZH_MESSAGES = [
-    (r"^the question is empty", "请输入问题，例如：哪个部门负责平台经济统计监测？"),
-    (r"^the question is (\d+) characters long; keep it under (\d+)", "问题有 {0} 个字，超过了 {1} 字的上限，请精简后再问。"),
-    (r"^the question must be text", "问题必须是文字。"),
-    (r"^the question has no words", "问题里只有标点，没有文字：请用中文写下您想问的问题。"),
-    (r"^the question is not in Chinese", "收录的都是中文文件，请用中文提问，例如：哪个部门负责平台经济统计监测？"),
-    (r"^the query is empty", "请输入检索词。"),
-    (r"^the query is (\d+) characters long; keep it under (\d+)", "检索词有 {0} 个字，超过了 {1} 字的上限，请精简后再检索。"),
-    (r"^the query must be text", "检索词必须是文字。"),
-    (r"^k must be", f"条数须为 1 到 {MAX_K} 之间的整数。"),
-    (r"^unknown search mode", "未知的检索方式，请选择混合、关键词或语义。"),
-    (r"^no ingested document matches '(.*)'", "没有与“{0}”相符的已导入文件。"),
-    (r"^no ingested document '(.*)'", "没有已导入的文件“{0}”。"),
-    (r"^no clause '(.*)'", "找不到条款 {0}，它可能已随文件更新或删除。"),
-]
-ZH_UNAVAILABLE = [
-    (IndexMissing, "还没有建立索引：请管理员先导入文件。"),
-    (IndexMismatch, "索引与当前的模型或词表不一致，需要重建：请管理员运行 policyqa ingest --rebuild。"),
-    (ModelNotFound, "找不到嵌入模型：请管理员检查 POLICYQA_EMBED_MODEL 设置。"),
-    (StoreUnavailable, "向量库暂时无法访问，请稍后再试。"),
-    (IndexBusy, "另一个导入正在进行，请稍后再试。"),
-]
-
-
-def zh_message(e: Exception) -> str:
-    """The Chinese message a person sees for a refused input or an unavailable index."""
-    for kind, text in ZH_UNAVAILABLE:
-        if isinstance(e, kind):
-            return text
-    raw = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
-    for pattern, text in ZH_MESSAGES:
-        m = re.match(pattern, raw)
-        if m:
-            return text.format(*m.groups())
-    log.warning("no Chinese message for: %s", raw)
-    return "请求未能完成，请检查输入后重试。"
-
 
 # -- uploads (plain functions: tested without a server) ----------------------------------------------
 class UploadError(ValueError):
@@ -170,8 +129,10 @@ def check_upload(src: Path, name: str, max_bytes: int) -> str:
     if size == 0:
         raise UploadError(f"{safe}：文件是空的", "请检查文件内容后重新上传。")
     if size > max_bytes:
+        # images make a Word or PDF file large; a text file has none to remove
+        pictures = "（或删去其中的图片）" if suffix in (".docx", ".pdf", ".html", ".htm") else ""
         raise UploadError(f"{safe}：{size / 1e6:.1f} MB，超过了 {max_bytes / 1e6:.0f} MB 的上限",
-                          "请把它拆成几个较小的文件（或删去其中的图片）后重新上传。")
+                          f"请把它拆成几个较小的文件{pictures}后重新上传。")
     return safe
 
 
@@ -702,7 +663,7 @@ class WebApp:
                 problems.append(f"{e}。{e.advice}" if e.advice else str(e))
             finally:
                 src.unlink(missing_ok=True)  # Gradio's temporary copy; stored files live in data/uploads
-        lines = [f"拒绝 {p}" for p in problems]
+        lines = [f"未导入 {p}" for p in problems]
         if not stored:
             return "\n".join(["没有可导入的文件。", *lines])
         try:
@@ -724,7 +685,9 @@ class WebApp:
         for skipped in report.skipped:  # unreadable files are not kept: uploads/ holds ingested documents only
             if Path(skipped.source).parent == self.uploads:
                 Path(skipped.source).unlink(missing_ok=True)
-        return "\n".join([_report_summary(report, meta), *lines])
+        titles = {d: self.svc.searcher.docs[d].title for d in [*report.added, *report.updated]
+                  if d in self.svc.searcher.docs}
+        return "\n".join([_report_summary(report, meta, titles, refused=len(problems)), *lines])
 
     def ask_remove(self, doc_id: str, authed: bool):
         """The first click on 删除: says exactly what will go and shows 确认删除 / 取消. Returns
@@ -1017,17 +980,20 @@ def zh_reason(reason: str) -> str:
     return reason
 
 
-def _report_summary(report, meta) -> str:
+def _report_summary(report, meta, titles: dict[str, str] | None = None, refused: int = 0) -> str:
+    """What an import did, for an administrator: counts, each document by its title, each file not
+    imported with why (a refused upload and an unreadable file alike), and whether answers changed."""
     r = report.to_json()
+    titles = titles or {}
+    named = lambda d: f"《{titles[d]}》（{d}）" if titles.get(d) and titles[d] != d else d  # noqa: E731
     lines = [
-        f"完成：新增 {len(r['added'])}，更新 {len(r['updated'])}，未变 {r['unchanged']}，跳过 {len(r['skipped'])}；"
-        f"共 {r['documents']} 个文件、{r['clauses']} 条条款。"
+        f"导入完成：新增 {len(r['added'])} 个，更新 {len(r['updated'])} 个，未变 {r['unchanged']} 个，"
+        f"未导入 {len(r['skipped']) + refused} 个；知识库现有 {r['documents']} 个文件、{r['clauses']} 条条款。"
     ]
-    lines += [f"新增 {d}" for d in r["added"]] + [f"更新 {d}" for d in r["updated"]]
-    lines += [f"跳过 {Path(s['file']).name}：{zh_reason(s['reason'])}" for s in r["skipped"]]
-    lines.append(f"索引 {meta['generation']} 已启用。" if meta else "索引无需更新。")
+    lines += [f"新增 {named(d)}" for d in r["added"]] + [f"更新 {named(d)}" for d in r["updated"]]
+    lines += [f"未导入 {Path(s['file']).name}：{zh_reason(s['reason'])}" for s in r["skipped"]]
+    lines.append("已更新索引，问答和检索即按导入后的文件进行。" if meta else "文件没有变化，索引无需更新。")
     return "\n".join(lines)
-
 
 
 # -- serving -----------------------------------------------------------------------------------------

@@ -66,6 +66,12 @@ ASKING_WORDS = frozenset("""
 """.split())
 
 
+# A superlative that qualifies the asked quantity ("期限最长多少天", "最高罚多少") is part of the asking:
+# the answer's sentence says "60日内" or "不得超过60日", not always the superlative. General Chinese.
+ASKED_DEGREE = re.compile(r"(?:最长|最短|最多|最少|最高|最低|最大|最小|至少|至多)"
+                          r"(?=(?:是|为|有|能|可以|可|要|需要|得|会|罚|赔|给)?(?:多少|几|多长|多久|多大|多高))")
+
+
 # Where a message that tells a story first turns to its question: "……，我已经去投诉了。想问下按浙江
 # 的条例…罚多少钱？". General wording of Chinese questions.
 _TURN_TO_ASK = re.compile(r"(?:我)?(?:想|请|麻烦)?(?:问一下|问下|问问|请问|咨询一下|想知道|想了解|我想问)")

@@ -18,7 +18,7 @@ from index.fusion import FUSIONS
 from index.keyword import KeywordIndex
 from index.store import ClauseVectors
 from index.tokenizer import Tokenizer, fold, normalize_query
-from index.intent import ASKING_WORDS, Intent, asking_part, classify, defined_term
+from index.intent import ASKED_DEGREE, ASKING_WORDS, Intent, asking_part, classify, defined_term
 from index.legal import LawEvidence
 from index.lexicon import Lexicon, body_key, duty_bodies, equivalent_names, learn_lexicon, partner_bodies
 from index.numbers import quantities
@@ -206,7 +206,7 @@ class Searcher:
             text=text.strip(),
             normalized=q,
             tokens=tuple(self.tokenizer.tokenize_query(topic)) + tuple(meant),
-            own_tokens=tuple(t for t in self.tokenizer.tokenize(about) if t not in ASKING_WORDS),
+            own_tokens=self._own_tokens(ASKED_DEGREE.sub("", about)) or self._own_tokens(about),
             salient=tuple(v for w in dict.fromkeys(self.tokenizer.nouns(about, known=self.mentions))
                           if w not in ASKING_WORDS for v in misread.get(w, [w])),
             # what kind of answer is wanted, from the part that asks: "我开了几家药店。…企业必须给吗？"
@@ -515,6 +515,9 @@ class Searcher:
 
     def _folded_text(self, clause: Clause) -> str:
         return "".join(f for _, f in self._folded_sentences(clause))
+
+    def _own_tokens(self, text: str) -> tuple[str, ...]:
+        return tuple(t for t in self.tokenizer.tokenize(text) if t not in ASKING_WORDS)
 
     def sentence_scores(self, clause: Clause, tokens: list[str], sims: dict | None = None) -> list[tuple[tuple[int, int], float]]:
         """Each sentence of a clause with how well it matches the query: the idf-weighted share of

@@ -61,24 +61,29 @@ def test_ask_follow_up_in_a_session(http):
 
 
 @pytest.mark.parametrize(
-    "body, message",
+    "body, message, zh",
     [
-        ({"question": "   "}, "the question is empty"),
-        ({"question": "问" * 501}, "the question is 501 characters long; keep it under 500 characters"),
-        ({"question": "？？？！！！。。。"}, "the question has no words, only punctuation; type a question about the documents"),
-        ({"question": "Which department is in charge?"}, "the question is not in Chinese; ask in Chinese"),
-        ({}, "question: Field required"),
-        ({"question": 5}, "question: Input should be a valid string"),
+        ({"question": "   "}, "the question is empty", "请输入问题，例如：哪个部门负责平台经济统计监测？"),
+        ({"question": "问" * 501}, "the question is 501 characters long; keep it under 500 characters",
+         "问题有 501 个字，超过了 500 字的上限，请精简后再问。"),
+        ({"question": "？？？！！！。。。"}, "the question has no words, only punctuation; type a question about the documents",
+         "问题里只有标点，没有文字：请用中文写下您想问的问题。"),
+        ({"question": "Which department is in charge?"}, "the question is not in Chinese; ask in Chinese",
+         "收录的都是中文文件，请用中文提问，例如：哪个部门负责平台经济统计监测？"),
+        ({}, "question: Field required", "请求参数 question 不对，请按接口说明填写。"),
+        ({"question": 5}, "question: Input should be a valid string", "请求参数 question 不对，请按接口说明填写。"),
     ],
 )
-def test_ask_rejects_bad_input_with_400(http, body, message):
+def test_ask_rejects_bad_input_with_400_in_english_for_scripts_and_chinese_for_people(http, body, message, zh):
     r = http.post("/api/ask", json=body)
-    assert r.status_code == 400 and message in r.json()["error"]
+    assert r.status_code == 400 and message in r.json()["error"] and r.json()["message"] == zh
 
 
 def test_ask_rejects_a_body_that_is_not_json(http):
     r = http.post("/api/ask", content=b"question=x", headers={"content-type": "application/json"})
-    assert r.status_code == 400 and "error" in r.json()
+    assert r.status_code == 400 and r.json() == {
+        "error": 'the request body is not valid JSON; send {"question": "…"}',
+        "message": '请求体不是有效的 JSON，请发送 {"question": "…"}。'}
 
 
 def test_search_returns_the_cli_json(http, svc):
@@ -133,8 +138,8 @@ def test_clause_ids_of_sections_list_their_children(http):
 def test_unknown_clause_is_404(http):
     r = http.get("/api/clauses/" + quote("nope#一", safe=""))
     assert r.status_code == 404 and r.json() == {
-        "error": "no clause 'nope#一'; ids look like <doc>#五.（二） — see `policyqa outline DOC`"
-    }
+        "error": "no clause 'nope#一'; ids look like <doc>#五.（二） — see `policyqa outline DOC`",
+        "message": "找不到条款 nope#一，它可能已随文件更新或删除。"}
 
 
 def test_documents(http):
@@ -156,7 +161,8 @@ def test_original_file_is_served_as_ingested(http, svc):
     script = http.get("/api/documents/script/original")
     assert script.headers["content-type"].startswith("text/plain") and "<script>" in script.text
     missing = http.get("/api/documents/nope/original")
-    assert missing.status_code == 404 and missing.json() == {"error": "no ingested document 'nope'"}
+    assert missing.status_code == 404 and missing.json() == {"error": "no ingested document 'nope'",
+                                                           "message": "没有已导入的文件“nope”。"}
 
 
 def test_original_file_changed_since_ingest_is_not_served(tmp_path):
@@ -168,7 +174,8 @@ def test_original_file_changed_since_ingest_is_not_served(tmp_path):
     (Path(svc.settings.corpus_dir) / "tiny.txt").write_text("另一个文件", encoding="utf-8")
     r = client.get("/api/documents/tiny/original")
     assert r.status_code == 404 and r.json() == {
-        "error": "the original file of 'tiny' is no longer there or has changed since it was ingested"}
+        "error": "the original file of 'tiny' is no longer there or has changed since it was ingested",
+        "message": "文件“tiny”的原件已不在，或导入后被改动过：请管理员重新导入。"}
 
 
 def test_documents_list_optional_metadata_only_when_a_document_has_it():
@@ -206,7 +213,8 @@ def test_no_index_gives_503_with_a_clear_message(tmp_path):
     for r in (client.get("/healthz"), client.post("/api/ask", json={"question": "补贴"}),
               client.get("/api/search", params={"q": "补贴"}), client.get("/api/clauses/x%23一")):
         assert r.status_code == 503
-        assert r.json() == {"error": "no index has been built yet; run `policyqa ingest` first"}
+        assert r.json() == {"error": "no index has been built yet; run `policyqa ingest` first",
+                            "message": "还没有建立索引：请管理员先导入文件。"}
 
 
 @pytest.mark.slow

@@ -444,7 +444,7 @@ def test_admin_ingest_is_searchable_and_script_shows_as_text(open_page, tmp_path
     deadline = time.monotonic() + 90
     while "完成" not in box.input_value() and time.monotonic() < deadline:
         time.sleep(0.3)
-    assert box.input_value().startswith("完成：新增 1"), box.input_value()
+    assert box.input_value().startswith("导入完成：新增 1 个"), box.input_value()
     assert IMPORTING in page.evaluate("() => [...window.pqSeen]")
 
     _search(page, "数据经纪人", "#pq-results .pq-hit")
@@ -566,11 +566,11 @@ def test_a_refused_upload_is_named_in_chinese_without_gradios_toasts(open_page, 
     assert page.locator('[data-testid="toast-body"]').all_inner_texts() == []  # no "Invalid file type" in English
     page.get_by_role("button", name="导入", exact=True).click()
     box = page.locator("#pq-ingest-msg textarea")
-    page.wait_for_function("() => document.querySelector('#pq-ingest-msg textarea').value.includes('拒绝')", timeout=60_000)
+    page.wait_for_function("() => document.querySelector('#pq-ingest-msg textarea').value.includes('未导入')", timeout=60_000)
     assert box.input_value().splitlines() == [
         "没有可导入的文件。",
-        f"拒绝 截图.png：不支持的文件类型 .png，支持 {'、'.join(SUPPORTED_SUFFIXES)}。请把文件另存为其中一种格式后重新上传。",
-        "拒绝 big.txt：2.0 MB，超过了 1 MB 的上限。请把它拆成几个较小的文件（或删去其中的图片）后重新上传。",
+        f"未导入 截图.png：不支持的文件类型 .png，支持 {'、'.join(SUPPORTED_SUFFIXES)}。请把文件另存为其中一种格式后重新上传。",
+        "未导入 big.txt：2.0 MB，超过了 1 MB 的上限。请把它拆成几个较小的文件后重新上传。",
     ]
     assert page.locator('[data-testid="toast-body"]').count() == 0
     # a request over the server's cap: refused before it is read, with one Chinese message

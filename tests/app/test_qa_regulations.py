@@ -829,3 +829,48 @@ def test_follow_ups_after_a_refusal_refer_to_the_nearest_clauses_it_listed(anhui
     assert (original.kind, [c.clause.id for c in original.citations]) == ("original", listed[:1])
     more = answer_question(anhui.searcher, "还有别的吗？", conv)
     assert more.kind == "more" and not {c.clause.id for c in more.citations} & set(listed)
+
+
+PAYMENT_DAYS = """# 湖南省企业款项支付办法
+
+<!-- INFO END -->
+
+第一条 为了保障企业及时取得款项，制定本办法。
+
+第二条 机关、事业单位从企业采购货物、服务，应当自交付之日起三十日内支付款项；合同另有约定的，从其约定，但付款期限最长不得超过六十日。
+
+大型企业从中小企业采购货物、服务，应当自交付之日起六十日内支付款项；合同另有约定的，从其约定，但应当合理约定付款期限并及时支付。
+
+第三条 本办法自2024年1月1日起施行。
+"""
+
+
+@pytest.fixture
+def payment(tmp_path, data_dir, fake_embedder):
+    corpus = tmp_path / "payment"
+    corpus.mkdir()
+    (corpus / "湖南省企业款项支付办法(2024-01-01).md").write_text(PAYMENT_DAYS, encoding="utf-8")
+    svc = Service(Settings(corpus_dir=corpus, data_dir=data_dir / "payment"), embedder=fake_embedder)
+    svc.ingest([corpus])
+    return svc
+
+
+def test_a_figure_comes_from_the_paragraph_of_the_subject_asked_and_its_superlative_only_asks(payment):
+    # 最长 asks for the bound of the figure: the paragraph on 大型企业 answers without saying 最长, and
+    # the limit of the other paragraph (机关、事业单位…最长不得超过六十日) is another case, not a companion
+    a = ask(payment, "大型企业付款期限最长多少天？")
+    assert a.answered and a.kind == "figure"
+    assert a.answer.splitlines()[0] == "大型企业从中小企业采购货物、服务，应当自交付之日起六十日内支付款项；[1]"
+    assert [c.quote for c in a.citations] == ["大型企业从中小企业采购货物、服务，应当自交付之日起六十日内支付款项；"]
+    # and the other way round: the 大型企业 paragraph's sixty days is no companion of the 机关 rule
+    b = ask(payment, "机关、事业单位多少天内要付款？")
+    assert [c.quote for c in b.citations] == ["第二条 机关、事业单位从企业采购货物、服务，应当自交付之日起三十日内支付款项；"]
+
+
+def test_a_question_off_the_documents_subject_is_refused_without_nearest_clauses(payment):
+    a = ask(payment, "今天长沙天气怎么样？")
+    assert not a.answered and a.related == ()
+    assert a.answer == ("文件中没有找到能回答这个问题的规定（与现有条款的内容相差较远）。"
+                        "收录的文件中也没有与它相关的条款；本助手只回答收录文件里的问题。")
+    near = ask(payment, "企业付款可以用商业汇票吗？")  # near the documents: their nearest clauses are offered
+    assert not near.answered and near.related and near.answer.endswith("以下是最接近的条款，供您核对。")

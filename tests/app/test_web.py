@@ -555,7 +555,7 @@ def test_admin_upload_rejects_bad_files_and_keeps_stored_ones(web, svc, tmp_path
     before = dict(svc.records.manifest())
     msg = web.upload([str(exe), str(big)], True, NoProgress())
     assert msg.splitlines()[0] == "没有可导入的文件。"
-    assert "拒绝 run.exe：不支持的文件类型 .exe，支持 " in msg and "拒绝 big.txt：2.4 MB，超过了 1 MB 的上限" in msg
+    assert "未导入 run.exe：不支持的文件类型 .exe，支持 " in msg and "未导入 big.txt：2.4 MB，超过了 1 MB 的上限" in msg
     assert svc.records.manifest() == before
     assert not web.uploads.exists() or not any(web.uploads.iterdir())
 
@@ -572,7 +572,7 @@ def test_admin_upload_while_another_ingest_runs_keeps_nothing(web, svc, tmp_path
     assert not (web.uploads / "y.txt").exists() and svc.records.manifest() == before
     # A file already stored (and ingested) stays when the same bytes are uploaded during a busy ingest.
     src.write_text("关于数据要素市场的通知\n一、总则\n（一）培育数据经纪人制度。\n", encoding="utf-8")
-    assert web.upload([str(src)], True, NoProgress()).startswith("完成：新增 1")
+    assert web.upload([str(src)], True, NoProgress()).startswith("导入完成：新增 1 个")
     src.write_text("关于数据要素市场的通知\n一、总则\n（一）培育数据经纪人制度。\n", encoding="utf-8")
     with IndexLock(Path(svc.settings.data_dir)):
         assert "未保存" in web.upload([str(src)], True, NoProgress())
@@ -584,7 +584,10 @@ def test_admin_upload_ingests_and_is_searchable_then_removable(web, svc, client,
     src = tmp_path / "x.txt"  # as Gradio hands it over: a temporary copy named like the upload
     src.write_text("关于数据要素市场的通知\n一、总则\n（一）培育数据经纪人制度，探索公共数据授权运营。\n", encoding="utf-8")
     msg = web.upload([str(src)], True, NoProgress())
-    assert msg.startswith("完成：新增 1") and "新增 x" in msg and "已启用" in msg
+    assert msg.splitlines() == [
+        "导入完成：新增 1 个，更新 0 个，未变 0 个，未导入 0 个；知识库现有 "
+        f"{len(svc.searcher.docs)} 个文件、{len(svc.searcher.clauses)} 条条款。",
+        "新增 《关于数据要素市场的通知》（x）", "已更新索引，问答和检索即按导入后的文件进行。"]
     assert (web.uploads / "x.txt").exists() and not src.exists()
     hits = json.loads(client.predict("数据经纪人", 3, "", "", "keyword", api_name="/search"))["hits"]
     assert hits[0]["clause_id"] == "x#一.（一）"
@@ -784,7 +787,7 @@ def test_the_import_progress_counts_in_chinese(tmp_path):
     src = tmp_path / "y.txt"
     src.write_text("关于数据要素市场的通知\n一、总则\n（一）培育数据经纪人制度。\n", encoding="utf-8")
     progress = RecordingProgress()
-    assert web.upload([str(src)], True, progress).startswith("完成：新增 1")
+    assert web.upload([str(src)], True, progress).startswith("导入完成：新增 1 个")
     assert progress.seen == [("call", 0, "保存文件"), ("tqdm", "解析文件", "个文件"), ("tqdm", "计算向量", "段")]
 
 
@@ -802,8 +805,8 @@ def test_the_upload_area_takes_any_file_and_the_import_says_what_is_wrong(web, s
     msg = web.upload([str(png), str(big)], True, NoProgress())
     assert msg.splitlines() == [
         "没有可导入的文件。",
-        f"拒绝 截图.png：不支持的文件类型 .png，支持 {'、'.join(SUPPORTED_SUFFIXES)}。请把文件另存为其中一种格式后重新上传。",
-        "拒绝 big.txt：2.4 MB，超过了 1 MB 的上限。请把它拆成几个较小的文件（或删去其中的图片）后重新上传。",
+        f"未导入 截图.png：不支持的文件类型 .png，支持 {'、'.join(SUPPORTED_SUFFIXES)}。请把文件另存为其中一种格式后重新上传。",
+        "未导入 big.txt：2.4 MB，超过了 1 MB 的上限。请把它拆成几个较小的文件后重新上传。",
     ]
     assert svc.records.manifest() == before  # nothing stored was touched
 
@@ -879,7 +882,7 @@ def test_uploaded_versions_of_a_law_are_labelled_alike(tmp_path):
     for name in names:  # Gradio hands over temporary copies, which the upload removes
         (tmp_path / name).write_bytes((ROOT / "tests" / "fixtures" / "laws" / name).read_bytes())
         copies.append(str(tmp_path / name))
-    assert web.upload(copies, True, NoProgress()).startswith("完成：新增 2")
+    assert web.upload(copies, True, NoProgress()).startswith("导入完成：新增 2 个")
     laws = [c for c in doc_choices(svc.searcher) if c[1].startswith("保障")]
     assert sorted(laws) == [("保障中小企业款项支付条例（2020-07-05 版）", "保障中小企业款项支付条例(2020-07-05)"),
                             ("保障中小企业款项支付条例（2025-03-17 版）", "保障中小企业款项支付条例(2025-03-17)")]
