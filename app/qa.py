@@ -861,10 +861,12 @@ def _tier_companion(searcher: Searcher, query: Query, hit: Hit, span: tuple[int,
     top_graded = bool(graded & graded_cases(text[span[0]:span[1]]))
     others = [(sc, sp) for sp, sc in _sentences(searcher, hit.clause, query, asks)
               if not (sp[0] < span[1] and span[0] < sp[1]) and figure_kinds(text[sp[0]:sp[1]])]
-    # The tiers of one penalty, and a rule with its limit, share a paragraph (款); another paragraph
-    # of the article is another case ("机关、事业单位…30日内…最长不得超过60日" beside "大型企业…60日内").
-    para = next(((a, b) for a, b in hit.clause.paragraphs if a <= span[0] < b), None)
-    others = [x for x in others if para is None or para[0] <= x[1][0] < para[1]]
+    # The tiers of one penalty, and a rule with its limit, share a paragraph (款); for a question of
+    # one part another paragraph of the article is another case ("机关、事业单位…30日内…最长不得超过
+    # 60日" beside "大型企业…60日内"). A question of several parts may ask one of each.
+    if PENALTY_ASK.search(query.normalized) or not query.parts:
+        para = next(((a, b) for a, b in hit.clause.paragraphs if a <= span[0] < b), None)
+        others = [x for x in others if para is None or para[0] <= x[1][0] < para[1]]
     if graded:
         if top_graded:  # the base: a figure sentence before the graded one that states no graded case
             pick = [x for x in others if x[1][0] < span[0] and not graded_cases(text[x[1][0]:x[1][1]])]
