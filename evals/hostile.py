@@ -213,9 +213,9 @@ UPLOADS: list[tuple[str, str | None, Callable, Expect]] = [
     ("name /etc/passwd.txt", "/etc/passwd.txt", lambda: b"\x00\x01binary", refused("passwd.txt：这不是文本文件")),
     ("empty file name (filename=\"\")", "", notice, refused("不支持的文件类型 （无扩展名）")),
     ("form part without a filename", None, notice, refused("a file has no name")),
-    ("path traversal name ../../x.txt", "../../x.txt", notice, Expect("stored", "新增 x")),
-    ("Windows traversal name ..\\..\\y.txt", "..\\..\\y.txt", notice, Expect("stored", "新增 y")),
-    ("name with NUL a\\x00b.txt", "a\x00b.txt", notice, Expect("stored", "新增 ab")),
+    ("path traversal name ../../x.txt", "../../x.txt", notice, Expect("stored", "（x）")),
+    ("Windows traversal name ..\\..\\y.txt", "..\\..\\y.txt", notice, Expect("stored", "（y）")),
+    ("name with NUL a\\x00b.txt", "a\x00b.txt", notice, Expect("stored", "（ab）")),
     ("name with CRLF and a header", "c\r\nX-Evil: 1.txt", notice, refused("c：不支持的文件类型 （无扩展名）")),
     ("empty file", "empty.txt", lambda: b"", refused("empty")),
 ]
@@ -366,10 +366,11 @@ class Runner:
         if not ok:
             return Outcome("error", str(out), True, str(out))
         message = str(out[0])
-        added = re.findall(r"^新增 (\S+)$", message, flags=re.M)
+        # "新增 《标题》（id）", or "新增 id" for a document whose title is its id
+        added = [a or b for a, b in re.findall(r"^新增 (?:《[^》\n]*》（([^）\n]+)）|(\S+))$", message, flags=re.M)]
         # The first line counts documents and the last names the index; the lines between say what happened.
         lines = message.splitlines()
-        detail = "; ".join(lines[1:-1] if lines[0].startswith("完成") else lines)
+        detail = "; ".join(lines[1:-1] if lines[0].startswith("导入完成") else lines)
         return Outcome("stored" if added else "refused", detail, not added, message, added)
 
     def remove(self, doc_ids: list[str]) -> None:
