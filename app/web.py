@@ -241,8 +241,9 @@ QUIET = dict(show_progress="hidden", api_visibility="private")
 
 
 def _send_at_once(html: str) -> str:
-    """The js of sending a question: (the box emptied, the question, `html` in the status), in the browser."""
-    return f"(q) => ['', q, {json.dumps(html, ensure_ascii=False)}]"
+    """The js of sending a question: (the box emptied, the question, `html` in the status, the
+    question's number on this page: 1, 2, …), in the browser."""
+    return f"(q) => ['', q, {json.dumps(html, ensure_ascii=False)}, (window.pqSent = (window.pqSent || 0) + 1)]"
 
 
 def _show_at_once(html: str) -> str:
@@ -484,7 +485,7 @@ class WebApp:
         return c
 
     # chat -------------------------------------------------------------------------------------------
-    def respond(self, question: str | None, store, request: gr.Request | None = None):
+    def respond(self, question: str | None, store, request: gr.Request | None = None, sent: int | None = None):
         """Ask in the current conversation, revealing the answer in a few chunks. Yields (chat,
         question box, store, conversation list, status). A refused question changes nothing but the
         status, and goes back into the box (the browser emptied it when it was sent) to be corrected.
@@ -492,8 +493,10 @@ class WebApp:
         One browser page's questions are answered one after another, in the order sent: a question
         sent while the previous one is being answered waits for it, and then starts from the
         conversation as that answer left it (the store this call got is older), so neither the
-        question nor the answer before it is lost."""
-        with self.turns.turn(getattr(request, "session_hash", None)) as turn:
+        question nor the answer before it is lost. The order is `sent`, the number the browser gave
+        the question, not the order in which the server happens to pick the requests up."""
+        number = int(sent) if isinstance(sent, (int, float)) and sent >= 1 else None
+        with self.turns.turn(getattr(request, "session_hash", None), number) as turn:
             if turn.waiting:
                 yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), render.message_html(
                     QUEUED.format(question=_clip(question or "")), "info")
@@ -819,13 +822,14 @@ class WebApp:
         # The question sent leaves the box at once, in the browser, for the next one to be typed while
         # this one is answered; `asked` carries it to the server (an answer never empties the box).
         asked = gr.Textbox(visible="hidden", elem_id="pq-asked")
+        sent = gr.Number(visible="hidden", precision=0, elem_id="pq-sent")  # the question's number on the page
         # "multiple": Gradio's default ("once") drops an event fired while the same one is pending,
         # i.e. a question sent during an answer; PageTurns answers them in the order sent instead.
-        chat_io = dict(inputs=[asked, store], outputs=[chat, msg, store, convs, status], trigger_mode="multiple",
+        chat_io = dict(inputs=[asked, store, sent], outputs=[chat, msg, store, convs, status], trigger_mode="multiple",
                        concurrency_limit=CONCURRENT_READS, **QUIET)
         busy = render.message_html(ANSWERING, "info")
         for trigger in (msg.submit, send.click):
-            trigger(None, msg, [msg, asked, status], js=_send_at_once(busy), queue=False, **QUIET).then(
+            trigger(None, msg, [msg, asked, status, sent], js=_send_at_once(busy), queue=False, **QUIET).then(
                 self.respond, **chat_io)
         views = [store, convs, chat, panel, status]
         new.click(self.new_conversation, [store], views, **QUIET)

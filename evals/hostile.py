@@ -313,9 +313,10 @@ class Runner:
     def _chat_box(self, question) -> Outcome:
         """The chat box's submit event as the page sends it: what the user sees is the chat and the note below."""
         page = Page(self.http, self.base)
-        # respond(question, the browser's copy of the conversations) -> chat HTML, question box, store,
-        # conversation list, note; an output the event leaves alone comes back as a dict, not a string.
-        ok, out = page.call("respond", [question, None])
+        # respond(question, the browser's copy of the conversations, the question's number on the page)
+        # -> chat HTML, question box, store, conversation list, note; an output the event leaves alone
+        # comes back as a dict, not a string.
+        ok, out = page.call("respond", [question, None, 1])
         if not ok:
             return Outcome("error", str(out), False, str(out))
         chat = out[0] if isinstance(out[0], str) else ""

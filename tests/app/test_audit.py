@@ -60,7 +60,7 @@ def test_answers_from_the_api_the_gradio_endpoint_and_the_chat_are_audited_with_
             assert http.post("/api/ask", json={"question": "人才公寓政策是什么？"}).status_code == 200
             assert http.post("/api/ask", json={"question": "  "}).status_code == 400  # refused: not an answer
             assert gradio_call(http, live.url, "ask", ["跨境电商产业园能拿到多少奖励？"])[0]
-            assert Page(http, live.url).call("respond", ["发展目标是什么？", None])[0]  # question, browser store
+            assert Page(http, live.url).call("respond", ["发展目标是什么？", None, 1])[0]  # question, browser store, its number on the page
     lines = (tmp_path / "data" / "logs" / "audit.jsonl").read_text(encoding="utf-8").splitlines()
     got = [(e["channel"], e["question"]) for e in map(json.loads, lines)]
     assert got == [("api", "人才公寓政策是什么？"), ("gradio", "跨境电商产业园能拿到多少奖励？"), ("web", "发展目标是什么？")]

@@ -240,15 +240,22 @@ STATUS_LOG_JS = """() => { window.pqStatuses = [];
     .observe(document.querySelector('#pq-status'), {childList: true, subtree: true, characterData: true}); }"""
 
 
+def _wait_empty(page):
+    """Wait until the question box is empty: the browser empties it as the question is sent, a moment
+    after Enter (the send runs as an event's js), so a fill before then would be wiped."""
+    page.wait_for_function("() => document.querySelector('#pq-question textarea').value === ''", timeout=5_000)
+
+
 def test_a_question_sent_during_an_answer_is_answered_after_it_and_a_draft_stays(open_page):
     page = open_page()
     page.evaluate(STATUS_LOG_JS)
     box = page.locator("#pq-question textarea")
     box.fill(Q1)
     box.press("Enter")
-    assert box.input_value() == ""  # the box empties as the question is sent
+    _wait_empty(page)  # the box empties as the question is sent, before any answer
     box.fill(Q2)
     box.press("Enter")  # while the first is being answered
+    _wait_empty(page)
     box.fill("还没写完的问题")
     _wait_turns(page, 2)
     assert _questions(page) == [Q1, Q2]

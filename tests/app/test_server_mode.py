@@ -77,7 +77,7 @@ def test_ingest_search_ask_and_the_web_app_with_a_chroma_server(chroma, tiny_cor
                 assert "`chroma run` is running" in r.json()["error"]
             ok, message = gradio_call(http, live.url, "ask", [QUESTION])
             assert not ok and message.startswith(down)
-            ok, out = Page(http, live.url).call("respond", [QUESTION, None])  # question, browser store
+            ok, out = Page(http, live.url).call("respond", [QUESTION, None, 1])  # question, browser store, its number on the page
             assert ok and "向量库暂时无法访问，请稍后再试。" in out[4] and "pq-error" in out[4]  # the chat's note
             assert http.get("/healthz").status_code == 200  # the app itself keeps serving
 

@@ -251,9 +251,9 @@ def test_a_question_sent_during_an_answer_waits_for_it_and_keeps_both(web):
 
     page = SimpleNamespace(session_hash="page-1")
     store = chats.empty_store()  # both questions leave the browser with the store from before either answer
-    first = web.respond(TAX, store, page)
+    first = web.respond(TAX, store, page, 1)  # the browser numbers a page's questions
     next(first)  # the first answer is being revealed
-    second = web.respond("园区奖励标准是多少？", store, page)
+    second = web.respond("园区奖励标准是多少？", store, page, 2)
     queued = next(second)
     assert queued[:4] == (gr_skip(),) * 4
     assert queued[4] == render.message_html("上一个问题回答完后，接着回答：“园区奖励标准是多少？”", "info")
@@ -265,7 +265,7 @@ def test_a_question_sent_during_an_answer_waits_for_it_and_keeps_both(web):
     chat, box, final, convs, status = second_steps[-1]
     assert [m["question"] for m in chats.current(final)["msgs"]] == [TAX, "园区奖励标准是多少？"]
     assert chat.count('<article class="pq-turn"') == 2 and status == "" and box == gr_skip()
-    assert web.turns._pages == {}  # the page's line is gone once its questions are answered
+    assert web.turns._pages["page-1"].idle  # nothing of the page waits once its questions are answered
 
 
 def test_every_answer_keeps_its_own_citations(web):
@@ -756,8 +756,8 @@ def test_no_event_shows_gradios_english_progress_and_chat_and_search_say_they_wo
     # a Chinese line goes up in the browser at once, then the server answers
     at_once = [(d["output_ids"], d["js"]) for d in deps if d["js"] and not d["backend_fn"]]
     assert at_once == [
-        (["pq-question", "pq-asked", "pq-status"], _send_at_once(render.message_html(ANSWERING, "info"))),
-        (["pq-question", "pq-asked", "pq-status"], _send_at_once(render.message_html(ANSWERING, "info"))),
+        (["pq-question", "pq-asked", "pq-status", "pq-sent"], _send_at_once(render.message_html(ANSWERING, "info"))),
+        (["pq-question", "pq-asked", "pq-status", "pq-sent"], _send_at_once(render.message_html(ANSWERING, "info"))),
         (["pq-results"], _show_at_once(render.message_html(SEARCHING, "info"))),
         (["pq-results"], _show_at_once(render.message_html(SEARCHING, "info"))),
         (["pq-remove-msg"], _show_at_once(REMOVING)),
