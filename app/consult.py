@@ -46,8 +46,16 @@ def related_articles(kind: str, evidence: list[Evidence], hits: list[Hit]) -> li
             continue
         cited.add(article)
         s, e = hit.span
-        quote = hit.clause.text[s:e].strip()
+        quote = _without_label(hit.clause.text[s:e].strip(), article[1])
         if not quote:
             continue
         lines.append((f"《{hit.doc_title}》{article[1]}：{quote}", [Evidence(hit.clause, hit.doc_title, quote)]))
     return [("相关条文：", [])] + lines if lines else []
+
+
+def _without_label(quote: str, label: str) -> str:
+    """The quote without the article's own label at its start ("第三十八条 消费者…" -> "消费者…"): the
+    line names the article already ("《…》第三十八条：")."""
+    if quote.startswith(label):
+        return quote[len(label):].lstrip(" \u3000\t\n：:")
+    return quote

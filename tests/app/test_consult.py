@@ -62,3 +62,13 @@ def test_other_kinds_and_answers_outside_articles_get_nothing_more():
     for kind in ("figure", "department", "definition", "list", "locate", "version", "tasks_of"):
         assert related_articles(kind, evidence, hits) == []
     assert related_articles("policy", [Evidence(GUIDELINE, "指导意见", GUIDELINE.text)], hits) == []
+
+
+def test_a_listed_article_whose_sentence_opens_with_its_label_is_not_labelled_twice():
+    headed = _clause("快递暂行条例", "第三十八条", "第三十八条 消费者交寄的快件遗失的，企业应当赔偿。")
+    evidence = [Evidence(THEFT, "刑法", THEFT.text)]
+    lines = related_articles("policy", evidence, [_hit(THEFT, 1.0), _hit(headed, 0.9, "快递暂行条例")])
+    assert [(t, [e.quote for e in ev]) for t, ev in lines] == [
+        ("相关条文：", []),
+        ("《快递暂行条例》第三十八条：消费者交寄的快件遗失的，企业应当赔偿。", ["消费者交寄的快件遗失的，企业应当赔偿。"]),
+    ]
