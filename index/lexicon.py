@@ -129,6 +129,12 @@ _DELEGATED = re.compile(rf"(?:委托|授权)(?:[\u4e00-\u9fa5]{{1,6}}[（(][^）
 _LIST_SPLIT = re.compile(r"[、，,；;和及与]|以及|会同|配合|协同|联合|由")
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,14})[”\"]")
 _ABBREVIATION = re.compile(r"以下(?:简|统)称[“\"]?([^”\"）)]{2,14})[”\"]?[）)]")
+# A collective name a text defines for what it lists: "信件、包裹、印刷品以及其他寄递物品（以下统称快件）".
+# Group 1 is the listing, back to the last punctuation before it; group 2 the name.
+_COLLECTIVE = re.compile(r"([^，,。；;：:（()）\s]{2,120})[（(]以下统称[“\"]?([^”\"）)、]{2,14})[”\"]?[）)]")
+# A defined collective name that most documents saying it do not define is a word of the language
+# ("单位", "省级人民政府"), not one text's convention: it is not learnt.
+MIN_DEFINING_SHARE = 1 / 3
 _DEFINED = re.compile(r"(?:本(?:条例|办法|规定|法|意见)所称|所称)[“\"]?([^，,”\"。；是]{2,20})[”\"]?[，,]?是指")
 _ENTITY_LIST = re.compile(r"(?:支持|鼓励|推动|依托|培育|推进|引进)([^。；：]{2,80}?)等")
 # A body named alone in a task table cell or a duty sentence must end like a body to be learnt.
@@ -146,6 +152,9 @@ class Lexicon:
     terms: tuple[str, ...] = ()
     entities: tuple[str, ...] = ()
     regions: dict[str, str] = field(default_factory=dict)  # doc id -> region (全国 for national)
+    # A collective name a document defines -> the listings it stands for, as written ("快件" ->
+    # ["利用信件、包裹、印刷品以及其他寄递物品"]); the tokenizer reads the members out of them.
+    collectives: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def words(self) -> list[str]:
@@ -158,7 +167,7 @@ class Lexicon:
     @classmethod
     def from_json(cls, d: dict) -> "Lexicon":
         return cls(tuple(d.get("bodies", ())), tuple(d.get("terms", ())), tuple(d.get("entities", ())),
-                   dict(d.get("regions", {})))
+                   dict(d.get("regions", {})), {k: list(v) for k, v in d.get("collectives", {}).items()})
 
 
 def duty_bodies(text: str) -> list[str]:
@@ -270,6 +279,7 @@ def learn_lexicon(docs: Iterable[ParsedDocument]) -> Lexicon:
     terms: set[str] = set()
     entities: set[str] = set()
     regions: dict[str, str] = {}
+    texts: list[str] = []
     for parsed in docs:
         doc = parsed.document
         stated = getattr(doc, "region", None)
@@ -286,6 +296,7 @@ def learn_lexicon(docs: Iterable[ParsedDocument]) -> Lexicon:
             terms.update(_ABBREVIATION.findall(c.text))
             terms.update(_DEFINED.findall(c.text))
             entities.update(_entities(c.text))
+        texts.append(doc.text)
     body_names = set(bodies)
     # "省商务厅" also teaches "商务厅": the table writes the prefix only on the first name.
     body_names |= {body_key(b) for b in bodies if len(body_key(b)) >= 2}
@@ -295,7 +306,24 @@ def learn_lexicon(docs: Iterable[ParsedDocument]) -> Lexicon:
         terms=tuple(sorted(t for t in terms if 2 <= len(t) <= 14 and _WORD.fullmatch(t))),
         entities=tuple(sorted(e for e in entities if _WORD.fullmatch(e))),
         regions=regions,
+        collectives=learn_collectives(texts),
     )
+
+
+def learn_collectives(texts: list[str]) -> dict[str, list[str]]:
+    """Each collective name the documents define ("…（以下统称X）") -> the listings it stands for, as
+    written; a name most documents saying it do not define is left out (MIN_DEFINING_SHARE)."""
+    listings: dict[str, list[str]] = {}
+    defining: Counter[str] = Counter()  # collective name -> documents that define it
+    for text in texts:
+        defined = [(m.group(2).strip(), m.group(1).strip()) for m in _COLLECTIVE.finditer(text)
+                   if _WORD.fullmatch(m.group(2).strip())]
+        for name, listing in defined:
+            if listing not in listings.setdefault(name, []):
+                listings[name].append(listing)
+        defining.update({name for name, _ in defined})
+    return {name: listings[name] for name in sorted(listings)
+            if defining[name] >= MIN_DEFINING_SHARE * sum(name in t for t in texts)}
 
 
 def region_of(title: str) -> str:

@@ -20,7 +20,7 @@ from index.store import ClauseVectors
 from index.tokenizer import Tokenizer, fold, normalize_query
 from index.intent import ASKED_DEGREE, ASKING_WORDS, Intent, asking_part, classify, defined_term
 from index.legal import LawEvidence
-from index.lexicon import Lexicon, body_key, duty_bodies, equivalent_names, learn_lexicon, partner_bodies
+from index.lexicon import Lexicon, body_key, duty_bodies, equivalent_names, learn_collectives, learn_lexicon, partner_bodies
 from index.numbers import quantities
 from index.query import Catalogue, Query, Scope
 from index.units import expand_heading, is_container, sentences
@@ -110,9 +110,13 @@ class Searcher:
         self.is_row = np.array([c.kind == "row" for c in self.clauses], dtype=bool)
         lex_file = gen / "lexicon.json"
         if lex_file.exists():
-            self.lexicon = Lexicon.from_json(json.loads(lex_file.read_text(encoding="utf-8")))
+            stored = json.loads(lex_file.read_text(encoding="utf-8"))
+            if "collectives" not in stored:  # stored before collective names were learnt
+                stored["collectives"] = learn_collectives([d.text for d in self.docs.values()])
+            self.lexicon = Lexicon.from_json(stored)
         else:  # a generation built before the lexicon was stored: learn it now, same result
             self.lexicon = learn_lexicon(_parsed_by_doc(self.docs, self.clauses))
+        self.tokenizer.learn_collectives(self.lexicon.collectives)
         self.catalogue = Catalogue(self.docs, self.lexicon.regions)
         self.departments = department_names(self.lexicon.bodies)
         self._department_set = frozenset(self.departments)

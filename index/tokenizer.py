@@ -72,6 +72,11 @@ QUERY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "顾客": ("消费者",),
     # money, work and wrongs in everyday words
     "赔钱": ("赔偿",),
+    "赔多少": ("赔偿",),
+    "怎么赔": ("赔偿",),
+    "丢了": ("丢失", "遗失"),
+    "弄丢": ("丢失", "遗失"),
+    "坏了": ("损坏", "损毁"),
     "退钱": ("退还",),
     "退款": ("退还",),
     "垫钱": ("垫资",),
@@ -132,6 +137,15 @@ NAMES_KEPT = 50_000  # words whose other names are kept (names_of)
 _BODY_ENDS = "局厅委办"
 _PARTICLE = re.compile(r"[了着过个的吗呢吧]")  # "开了个" is no noun, whatever the tagger says
 _NOUN_FLAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"})
+# The last items of a listing are joined by a conjunction ("印刷品以及其他寄递物品"); "其他…" and
+# "有关…" items stand for the rest.
+_LAST_JOIN = re.compile(r"以及|或者|和|及|与|或")
+_OTHER = re.compile(r"^(?:其他|其它|有关|相关|各类|各种|等)|等$")
+# Members too general to stand for one document's collective name: a question naming them does not
+# ask about it ("单位或者个人", "企业").
+GENERIC_MEMBERS = frozenset({"单位", "个人", "组织", "企业", "机构", "部门", "人员", "物品", "公民", "法人",
+                             "其他组织", "有关部门", "活动", "行为", "事项", "材料", "资料",
+                             "自治区", "直辖市", "设区的市", "县", "乡镇"})
 
 
 def fold(text: str) -> str:
@@ -186,6 +200,7 @@ class Tokenizer:
         for w in self.user_words:
             self._jieba.add_word(w, freq=max(2000, 500 * len(w)))
         self._names: dict[str, tuple[str, ...]] = {}
+        self._collective: dict[str, tuple[str, ...]] = {}  # member -> the collective names covering it
         self.dictionary_hash = content_hash("\n".join(self.user_words) + f"|jieba{jieba.__version__}")
 
     def names_of(self, word: str) -> tuple[str, ...]:
@@ -195,8 +210,44 @@ class Tokenizer:
             if len(self._names) >= NAMES_KEPT:  # a long-running server meets new words for ever
                 self._names.clear()
             spoken = [m.group(1) + "除" for m in _RESULTATIVE.finditer(word)]
-            names = self._names[word] = (word, *QUERY_SYNONYMS.get(word, ()), *spoken, *self.other_names(word))
+            names = self._names[word] = (word, *QUERY_SYNONYMS.get(word, ()), *spoken, *self.other_names(word),
+                                         *self._collective.get(word, ()))
         return names
+
+    def learn_collectives(self, collectives: dict[str, list[str]]) -> None:
+        """The corpus's collective names ("信件、包裹、印刷品以及其他寄递物品（以下统称快件）"): a question
+        that names a member (包裹) also asks about the name the document uses for all of them (快件),
+        and a clause saying that name says the member. Members are the listing's items; of the first
+        item, which carries the words before the listing ("不得利用信件"), its last word. A listing
+        whose last item is "…等…" names examples of something else ("供水、供电等提供公共服务的组织"),
+        not the members."""
+        members: dict[str, list[str]] = {}
+        for name, listings in collectives.items():
+            for listing in listings:
+                for member in self._listed(listing):
+                    if member != name and name not in member:
+                        members.setdefault(member, []).append(name)
+        self._collective = {m: tuple(dict.fromkeys(names)) for m, names in members.items()}
+        self._names.clear()
+
+    def _listed(self, listing: str) -> list[str]:
+        items = listing.split("、")
+        if "等" in items[-1]:
+            return []
+        last = _LAST_JOIN.split(items[-1])
+        items = items[:-1] + last
+        out = []
+        for i, item in enumerate(items):
+            item = _OTHER.sub("", item.strip())
+            if i == 0:
+                item = self._last_word(item)
+            if 2 <= len(item) <= 12 and _WORD_CHARS.fullmatch(item) and item not in GENERIC_MEMBERS:
+                out.append(item)
+        return out if len(out) >= 2 else []  # one item is no listing (a clause's words before a name)
+
+    def _last_word(self, text: str) -> str:
+        words = self.cut(text)
+        return words[-1] if words else ""
 
     def other_names(self, name: str) -> list[str]:
         """Other names of the body `name` names: the general table's, and the corpus's own names of
@@ -238,6 +289,8 @@ class Tokenizer:
         # the dictionary keeps every such name whole in the clauses too).
         named = _BODY_NAMES.findall(q) + [t for t in own if len(t) >= 3 and t[-1] in _BODY_ENDS]
         tokens += [alt for name in dict.fromkeys(named) for alt in self.other_names(name) if alt not in own]
+        # The collective name a document uses for a member the question names (包裹 -> 快件).
+        tokens += [n for name in dict.fromkeys(own) for n in self._collective.get(name, ()) if n not in own]
         # A name the dictionary knows whole (an enterprise, a department, a policy term) says more
         # than the sub-words search mode also emits for it ("中国制造网" vs "中国", "制造"): count it twice.
         return tokens + [t for t in own if t in self._known]

@@ -117,3 +117,27 @@ def test_partner_bodies(sentence, bodies):
 )
 def test_listed_bodies(sentence, bodies):
     assert listed_bodies(sentence) == bodies
+
+
+def _parsed(doc_id: str, text: str) -> ParsedDocument:
+    blocks = [Block("para", line) for line in text.splitlines() if line]
+    body, title, _, clauses = split_clauses(doc_id, blocks)
+    doc = Document(id=doc_id, title=title, source=f"{doc_id}.txt", sha="", text=body, format="txt", encoding="utf-8")
+    return ParsedDocument(doc, tuple(clauses))
+
+
+POST = """海川市寄递管理办法
+第一条 任何单位不得利用信函、包件、画册以及其他寄递物品（以下统称邮件）从事违法活动。
+第二条 邮件丢失的，由寄递企业赔偿。
+第三条 供水、供电等提供公共服务的组织（以下统称公共服务单位）应当予以配合。
+第四条 国家机关、事业单位和社会团体（以下统称单位）应当遵守本办法。
+"""
+OTHERS = ["某某条例\n第一条 用人单位应当依法纳税。", "某某办法\n第一条 单位应当建立制度。", "某某规定\n第一条 单位不得拖欠。"]
+
+
+def test_a_collective_name_is_learnt_with_its_listing_unless_the_corpus_says_it_everywhere():
+    lex = learn_lexicon([_parsed("post", POST)] + [_parsed(f"o{i}", t) for i, t in enumerate(OTHERS)])
+    # 单位 is said by four documents and defined by one: a word of the language, not this text's
+    assert lex.collectives == {"公共服务单位": ["供水、供电等提供公共服务的组织"],
+                               "邮件": ["任何单位不得利用信函、包件、画册以及其他寄递物品"]}
+    assert learn_lexicon([_parsed("post", POST)]).to_json()["collectives"]["单位"] == ["国家机关、事业单位和社会团体"]

@@ -121,3 +121,15 @@ def test_a_word_jieba_cut_wrongly_for_the_corpus_is_read_as_the_corpus_word(toke
     assert tokenizer.misread("快递企业建工会", lambda w: w in corpus) == {"建工": ["工会"]}
     # a word the corpus says is no misreading, whatever overlaps it
     assert tokenizer.misread("快递企业建工会", lambda w: w in corpus | {"建工"}) == {}
+
+
+def test_a_member_of_a_collective_name_asks_about_that_name_too():
+    tok = Tokenizer()
+    tok.learn_collectives({"邮件": ["任何单位不得利用信函、包件、画册以及其他寄递物品"],
+                           "公共服务单位": ["供水、供电等提供公共服务的组织"],  # examples of something else
+                           "单位": ["国家机关、企业和社会团体"]})  # 企业 is too general to stand for it
+    assert tok._collective == {"信函": ("邮件",), "包件": ("邮件",), "画册": ("邮件",), "寄递物品": ("邮件",),
+                               "国家机关": ("单位",), "社会团体": ("单位",)}
+    own = tok.tokenize("包件丢了找谁")
+    assert [t for t in tok.tokenize_query("包件丢了找谁") if t not in own] == ["丢失", "遗失", "邮件"]
+    assert tok.names_of("包件") == ("包件", "邮件")  # a clause that says 邮件 says the 包件 asked about
