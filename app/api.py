@@ -56,7 +56,7 @@ class AskRequest(BaseModel):
 
 
 # Metadata a Document may carry (added by newer parsers); listed only when a document has it.
-DOC_META = ("region", "doc_type", "adopted", "promulgated", "effective", "version_date", "in_force")
+DOC_META = ("region", "doc_type", "adopted", "promulgated", "revised", "effective", "version_date", "in_force")
 
 
 def document_meta(doc) -> dict:

@@ -80,7 +80,8 @@ def highlight_span(text: str, span: tuple[int, int] | None) -> str:
 
 # -- small pieces ----------------------------------------------------------------------------------
 CITE_MARK = re.compile(r"\[(\d{1,3})\]")
-META_DATES = (("adopted", "通过"), ("promulgated", "公布"), ("effective", "施行"), ("version_date", "版本"))
+META_DATES = (("adopted", "通过"), ("promulgated", "公布"), ("revised", "修订"), ("effective", "施行"),
+              ("version_date", "版本"))
 
 
 def _attrs(**values) -> str:
@@ -113,10 +114,15 @@ def meta_badges(item: dict) -> str:
     for key in ("region", "doc_type"):
         if item.get(key):
             out.append(f'<span class="pq-badge">{esc(item[key])}</span>')
-    for key, name in META_DATES:
-        if item.get(key):
-            out.append(f'<span class="pq-badge">{name} {esc(item[key])}</span>')
+    out += [f'<span class="pq-badge">{name} {esc(value)}</span>' for name, value in _dates(item)]
     return "".join(out)
+
+
+def _dates(item: dict) -> list[tuple[str, str]]:
+    """(name, date) of each date a document record states; the version's date is said once, not
+    again when it is the revision's or the promulgation's."""
+    return [(name, item[key]) for key, name in META_DATES if item.get(key)
+            and not (key == "version_date" and item[key] in (item.get("revised"), item.get("promulgated")))]
 
 
 def _refs_html(refs) -> str:
@@ -406,7 +412,10 @@ def documents_html(rows: Sequence[dict]) -> str:
     """The documents table: title (with id), issuer, type, number, dates, clauses, original file links."""
     out = []
     for r in rows:
-        dates = ([r["date"]] if r.get("date") else []) + [f"{name} {r[key]}" for key, name in META_DATES if r.get(key)]
+        named = _dates(r)
+        # the record's own date (its signature's, else its version's) when no named date says it
+        dates = ([r["date"]] if r.get("date") and r["date"] not in {d for _, d in named} else []) + [
+            f"{name} {d}" for name, d in named]
         url = f"/api/documents/{quote(r['id'], safe='')}/original"
         links = (f'<a href="{esc(url)}" target="_blank" rel="noopener">查看</a> · '
                  f'<a href="{esc(url)}?download=1" download>下载</a>')

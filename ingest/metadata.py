@@ -245,6 +245,7 @@ def document_metadata(structure: Structure, file_name: str = "") -> dict[str, st
         "doc_type": doc_type,
         "adopted": first["adopted"].date if "adopted" in first else None,
         "promulgated": promulgated,
+        "revised": max((e.date for e in events if e.kind == "revised"), default=None),
         "effective": effective,
         "version_date": version_date,
     }

@@ -19,7 +19,7 @@ from ingest.structure import parse_structure
 log = logging.getLogger(__name__)
 
 # Bump when parsing changes so that an unchanged corpus is re-parsed once with the new rules.
-PARSER_VERSION = "7"
+PARSER_VERSION = "8"
 _IGNORED_NAMES = re.compile(r"^(\.|~\$|README)", re.IGNORECASE)
 _FILE_DATE = re.compile(r"\(\d{4}-\d{2}-\d{2}\)$")  # "快递暂行条例(2019-03-02)": a version date, not title
 

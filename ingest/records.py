@@ -99,6 +99,7 @@ class Document:
     doc_type: str | None = None  # 条例, 办法, 意见 … from the title's ending
     adopted: str | None = None  # ISO date of adoption (…通过)
     promulgated: str | None = None  # ISO date of promulgation (…公布/发布)
+    revised: str | None = None  # ISO date of the latest revision or amendment (…修订/修正), if any
     effective: str | None = None  # ISO date it takes effect (自…起施行, or a "… 施行" line)
     version_date: str | None = None  # the date that tells this version from others of the same document
 

@@ -911,3 +911,23 @@ def test_follow_ups_in_the_chat_are_the_services_follow_ups(web, svc):
     assert more["answered"]
     shown = {c["clause_id"] for m in (first, original) for c in m["citations"]}
     assert not {c["clause_id"] for c in more["citations"]} & shown
+
+
+def test_a_revised_version_shows_its_first_promulgation_and_its_revision_and_its_date_once():
+    revised = {"doc_type": "条例", "promulgated": "2020-07-05", "revised": "2025-03-17", "effective": "2025-06-01",
+               "version_date": "2025-03-17"}
+    assert render.meta_badges(revised) == (
+        '<span class="pq-badge">条例</span><span class="pq-badge">公布 2020-07-05</span>'
+        '<span class="pq-badge">修订 2025-03-17</span><span class="pq-badge">施行 2025-06-01</span>')
+    # a version known by its file name's date alone keeps it
+    assert render.meta_badges({"effective": "2020-09-01", "version_date": "2020-07-05"}) == (
+        '<span class="pq-badge">施行 2020-09-01</span><span class="pq-badge">版本 2020-07-05</span>')
+
+
+def test_the_documents_table_says_each_date_once_with_its_name():
+    row = {"id": "保障中小企业款项支付条例(2025-03-17)", "title": "保障中小企业款项支付条例", "issuer": "国务院",
+           "doc_type": "条例", "number": "国务院令第802号", "date": "2025-03-17", "promulgated": "2020-07-05",
+           "revised": "2025-03-17", "effective": "2025-06-01", "version_date": "2025-03-17", "clauses": 40}
+    html = render.documents_html([row])
+    # no bare date before them, no 版本 after them: the version's date is the revision's
+    assert re.search(r">公布 2020-07-05<br>修订 2025-03-17<br>施行 2025-06-01<", html) and "版本" not in html

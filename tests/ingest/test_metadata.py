@@ -12,8 +12,8 @@ from ingest.records import Document
 from tests.conftest import ROOT
 
 LAWS = ROOT / "tests" / "fixtures" / "laws"
-FIELDS = ("title", "issuer", "number", "region", "doc_type", "adopted", "promulgated", "effective", "version_date",
-          "date", "part")
+FIELDS = ("title", "issuer", "number", "region", "doc_type", "adopted", "promulgated", "revised", "effective",
+          "version_date", "date", "part")
 
 
 def parse(name: str):
@@ -25,16 +25,17 @@ def parse(name: str):
     "name, expected",
     [
         ("快递暂行条例(2019-03-02).md",
-         ("快递暂行条例", "国务院", "国务院令第697号", "全国", "条例", None, "2018-03-02", "2018-05-01", "2019-03-02",
-          "2019-03-02", None)),
+         ("快递暂行条例", "国务院", "国务院令第697号", "全国", "条例", None, "2018-03-02", None, "2018-05-01",
+          "2019-03-02", "2019-03-02", None)),
         ("保障中小企业款项支付条例(2020-07-05).md",  # no front matter at all: the file name and the text
-         ("保障中小企业款项支付条例", None, None, "全国", "条例", None, None, "2020-09-01", "2020-07-05",
+         ("保障中小企业款项支付条例", None, None, "全国", "条例", None, None, None, "2020-09-01", "2020-07-05",
           "2020-07-05", None)),
         ("保障中小企业款项支付条例(2025-03-17).md",
-         ("保障中小企业款项支付条例", "国务院", "国务院令第802号", "全国", "条例", None, "2020-07-05", "2025-06-01",
-          "2025-03-17", "2025-03-17", None)),
+         # first promulgated in 2020, this version is the 2025 revision
+         ("保障中小企业款项支付条例", "国务院", "国务院令第802号", "全国", "条例", None, "2020-07-05", "2025-03-17",
+          "2025-06-01", "2025-03-17", "2025-03-17", None)),
         ("民法典/婚姻家庭编.md",
-         ("中华人民共和国民法典", "全国人民代表大会", None, "全国", "法", "2020-05-28", None, None, "2020-05-28",
+         ("中华人民共和国民法典", "全国人民代表大会", None, "全国", "法", "2020-05-28", None, None, None, "2020-05-28",
           "2020-05-28", "婚姻家庭编")),
     ],
 )

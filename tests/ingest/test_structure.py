@@ -341,8 +341,8 @@ def test_plain_text_law_with_front_matter_in_brackets_and_contents():
     assert [c.id for c in s.clauses] == ["k#题注", "k#目录", "k#第一章", "k#第一条", "k#第二条", "k#第二章", "k#第三条"]
     assert by_label_path(s, "k#第三条") == ("第二章 发展保障", "第三条")
     meta = document_metadata(s, "快递暂行条例.txt")
-    assert (meta["issuer"], meta["number"], meta["promulgated"], meta["effective"], meta["version_date"]) == (
-        "国务院", "国务院令第697号", "2018-03-02", "2018-05-01", "2019-03-02")
+    assert (meta["issuer"], meta["number"], meta["promulgated"], meta["revised"], meta["effective"],
+            meta["version_date"]) == ("国务院", "国务院令第697号", "2018-03-02", "2019-03-02", "2018-05-01", "2019-03-02")
 
 
 def by_label_path(s, clause_id):
