@@ -105,6 +105,8 @@ KIND_NAMES = {"department": "责任部门", "tasks_of": "部门任务", "figure"
 
 def cell(key: str, value) -> str:
     """How one field reads in the admin table and the CSV."""
+    if key == "time":
+        return shown_time(value)
     if key == "verdict":
         return VERDICT_NAMES.get(value, str(value or ""))
     if key == "channel":
@@ -116,6 +118,15 @@ def cell(key: str, value) -> str:
     if isinstance(value, list):
         return "；".join(map(str, value))
     return "" if value is None else str(value)
+
+
+def shown_time(value) -> str:
+    """A stored time in one form, in the server's time zone: "2026-12-07 18:00:05". Feedback stores
+    UTC with "+00:00" and the audit log local time with "+0800"; both read alike."""
+    try:
+        return datetime.fromisoformat(str(value)).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return "" if value is None else str(value)
 
 
 def to_csv(rows: Sequence[dict], columns: Sequence[tuple[str, str]]) -> str:

@@ -949,11 +949,12 @@ class WebApp:
             answered = gr.Dropdown([("全部", ""), ("已回答", "yes"), ("未能回答", "no")], value="",
                                    label="是否回答（提问记录）")
             text = gr.Textbox(label="包含文字", placeholder="问题、回答或说明中的文字", elem_id="pq-rec-text")
-        with gr.Row():
+        with gr.Row(equal_height=False):
             show = gr.Button("查询", variant="primary", scale=0, elem_id="pq-rec-show")
             export = gr.Button("导出 CSV", scale=0, elem_id="pq-rec-export")
+            # beside the button that made it: below a long table it would be off the screen
+            csv_file = gr.File(label="导出的文件", interactive=False, visible=False, elem_id="pq-rec-file")
         table = gr.HTML(elem_id="pq-records", js_on_load=EVENTS_JS)
-        csv_file = gr.File(label="导出的文件", interactive=False, visible=False, elem_id="pq-rec-file")
         filters = [view, verdict, channel, answered, text]
         for trigger in (show.click, view.change, verdict.change, channel.change, answered.change, text.submit):
             trigger(self.records, [authed, *filters], table, **QUIET)

@@ -413,9 +413,13 @@ def test_feedback_from_the_chat_reaches_the_admin_view_and_its_csv(open_page, sv
     cells = row.locator("td")
     assert cells.nth(1).inner_text() == "有误" and cells.nth(5).inner_text() == "应当引用总则"
     assert cells.nth(4).inner_text() == "；".join(c["clause_id"] for c in answer["citations"])
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", cells.nth(0).inner_text())  # one form of time
     page.locator("#pq-rec-export").click()
     link = page.locator("#pq-rec-file a").first
     link.wait_for(timeout=15_000)
+    # the file appears beside the button, on the screen, not below the table
+    box, button = link.bounding_box(), page.locator("#pq-rec-export").bounding_box()
+    assert 0 <= box["y"] < page.viewport_size["height"] and abs(box["y"] - button["y"]) < 200
     _shot(page, "browser-admin-feedback.png")
     body = page.request.get(link.get_attribute("href")).text()
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))

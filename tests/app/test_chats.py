@@ -125,3 +125,18 @@ def test_every_answer_kind_reads_in_chinese_in_the_admin_table():
     kinds = {*COMPOSERS, "social", "unanswerable", "count", "version", "mentions"}
     assert {k for k in kinds if feedback.cell("kind", k) == k} == set()  # none shown as its English name
     assert feedback.cell("kind", "yesno") == "能否/是否" and feedback.cell("kind", "department") == "责任部门"
+
+
+def test_times_of_feedback_and_of_the_audit_log_read_alike(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    import time
+
+    time.tzset()
+    try:
+        # feedback stores UTC with "+00:00", the audit log local time with "+0800": one form in the table
+        assert feedback.cell("time", "2026-12-07T10:00:05+00:00") == "2026-12-07 18:00:05"
+        assert feedback.cell("time", "2026-12-07T18:00:05+0800") == "2026-12-07 18:00:05"
+        assert feedback.cell("time", "昨天") == "昨天" and feedback.cell("time", None) == ""
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
