@@ -302,8 +302,8 @@ def _compose_count(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
         info = searcher.catalogue.docs[doc_id]
         version = f"（{info.version}版）" if len(_versions(searcher, doc_id)) > 1 and info.version else ""
         hit = Hit(last, title, 0.0, (0, len(last.text)))
-        first = _past_label(last, _spans(last)[0]) if last.text else (0, 0)
-        lines.append((f"《{title}》{version}共{number}条，最后一条是{label}：{_sentence_text(hit, first)}",
+        first = _spans(last)[0] if last.text else (0, 0)
+        lines.append((f"《{title}》{version}共{number}条，最后一条是{label}：{_sentence_text(hit, _past_label(last, first))}",
                       [_evidence(hit, first)]))
     return Draft("count", lines) if lines else _compose_passages(searcher, query, hits)
 
@@ -1020,8 +1020,9 @@ def _compose_locate(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
         whole = (0, len(c.text)) if query.article is not None else None  # asked for by number: all of it
         # "怎么写的": the body of the place found, and of each version's place when versions are asked
         body = (i == 0 or query.scope.versions) and CONTENT_ASK.search(query.normalized)
-        span = _past_label(c, whole or (_body_span(c) if body else None) or best)
-        lines.append((f"见《{hit.doc_title}》{c.path_text}：{_sentence_text(hit, span)}", [_evidence(hit, span)]))
+        span = whole or (_body_span(c) if body else None) or best
+        lines.append((f"见《{hit.doc_title}》{c.path_text}：{_sentence_text(hit, _past_label(c, span))}",
+                      [_evidence(hit, span)]))
     return Draft("locate", lines)
 
 
@@ -1054,8 +1055,9 @@ def _compose_mentions(searcher: Searcher, query: Query, hits: list[Hit]) -> Draf
     for c in ranked:
         hit = Hit(clause=c, doc_title=searcher.docs[c.doc_id].title, score=0.0, span=(0, len(c.text)))
         span = next((sp for sp in _spans(c) if term in c.text[sp[0]:sp[1]]), (0, len(c.text)))
-        span = _past_label(c, _whole_sentence(c, span) or span)
-        lines.append((f"见《{hit.doc_title}》{c.path_text}：{_sentence_text(hit, span)}", [_evidence(hit, span)]))
+        span = _whole_sentence(c, span) or span
+        lines.append((f"见《{hit.doc_title}》{c.path_text}：{_sentence_text(hit, _past_label(c, span))}",
+                      [_evidence(hit, span)]))
     if len(found) > len(ranked):
         lines.append((f"（另有{len(found) - len(ranked)}处提到“{as_typed(query, term)}”，未列出。）", []))
     return Draft("mentions", lines)
@@ -1329,8 +1331,9 @@ def _line(hit: Hit, span: tuple[int, int]) -> tuple[str, list[Evidence]]:
 
 
 def _past_label(clause: Clause, span: tuple[int, int]) -> tuple[int, int]:
-    """The span without the clause's own label at its start ("第二条 本省…" -> "本省…"), for a line
-    that names the place already ("见《…》第二条：")."""
+    """The span without the clause's own label at its start ("第二条 本省…" -> "本省…"), for the text
+    of a line that names the place already ("见《…》第二条："). Its evidence keeps the label: the
+    quote is what the answer stands on, and a question that asks for 第二条 is answered by it."""
     label = clause.labels[-1] if clause.labels else ""
     s, e = span
     if label and clause.text.startswith(label, s) and s + len(label) < e:

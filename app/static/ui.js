@@ -31,9 +31,21 @@
       }
     });
   };
+  // Gradio's upload progress is written in English only ("Uploading 1 file..."), whatever the locale.
+  const uploading = /^Uploading\s*(\d*)\s*files?\.\.\.$/;
+  const progress = () => {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
+      acceptNode: (n) => (n.nodeValue.startsWith('Uploading') ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP)});
+    const found = [];
+    while (walker.nextNode()) { found.push(walker.currentNode); }
+    for (const node of found) {
+      const m = uploading.exec(node.nodeValue.trim());
+      if (m) { node.nodeValue = `正在上传${m[1] ? ' ' + m[1] + ' 个' : ''}文件……`; }
+    }
+  };
   let queued = false;
   new MutationObserver(() => {
-    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; rename(); }); }
+    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; rename(); progress(); }); }
   }).observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true,
     attributeFilter: ['aria-label', 'title']});
   rename();

@@ -560,6 +560,15 @@ def test_answering_and_searching_show_no_english_progress(open_page):
     assert page.evaluate("() => [...window.pqProgress]") == []
 
 
+def test_gradios_english_upload_progress_reads_in_chinese(open_page):
+    page = open_page()
+    # the text Gradio's upload progress writes (its template: `Uploading ${n}\n\t\t${n>1?'files':'file'}...`)
+    page.evaluate("() => { const d = document.createElement('div'); d.id = 'pq-probe';"
+                  " d.textContent = 'Uploading 2\\n\\t\\tfiles...'; document.body.appendChild(d); }")
+    page.wait_for_function("() => document.querySelector('#pq-probe').textContent === '正在上传 2 个文件……'",
+                           timeout=5_000)
+
+
 def test_a_refused_upload_is_named_in_chinese_without_gradios_toasts(open_page, tmp_path):
     from ingest.loaders import SUPPORTED_SUFFIXES
 

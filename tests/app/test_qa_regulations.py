@@ -79,8 +79,8 @@ def test_an_article_asked_for_by_number_is_quoted_whole(regulations):
     a = ask(regulations, "江西省快递服务条例第4条讲了什么？")
     assert a.answered and a.kind == "locate"
     assert [c.clause.id for c in a.citations] == [f"{JX}#第四条"]
-    # the whole article, after the label the line names already ("见《…》第四条：")
-    assert a.citations[0].quote.startswith("快递企业不得有下列行为：") and "第四条：快递企业" in a.answer
+    # the whole article; its text follows the label the line names already ("见《…》第四条：")
+    assert a.citations[0].quote.startswith("第四条 快递企业不得有下列行为：") and "第四条：快递企业" in a.answer
     assert "（三）擅自丢弃快件。" in a.citations[0].quote
 
 
