@@ -904,8 +904,9 @@ class WebApp:
             gr.HTML('<h3 class="pq-h3">上传与导入</h3>')
             gr.Markdown(f"上传 {'、'.join(SUPPORTED_SUFFIXES)} 文件，单个不超过 {self.settings.max_upload_mb} MB。"
                         "文件保存在数据目录中，语料目录保持不变。")
-            # No file_types and no size limit in the browser: Gradio would refuse a file there with an
-            # English toast; the import below says in Chinese what is wrong with each file.
+            # No file_types and no max_file_size: Gradio would refuse a file with an English toast.
+            # The import below says in Chinese what is wrong with each file; a file over the size
+            # limit is kept in the browser by ui.js, with the same words, instead of being uploaded.
             files = gr.File(file_count="multiple", label="上传文件", elem_id="pq-files")
             ingest = gr.Button("导入", variant="primary")
             ingest_msg = gr.Textbox(label="导入结果", lines=4, interactive=False, elem_id="pq-ingest-msg")
@@ -1016,7 +1017,8 @@ def create_app(svc):
         path="/",
         css_paths=[STATIC / "app.css"],
         head_paths=[STATIC / "head.html"],
-        js=(STATIC / "ui.js").read_text(encoding="utf-8"),
+        js=(STATIC / "ui.js").read_text(encoding="utf-8").replace(
+            "__PQ_MAX_UPLOAD_BYTES__", str(svc.settings.max_upload_mb * 1_000_000)),
         # Gradio's Chinese strings lack a few keys; without these the key itself would show.
         i18n=gr.I18n(**{"zh-CN": GRADIO_ZH}),
         footer_links=["api", "settings"],

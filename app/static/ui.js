@@ -43,6 +43,43 @@
       if (m) { node.nodeValue = `正在上传${m[1] ? ' ' + m[1] + ' 个' : ''}文件……`; }
     }
   };
+  // A file over the per-file limit is not sent at all: without this the browser uploads all of it
+  // (30 MB) only for the server to refuse it. The others chosen with it are uploaded as usual.
+  const maxBytes = __PQ_MAX_UPLOAD_BYTES__;
+  const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+  const note = (lines) => {
+    const host = document.querySelector('#pq-files');
+    if (!host) { return; }
+    let box = document.querySelector('#pq-upload-refused');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'pq-upload-refused';
+      box.className = 'pq-msg pq-error';
+      box.setAttribute('role', 'alert');
+      host.insertAdjacentElement('afterend', box);
+    }
+    box.textContent = lines.join('\n');
+    box.hidden = !lines.length;
+  };
+  const tooBig = (files) => [...files].filter((f) => f.size > maxBytes).map((f) =>
+    `未上传 ${f.name}：${mb(f.size)}，超过了 ${maxBytes / 1e6} MB 的上限。请把它拆成几个较小的文件后重新上传。`);
+  document.addEventListener('change', (e) => {
+    const input = e.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== 'file' || !input.closest('#pq-files')) { return; }
+    const refused = tooBig(input.files || []);
+    note(refused);
+    if (!refused.length) { return; }
+    const kept = new DataTransfer();
+    [...input.files].filter((f) => f.size <= maxBytes).forEach((f) => kept.items.add(f));
+    input.files = kept.files;
+    if (!kept.files.length) { e.stopImmediatePropagation(); }  // nothing left to upload
+  }, true);
+  document.addEventListener('drop', (e) => {
+    if (!e.target.closest || !e.target.closest('#pq-files') || !e.dataTransfer) { return; }
+    const refused = tooBig(e.dataTransfer.files);
+    note(refused.length ? [...refused, '拖入的其他文件也未上传：请去掉过大的文件后重新拖入。'] : []);
+    if (refused.length) { e.preventDefault(); e.stopImmediatePropagation(); }
+  }, true);
   let queued = false;
   new MutationObserver(() => {
     if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; rename(); progress(); }); }

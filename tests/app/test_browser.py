@@ -572,17 +572,27 @@ def test_gradios_english_upload_progress_reads_in_chinese(open_page):
 def test_a_refused_upload_is_named_in_chinese_without_gradios_toasts(open_page, tmp_path):
     from ingest.loaders import SUPPORTED_SUFFIXES
 
-    png, big, huge = tmp_path / "截图.png", tmp_path / "big.txt", tmp_path / "huge.txt"
+    png, big = tmp_path / "截图.png", tmp_path / "big.txt"
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
-    big.write_bytes(b"x" * 2_000_000)  # over the 1 MB of an upload, under the 5 MB of a request
-    huge.write_bytes(b"x" * 6_000_000)
+    big.write_bytes(b"x" * 2_000_000)  # over the 1 MB of a file
+    parts = [tmp_path / f"part{i}.txt" for i in range(6)]  # each under 1 MB, together over the 5 MB of a request
+    for p in parts:
+        p.write_bytes(b"x" * 950_000)
     page = open_page()
     page.get_by_role("tab", name="管理").click()
     _login(page, PASSWORD, "已登录。")
+    sent = []  # the size of each upload request the page makes
+    page.on("request", lambda r: sent.append(len(r.post_data_buffer or b""))
+            if r.method == "POST" and "/upload?" in r.url + "?" else None)
     page.locator("input[type=file]").set_input_files([str(png), str(big)])
-    # both files uploaded, or Gradio refused one in the browser with a toast
-    page.wait_for_function("() => document.querySelector('[data-testid=\"toast-body\"]') || ['截图', 'big'].every("
-                           "(n) => (document.querySelector('#pq-files')?.innerText || '').includes(n))", timeout=60_000)
+    # the file over the limit stays in the browser, named in Chinese; the other one is uploaded
+    refused = page.locator("#pq-upload-refused")
+    refused.wait_for(timeout=15_000)
+    assert refused.inner_text() == "未上传 big.txt：2.0 MB，超过了 1 MB 的上限。请把它拆成几个较小的文件后重新上传。"
+    page.wait_for_function("() => (document.querySelector('#pq-files')?.innerText || '').includes('截图')",
+                           timeout=60_000)
+    assert "big" not in page.locator("#pq-files").inner_text()
+    assert len(sent) == 1 and sent[0] < 10_000  # the picture alone went to the server
     assert page.locator('[data-testid="toast-body"]').all_inner_texts() == []  # no "Invalid file type" in English
     page.get_by_role("button", name="导入", exact=True).click()
     box = page.locator("#pq-ingest-msg textarea")
@@ -590,12 +600,12 @@ def test_a_refused_upload_is_named_in_chinese_without_gradios_toasts(open_page, 
     assert box.input_value().splitlines() == [
         "没有可导入的文件。",
         f"未导入 截图.png：不支持的文件类型 .png，支持 {'、'.join(SUPPORTED_SUFFIXES)}。请把文件另存为其中一种格式后重新上传。",
-        "未导入 big.txt：2.0 MB，超过了 1 MB 的上限。请把它拆成几个较小的文件后重新上传。",
     ]
     assert page.locator('[data-testid="toast-body"]').count() == 0
     # a request over the server's cap: refused before it is read, with one Chinese message
-    page.wait_for_function("() => !document.querySelector('#pq-files').innerText.includes('big')", timeout=15_000)
-    page.locator("#pq-files input[type=file]").set_input_files(str(huge))
+    page.wait_for_function("() => !document.querySelector('#pq-files').innerText.includes('截图')", timeout=15_000)
+    page.locator("#pq-files input[type=file]").set_input_files([str(p) for p in parts])
+    assert refused.is_hidden()  # none of these is over the limit of a file
     toast = page.locator('[data-testid="toast-body"]')
     toast.wait_for(timeout=30_000)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"toast-body\"]').innerText.includes('Error')",
