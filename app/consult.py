@@ -53,9 +53,33 @@ def related_articles(kind: str, evidence: list[Evidence], hits: list[Hit]) -> li
     return [("相关条文：", [])] + lines if lines else []
 
 
+def named_articles(lines: list[Line]) -> list[Line]:
+    """An answer's lines that quote a law's article, named as a law is cited: the first line quoting
+    an article opens with it, "《快递暂行条例》第二十七条：…" (an item: "…第四十三条第（四）项："), so an
+    answer drawn from several laws says which law each rule is in; the label the quote opens with is
+    not repeated, and further lines of an article named already stay as they are. Lines that name their place already (见《…》, 分工表第…) and clauses outside
+    articles (a guideline's 五、（二）) are left as they are."""
+    seen: set[tuple[str, str]] = set()  # (document, 第X条) named so far
+    out: list[Line] = []
+    for text, evidence in lines:
+        e = evidence[0] if len(evidence) == 1 else None
+        article = article_of(e.clause) if e is not None and text == e.quote.strip() else None
+        if article is None:
+            out.append((text, evidence))
+            continue
+        place = e.clause.citation or article[1]
+        shown = _without_label(_without_label(text, article[1]), e.clause.labels[-1] if e.clause.labels else "")
+        if article in seen or not shown:  # its article is named above: "（二）佩戴安全头盔；" reads under it
+            out.append((text, evidence))
+            continue
+        seen.add(article)
+        out.append((f"《{e.doc_title}》{place}：{shown}", evidence))
+    return out
+
+
 def _without_label(quote: str, label: str) -> str:
     """The quote without the article's own label at its start ("第三十八条 消费者…" -> "消费者…"): the
     line names the article already ("《…》第三十八条：")."""
-    if quote.startswith(label):
+    if label and quote.startswith(label):
         return quote[len(label):].lstrip(" \u3000\t\n：:")
     return quote

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from app.citations import Evidence, build_citations
-from app.consult import related_articles
+from app.consult import named_articles, related_articles
 from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONSEQUENCE_ASK, CONTENT_ASK, DATED_ASK, FIRST_IN_TIME, FOLLOW_UP_MORE, FOLLOW_UP_REF,
                        FOLLOW_UP_TEXT,
                        GRADED, INLINE_LIST, INTERROGATIVE, LIABILITY, LIST_ASK, MAY_ASK, MAY_RULE, MENTIONS_ASK, MODAL, MUST_ASK, MUST_RULE,
@@ -183,7 +183,9 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
         return _refusal(question, r, problem, nearest, t0, off_topic=not nearest and not more)
     draft = a.draft
     # Decided on the answer itself; the further articles a legal question may turn on follow it.
-    text, citations = build_citations(draft.lines + related_articles(draft.kind, draft.evidence, hits))
+    # a law's articles named in the lines that quote them; the original text names its article above it
+    lines = draft.lines if draft.kind == "original" else named_articles(draft.lines)
+    text, citations = build_citations(lines + related_articles(draft.kind, draft.evidence, hits))
     if not citations:
         return _refusal(question, r, "检索到的条款中没有能直接回答的句子", _nearest(searcher, query, hits), t0)
     text += _scope_note(searcher, query, citations)

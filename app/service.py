@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from app.settings import Settings
-from index.build import IndexLock, Layout, build_index
+from index.build import IndexLock, Layout, build_index, vectors_sound
 from index.embedder import ENGINE_MODELS, CachedEmbedder, Embedder, SentenceTransformerEmbedder, model_name
 from index.search import QueryError, Searcher
 from index.tokenizer import domain_words_hash
@@ -91,6 +91,7 @@ class Service:
             or meta.get("records_fingerprint") != self.records.fingerprint()
             or meta.get("model") != self._configured_model_name()
             or meta.get("chroma", "embedded") != (self.settings.chroma_url or "embedded")
+            or not vectors_sound(self.layout, current)  # a store that finds nothing is rebuilt
         )
 
     def _configured_model_name(self) -> str:

@@ -199,7 +199,7 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
     clock("bm25")
 
     units = [u for i in searchable for u in units_for(clauses[i], children.get(clauses[i].id, []), embedder.max_chars)]
-    collection, embedded, reused = _write_vectors(gen, name, units, clauses, embedder, chroma_url, progress,
+    collection, embedded, reused, store_dir = _write_vectors(gen, name, units, clauses, embedder, chroma_url, progress,
                                                   previous, clock)
     # Unit id -> (kind, start): lets a query ask Chroma for ids and distances only (fetching
     # metadata costs more than the vector search itself on a small index).
@@ -229,6 +229,7 @@ def _write_generation(docs, gen: Path, name: str, embedder: Embedder, chroma_url
         "records_fingerprint": fingerprint,
         "chroma": chroma_url or "embedded",
         "collection": collection,
+        "chroma_dir": store_dir,
         "documents": len(docs),
         "clauses": len(clauses),
         "units": len(units),
@@ -265,7 +266,9 @@ def _write_vectors(gen: Path, name: str, units: list[Unit], clauses: list[Clause
     """Fill this generation's vector store. From the previous generation's store when there is one
     of the same model (embedded mode): copied, then only changed units deleted and added, so adding
     one document to a large corpus does not re-add every vector. Otherwise a new store with all.
-    Returns (collection name, texts embedded, vectors reused)."""
+    Returns (collection name, texts embedded, vectors reused, the store's folder in the generation).
+    A store that could not be updated is built anew in another folder: Chroma keeps a client per
+    path for the life of the process, and one for a folder removed and made again writes nothing."""
     by_id = {c.id: c for c in clauses}
     metadatas = [
         {"clause_id": u.clause_id, "doc_id": by_id[u.clause_id].doc_id, "section": by_id[u.clause_id].labels[0],
@@ -274,19 +277,21 @@ def _write_vectors(gen: Path, name: str, units: list[Unit], clauses: list[Clause
     ]
     keys = _unit_keys(units, metadatas)
     write_atomic(gen / "unit-keys.json", json_bytes(keys))
+    store_dir = "chroma"
     if previous is not None:
         try:
-            return _update_previous(gen, previous, units, metadatas, keys, embedder, progress, clock)
+            return (*_update_previous(gen, previous, units, metadatas, keys, embedder, progress, clock), store_dir)
         except Exception as e:  # noqa: BLE001 - any failure (a copy read mid-write, a Chroma error): start afresh
             log.warning("could not reuse the vectors of %s (%s: %s); adding all vectors again",
                         previous.name, type(e).__name__, e)
-            shutil.rmtree(gen / "chroma", ignore_errors=True)
+            shutil.rmtree(gen / store_dir, ignore_errors=True)
+            store_dir = "chroma-new"
     vectors, embedded = _encode(embedder, [u.text for u in units], progress)
     clock("embed")
-    store = ClauseVectors(collection_name(name), path=None if chroma_url else gen / "chroma", url=chroma_url)
+    store = ClauseVectors(collection_name(name), path=None if chroma_url else gen / store_dir, url=chroma_url)
     store.add(ids=[u.id for u in units], vectors=vectors, metadatas=metadatas)
     clock("vectors")
-    return store.name, embedded, 0
+    return store.name, embedded, 0, store_dir
 
 
 class StoreMismatch(Exception):
@@ -296,19 +301,59 @@ class StoreMismatch(Exception):
 def _update_previous(gen: Path, previous: Path, units, metadatas, keys, embedder, progress, clock):
     old_meta = json.loads((previous / "meta.json").read_text(encoding="utf-8"))
     old_keys: dict[str, str] = read_json(previous / "unit-keys.json")
-    shutil.copytree(previous / "chroma", gen / "chroma")
+    shutil.copytree(previous / store_folder(old_meta), gen / "chroma")
     clock("vectors")
     changed = [i for i, u in enumerate(units) if old_keys.get(u.id) != keys[u.id]]
     stale = [uid for uid, k in old_keys.items() if keys.get(uid) != k]
     vectors, embedded = _encode(embedder, [units[i].text for i in changed], progress)
     clock("embed")
+    if len(stale) > MAX_STALE_SHARE * max(1, len(units) - len(changed)):
+        # most of the store would be deleted entries: a graph of tombstones finds little or nothing
+        raise StoreMismatch(f"{len(stale)} of the previous vectors are gone; a new store is smaller and sound")
     store = ClauseVectors(old_meta["collection"], path=gen / "chroma")
     store.delete(stale)
     store.add(ids=[units[i].id for i in changed], vectors=vectors, metadatas=[metadatas[i] for i in changed])
     if store.count() != len(units):
         raise StoreMismatch(f"{store.count()} vectors after the update, {len(units)} expected")
+    _check_answers(store, [u.id for u in units])
     clock("vectors")
     return store.name, embedded, len(units) - len(changed)
+
+
+# An update that would delete more than this many of the previous store's vectors for each one it
+# keeps builds a new store instead (the embedding cache makes that cheap).
+MAX_STALE_SHARE = 2.0
+CHECKED_UNITS = 5
+
+
+def store_folder(meta: dict) -> str:
+    """The folder of a generation that holds its embedded vector store."""
+    return meta.get("chroma_dir", "chroma")
+
+
+def _sample(ids: list[str]) -> list[str]:
+    return [ids[int(i)] for i in np.linspace(0, len(ids) - 1, num=min(CHECKED_UNITS, len(ids)))] if ids else []
+
+
+def _check_answers(store: ClauseVectors, ids: list[str]) -> None:
+    """An updated store that does not find a few of its units by their own vectors is built anew."""
+    if lost := store.lost(_sample(ids)):
+        raise StoreMismatch(f"the updated store does not find {lost[0]} by its own vector")
+
+
+def vectors_sound(layout: Layout, generation: str) -> bool:
+    """Whether an embedded generation's vector store finds a few of its units by their own vectors
+    (a server store is the server's to keep; a generation without unit keys is not checked)."""
+    gen = layout.gen_dir(generation)
+    try:
+        meta = layout.meta(generation)
+        if meta.get("chroma", "embedded") != "embedded" or not (gen / "unit-keys.json").exists():
+            return True
+        ids = list(read_json(gen / "unit-keys.json"))
+        return not ClauseVectors(meta["collection"], path=gen / store_folder(meta)).lost(_sample(ids))
+    except Exception as e:  # noqa: BLE001 - a store that cannot even be opened is not sound
+        log.warning("the vector store of %s could not be checked (%s: %s)", generation, type(e).__name__, e)
+        return False
 
 
 def _reusable(layout: Layout, embedder: Embedder, chroma_url: str) -> Path | None:
@@ -322,7 +367,7 @@ def _reusable(layout: Layout, embedder: Embedder, chroma_url: str) -> Path | Non
     except (OSError, ValueError):
         return None
     same = meta.get("model") == embedder.name and meta.get("dim") == embedder.dim and meta.get("chroma") == "embedded"
-    return gen if same and (gen / "unit-keys.json").exists() and (gen / "chroma").is_dir() else None
+    return gen if same and (gen / "unit-keys.json").exists() and (gen / store_folder(meta)).is_dir() else None
 
 
 # Texts per call to the embedder: each call's vectors are committed to the embedding cache before the

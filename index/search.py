@@ -12,7 +12,7 @@ from typing import Callable, Literal
 
 import numpy as np
 
-from index.build import Layout
+from index.build import Layout, store_folder
 from index.embedder import Embedder
 from index.fusion import FUSIONS
 from index.keyword import KeywordIndex
@@ -151,7 +151,7 @@ class Searcher:
         self.sentence_keyword = KeywordIndex.load(gen / "bm25-sentences")
         self.sentence_clause = np.array(json.loads((gen / "sentences.json").read_text()), dtype=np.int64)
         self.vectors = ClauseVectors(
-            meta["collection"], path=None if chroma_url else gen / "chroma", url=chroma_url
+            meta["collection"], path=None if chroma_url else gen / store_folder(meta), url=chroma_url
         )
         if fusion not in FUSION_MODES:
             raise QueryError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSION_MODES)}")

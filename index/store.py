@@ -100,6 +100,14 @@ class ClauseVectors:
         res = self._call(self.collection.get, ids=ids, include=["embeddings"])
         return {uid: np.asarray(v, dtype=np.float32) for uid, v in zip(res["ids"], res["embeddings"])}
 
+    def lost(self, ids: list[str], k: int = 10) -> list[str]:
+        """Those of `ids` that a query with their own stored vector does not find among the first
+        k: a store whose counts are right can still answer no query (seen after deleting a large
+        document from a copied store: every semantic search came back empty)."""
+        vectors = self.vectors(ids)
+        return [uid for uid in ids
+                if uid not in vectors or uid not in {hit for hit, _, _ in self.query(vectors[uid], k, metadata=False)}]
+
     def _call(self, fn, *args, **kwargs):
         """A read on the collection. A Chroma server that stopped answering (connection refused, a
         timeout, a server error) becomes StoreUnavailable, so the app answers 503 instead of failing."""

@@ -72,3 +72,25 @@ def test_a_listed_article_whose_sentence_opens_with_its_label_is_not_labelled_tw
         ("相关条文：", []),
         ("《快递暂行条例》第三十八条：消费者交寄的快件遗失的，企业应当赔偿。", ["消费者交寄的快件遗失的，企业应当赔偿。"]),
     ]
+
+
+def test_a_line_quoting_a_laws_article_is_named_as_a_law_is_cited():
+    from app.consult import named_articles
+
+    headed = _clause("快递暂行条例", "第二十七条", "第二十七条 快件丢失的，依照民事法律确定赔偿责任。")
+    lines = [(THEFT.text, [Evidence(THEFT, "刑法", THEFT.text)]),
+             (AGE.text, [Evidence(AGE, "刑法", AGE.text)]),
+             ("（一）" + AGE_ITEM.text, [Evidence(AGE_ITEM, "刑法", "（一）" + AGE_ITEM.text)]),  # under 第十七条, named
+             (headed.text, [Evidence(headed, "快递暂行条例", headed.text)]),
+             ("见《刑法》第十七条：…", [Evidence(AGE, "刑法", AGE.text)]),  # names its place already
+             (GUIDELINE.text, [Evidence(GUIDELINE, "意见", GUIDELINE.text)])]  # outside articles
+    assert [t for t, _ in named_articles(lines)] == [
+        "《刑法》第二百六十四条：盗窃公私财物，数额较大的，处三年以下有期徒刑。",
+        "《刑法》第十七条：已满十六周岁的人犯罪，应当负刑事责任。",
+        "（一）已满十四周岁不满十六周岁的人，犯故意杀人罪的，应当负刑事责任。",
+        "《快递暂行条例》第二十七条：快件丢失的，依照民事法律确定赔偿责任。",
+        "见《刑法》第十七条：…",
+        "加大财税政策引导支持力度。",
+    ]
+    alone = [(AGE_ITEM.text, [Evidence(AGE_ITEM, "刑法", AGE_ITEM.text)])]  # an item by itself: its full place
+    assert named_articles(alone)[0][0] == "《刑法》第十七条第二款第（一）项：已满十四周岁不满十六周岁的人，犯故意杀人罪的，应当负刑事责任。"

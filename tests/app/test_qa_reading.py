@@ -48,7 +48,7 @@ def bikes(tmp_path, data_dir, fake_embedder):
 def test_an_offence_listed_as_an_item_takes_its_penalty_from_the_lead_sentence(bikes):
     a = answer_question(bikes.searcher, "江西给电动自行车非法改装蓄电池，罚多少？情节严重的呢？")
     assert a.answered and a.kind == "figure"
-    assert a.answer == ("第三条 销售者有下列行为之一的，由市场监督管理部门责令改正，可以处五千元以下罚款；[1]\n"
+    assert a.answer == ("《江西省电动自行车管理条例》第三条：销售者有下列行为之一的，由市场监督管理部门责令改正，可以处五千元以下罚款；[1]\n"
                         "情节严重的，处五千元以上二万元以下罚款：[2]\n"
                         "（二）为电动自行车非法加装、改装蓄电池。[3]")
     assert {c.clause.id for c in a.citations} == {f"{JX}#第三条"}

@@ -87,14 +87,14 @@ def test_an_article_asked_for_by_number_is_quoted_whole(regulations):
 def test_a_chinese_numeral_amount_answers_a_fine_question_in_the_named_region(regulations):
     a = ask(regulations, "在江西开快递网点没备案，罚多少钱？")
     assert a.answered and a.kind == "figure"
-    assert a.answer.startswith("第五条 快递企业违反本条例第三条规定，未备案的，由邮政管理机构责令改正，处一万元以上五万元以下罚款；")
+    assert a.answer.startswith("《江西省快递服务条例》第五条：快递企业违反本条例第三条规定，未备案的，由邮政管理机构责令改正，处一万元以上五万元以下罚款；")
     assert [c.clause.id for c in a.citations][0] == f"{JX}#第五条"
 
 
 def test_who_is_responsible_comes_from_the_duty_sentence(regulations):
     a = ask(regulations, "江西的快递监督管理归哪个部门管？")
     assert a.answered and a.kind == "department"
-    assert a.answer.startswith("第二条 省邮政管理机构负责本省快递业的监督管理工作。")
+    assert a.answer.startswith("《江西省快递服务条例》第二条：省邮政管理机构负责本省快递业的监督管理工作。")
     assert a.citations[0].clause.id == f"{JX}#第二条"
 
 
@@ -177,8 +177,9 @@ def test_a_penalty_that_names_the_rule_only_by_article_is_quoted_with_that_rule(
     a = ask(anhui, "在安徽，快件收派人员不佩戴安全头盔，罚多少钱？")
     assert a.answered and a.kind == "figure"
     # The item is quoted with the sentence that leads into it, then the penalty that cites it.
-    assert a.answer == ("第三条 快件收派人员驾驶快递专用电动三轮车，应当遵守下列规定：[1]\n（二）佩戴安全头盔；[2]\n"
-                        "违反本条例第三条第二项规定的，由公安机关交通管理部门责令改正，"
+    assert a.answer == ("《安徽省快递车辆管理条例》第三条：快件收派人员驾驶快递专用电动三轮车，应当遵守下列规定：[1]\n"
+                        "（二）佩戴安全头盔；[2]\n"
+                        "《安徽省快递车辆管理条例》第八条：违反本条例第三条第二项规定的，由公安机关交通管理部门责令改正，"
                         "对快件收派人员可以处二十元以上五十元以下罚款。[3]")
     assert [c.clause.id for c in a.citations] == [f"{AH}#第三条", f"{AH}#第三条.（二）", f"{AH}#第八条"]
 
@@ -186,13 +187,13 @@ def test_a_penalty_that_names_the_rule_only_by_article_is_quoted_with_that_rule(
 def test_a_graded_tier_asked_in_other_words_is_quoted_beside_its_base(anhui):
     a = ask(anhui, "安徽快递企业没按时处理投诉，罚多少？逾期还不改呢？")  # 逾期还不改 = 逾期未改正
     assert a.answered and a.kind == "figure"
-    assert a.answer == ("第九条 快递企业违反本条例第四条规定，未按规定时限处理投诉的，由邮政管理机构责令限期改正，"
+    assert a.answer == ("《安徽省快递车辆管理条例》第九条：快递企业违反本条例第四条规定，未按规定时限处理投诉的，由邮政管理机构责令限期改正，"
                         "可以处一千元以下罚款；[1]\n逾期未改正的，处一千元以上一万元以下罚款。[2]")
 
 
 def test_a_figure_question_without_a_unit_gets_the_sentence_with_a_figure(anhui):
     a = ask(anhui, "安徽快递三轮车设计最高时速不能超过多少？")
-    assert a.answered and a.answer == "（一）设计最高时速不超过二十公里；[1]"
+    assert a.answered and a.answer == "《安徽省快递车辆管理条例》第二条第（一）项：设计最高时速不超过二十公里；[1]"
     # The item that holds the figure, which search now ranks in its article's place (one hit per article).
     assert a.citations[0].clause.id == f"{AH}#第二条.（一）"
 
@@ -201,7 +202,7 @@ def test_a_question_in_two_parts_gets_the_sentence_holding_the_asked_date_too(an
     a = ask(anhui, "安徽省快递车辆管理条例什么时候施行？同时废止了哪个办法？")
     assert a.answered
     # Both sentences, and the short 款 that holds them is quoted whole.
-    assert a.answer == "第十条 本条例自2024年3月1日起施行。《安徽省快递车辆暂行办法》同时废止。[1]"
+    assert a.answer == "《安徽省快递车辆管理条例》第十条：本条例自2024年3月1日起施行。《安徽省快递车辆暂行办法》同时废止。[1]"
 
 
 def test_a_fact_word_in_a_yes_no_question_asks_for_no_fact(anhui):
@@ -235,7 +236,7 @@ def test_a_list_question_without_any_list_is_answered_by_the_sentences_that_stat
     # the lack of an enumeration refuses nothing by itself.
     a = ask(anhui, "安徽对快递企业处理投诉有哪些具体要求？")
     assert a.answered
-    assert a.answer.splitlines()[0] == "第四条 快递企业应当自接到投诉之日起七日内处理投诉。[1]"
+    assert a.answer.splitlines()[0] == "《安徽省快递车辆管理条例》第四条：快递企业应当自接到投诉之日起七日内处理投诉。[1]"
     assert [c.clause.id for c in a.citations][:2] == [f"{AH}#第四条", f"{AH}#第九条"]
 
 
@@ -861,7 +862,7 @@ def test_a_figure_comes_from_the_paragraph_of_the_subject_asked_and_its_superlat
     # the limit of the other paragraph (机关、事业单位…最长不得超过六十日) is another case, not a companion
     a = ask(payment, "大型企业付款期限最长多少天？")
     assert a.answered and a.kind == "figure"
-    assert a.answer.splitlines()[0] == "大型企业从中小企业采购货物、服务，应当自交付之日起六十日内支付款项；[1]"
+    assert a.answer.splitlines()[0] == "《湖南省企业款项支付办法》第二条：大型企业从中小企业采购货物、服务，应当自交付之日起六十日内支付款项；[1]"
     assert [c.quote for c in a.citations] == ["大型企业从中小企业采购货物、服务，应当自交付之日起六十日内支付款项；"]
     # and the other way round: the 大型企业 paragraph's sixty days is no companion of the 机关 rule
     b = ask(payment, "机关、事业单位多少天内要付款？")

@@ -100,3 +100,35 @@ def test_encode_embeds_each_distinct_text_once_shortest_first(fake_embedder):
     vectors, embedded = _encode(Recording(), texts, progress)
     assert calls == [["短句", "中等的句", "长长长长的一句"]] and embedded == 3 and steps == [0, 1, 2]
     np.testing.assert_array_equal(vectors, fake_embedder.encode(texts))
+
+
+def test_a_store_emptied_by_a_large_removal_is_built_anew(tmp_path):
+    corpus = tmp_path / "corpus"
+    write(corpus, {"甲": law("甲条例", 10), "乙": law("乙条例", 60)})
+    svc = Service(Settings.from_env(corpus_dir=corpus), embedder=Counting())
+    svc.ingest()
+    write(corpus, {"甲": law("甲条例", 10)})  # 60 of 70 vectors would be deleted: a store of tombstones
+    _, meta = svc.ingest()
+    assert (meta["units_reused"], meta["chroma_dir"]) == (0, "chroma-new")
+    assert len(hits(svc, "甲条例的第3项规定")) == 5  # semantic search finds clauses again
+
+
+def test_an_updated_store_that_finds_nothing_is_built_anew_and_a_served_one_is_stale(tmp_path, monkeypatch):
+    from index.build import vectors_sound
+    from index.store import ClauseVectors
+
+    corpus = tmp_path / "corpus"
+    write(corpus, {"甲": law("甲条例", 10)})
+    svc = Service(Settings.from_env(corpus_dir=corpus), embedder=Counting())
+    svc.ingest()
+    assert vectors_sound(svc.layout, svc.layout.current()) and not svc.index_is_stale()
+    found = ClauseVectors.lost
+    # a store whose counts are right but whose queries come back empty (seen after a large removal)
+    monkeypatch.setattr(ClauseVectors, "lost", lambda self, ids, k=10: list(ids))
+    assert not vectors_sound(svc.layout, svc.layout.current()) and svc.index_is_stale()
+    write(corpus, {"甲": law("甲条例", 10, changed=3)})
+    calls = []
+    monkeypatch.setattr(ClauseVectors, "lost", lambda self, ids, k=10: calls.append(1) or (list(ids) if len(calls) == 1 else found(self, ids, k)))
+    _, meta = svc.ingest()
+    assert (meta["units_reused"], meta["chroma_dir"]) == (0, "chroma-new")
+    assert len(hits(svc, "甲条例的第3项规定")) == 5  # semantic search finds clauses again
