@@ -20,7 +20,7 @@ from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONSEQUENCE_ASK, CONTENT_
                        PENALTY, PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, asked_figures, asked_types, asking_clauses,
                        graded_cases)
 from app.answerability import as_typed, common_words, coverage, decide
-from index.intent import ASKING_WORDS, STRICT_DEFINITION, THANKS, defined_term
+from index.intent import ASKED_DEGREE, ASKING_WORDS, STRICT_DEFINITION, THANKS, defined_term
 from index.lexicon import duty_bodies, listed_bodies, partner_bodies, short_region
 from index.numbers import kinds as figure_kinds, quantities, same_figure
 from index.query import Query
@@ -545,8 +545,11 @@ def _penalties_inherit(clause: Clause, scored: list[tuple[tuple[int, int], float
 
 def _topic_tokens(query: Query) -> list[str]:
     """The question's search tokens without the words of a graded case it names ("逾期还不改呢"):
-    which offence is asked about decides the sentence; the graded case only picks its tier."""
+    which offence is asked about decides the sentence; the graded case only picks its tier. Nor the
+    superlative of the asked quantity ("最长多少天"): it asks for the bound, and a sentence of another
+    case that happens to say 最长 is no better for it."""
     phrases = [m.group(0) for m in GRADED.finditer(query.normalized)]
+    phrases += [m.group(0) for m in ASKED_DEGREE.finditer(query.normalized)]
     return [t for t in query.tokens if not any(t in p for p in phrases)]
 
 

@@ -876,3 +876,11 @@ def test_a_question_off_the_documents_subject_is_refused_without_nearest_clauses
                         "收录的文件中也没有与它相关的条款；本助手只回答收录文件里的问题。")
     near = ask(payment, "企业付款可以用商业汇票吗？")  # near the documents: their nearest clauses are offered
     assert not near.answered and near.related and near.answer.endswith("以下是最接近的条款，供您核对。")
+
+
+def test_the_superlative_of_the_asked_quantity_does_not_choose_the_sentence(payment):
+    from app.qa import _topic_tokens
+
+    query = assess(payment.searcher, "大型企业付款期限最长多少天？").query
+    assert "最长" in query.tokens and "最长" not in _topic_tokens(query)
+    assert _topic_tokens(query) == [t for t in query.tokens if t != "最长"]  # the subject stays
