@@ -357,8 +357,10 @@ def search_results_html(query: str, hits: Sequence[dict], terms: Sequence[str], 
     direct = [h for h in hits if matches(h)]
     nearby = [h for h in hits if not matches(h)]
     if not hits or (not direct and not semantic_only):
-        tips = "".join(f"<li>{t}</li>" for t in NO_RESULTS_TIPS)
-        out = (f'<div class="pq-noresult" role="status"><div class="pq-noresult-title">没有找到包含“{esc(query.strip())}”的条款。'
+        # a semantic search that found nothing is not told to search semantically
+        tips = "".join(f"<li>{t}</li>" for t in NO_RESULTS_TIPS if not (semantic_only and "语义" in t))
+        found = f"与“{esc(query.strip())}”意思相近" if semantic_only else f"包含“{esc(query.strip())}”"
+        out = (f'<div class="pq-noresult" role="status"><div class="pq-noresult-title">没有找到{found}的条款。'
                f"</div><ul>{tips}</ul></div>")
         if nearby:
             cards = "".join(hit_card(i, h, terms, synonyms, fold) for i, h in enumerate(nearby[:3], 1))

@@ -931,3 +931,9 @@ def test_the_documents_table_says_each_date_once_with_its_name():
     html = render.documents_html([row])
     # no bare date before them, no 版本 after them: the version's date is the revision's
     assert re.search(r">公布 2020-07-05<br>修订 2025-03-17<br>施行 2025-06-01<", html) and "版本" not in html
+
+
+def test_a_semantic_search_that_finds_nothing_is_not_told_to_search_semantically():
+    html = render.search_results_html("区块链", [], ["区块链"], [], semantic_only=True)
+    assert "没有找到与“区块链”意思相近的条款。" in html and "语义" not in html
+    assert "改用“语义”方式检索" in render.search_results_html("区块链", [], ["区块链"], [])
