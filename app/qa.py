@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from app.citations import Evidence, build_citations
 from app.consult import named_articles, related_articles
-from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONSEQUENCE_ASK, CONTENT_ASK, DATED_ASK, FIRST_IN_TIME, FOLLOW_UP_MORE, FOLLOW_UP_REF,
+from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONSEQUENCE_ASK, COUNT_ITEMS_ASK, CONTENT_ASK, DATED_ASK, FIRST_IN_TIME, FOLLOW_UP_MORE, FOLLOW_UP_REF,
                        FOLLOW_UP_TEXT,
                        GRADED, INLINE_LIST, INTERROGATIVE, LIABILITY, LIST_ASK, MAY_ASK, MAY_RULE, MENTIONS_ASK, MODAL, MUST_ASK, MUST_RULE,
                        PENALTY, PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, asked_figures, asked_types, asking_clauses,
@@ -111,6 +111,10 @@ def assess(searcher: Searcher, question: str, conv: Conversation | None = None) 
     shown = {_article_of(searcher, searcher.by_id[i]).id for i in r.exclude if i in searcher.by_id}
     hits = [h for h in searcher.search(query, k=k + len(r.exclude))
             if h.clause.id not in r.exclude and _article_of(searcher, h.clause).id not in shown]
+    # "还有别的吗" after clauses on the topic: only what is still on it, not whatever ranks next (after a
+    # refusal that listed the nearest clauses, which were not, the next nearest)
+    if r.exclude and any(_on_topic(searcher, query, searcher.by_id[i]) for i in r.exclude if i in searcher.by_id):
+        hits = [h for h in hits if _on_topic(searcher, query, h.clause)]
     if r.exclude and not hits:
         return Assessment(r, query, hits, None, "除了前面给出的条款，没有检索到其他相关的条款")
     if not hits or not query.own_tokens:
@@ -269,6 +273,8 @@ def _kind(query: Query) -> str:
     listed = LIST_ASK.search(query.normalized)
     if listed and yes_no and listed.group(0).startswith("几"):
         listed = None
+    if kind in ("figure", "policy") and not yes_no and COUNT_ITEMS_ASK.search(query.asked):
+        return "list"  # "第六十九条一共列了多少种情形": the enumeration, counted
     if kind == "policy" and APPLIES_ASK.search(query.normalized):
         return "policy"  # "管哪些人？…也算吗": the article on the document's scope, not a list
     if kind == "policy" and (listed or CASES_ASK.search(query.normalized)):
@@ -318,6 +324,21 @@ def _article_of(searcher: Searcher, clause: Clause) -> Clause:
 
 
 MORE_SHOWN = 3  # clauses one "还有别的吗" gives
+
+
+def _on_topic(searcher: Searcher, query: Query, clause: Clause) -> bool:
+    """Whether a clause holds at least half of what the question is about: its nouns, idf-weighted
+    (a noun no clause says weighs most), under any of their names (税收 for "小型微型企业有什么税收
+    优惠"). The clauses ranked after those shown drift to neighbouring topics (担保, 贷款) that share
+    only the question's other words."""
+    nouns = list(dict.fromkeys(query.salient))
+    if not nouns:
+        return True
+    top = max(searcher.idf.values(), default=1.0)
+    weights = {w: searcher.idf.get(w, top) for w in nouns}
+    folded = fold(clause.text)
+    held = sum(wt for w, wt in weights.items() if any(n in folded for n in searcher.tokenizer.names_of(w)))
+    return 2 * held >= sum(weights.values())
 
 
 def _compose_more(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
@@ -708,6 +729,10 @@ def _compose_tasks(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     return Draft("tasks_of", [(head, [])] + lines)
 
 
+_DUTY_WORDS = re.compile(r"应当|负责|主管|须")
+MAX_LISTED_DUTY = 4  # bodies of one list that share a duty as their own
+
+
 def _compose_duties_of(searcher: Searcher, query: Query, hits: list[Hit], wanted: set[str]) -> Draft:
     from index.lexicon import body_key
 
@@ -718,9 +743,15 @@ def _compose_duties_of(searcher: Searcher, query: Query, hits: list[Hit], wanted
         for s, e in _spans(hit.clause):
             text = hit.clause.text[s:e].strip()
             partners = partner_bodies(text)
-            if (any(body_key(b) in wanted or any(w in b for w in wanted) for b in duty_bodies(text))
+            # a duty of bodies listed with one suffix ("县级以上人民政府及其工业和信息化、地方金融监管等有关
+            # 部门应当…"): each of them has it; not the long lists of the clause that has every department
+            # do its part ("发展改革、科学技术、商务…等部门应当在各自职责范围内…")
+            listed = listed_bodies(text) if _DUTY_WORDS.search(text) else []
+            listed = listed if len(listed) <= MAX_LISTED_DUTY else []
+            if (any(body_key(b) in wanted or any(w in b for w in wanted) for b in duty_bodies(text) + listed)
                     or _is_subject(text, names) or _charged(text, names)):
-                found.append((_coverage(searcher, query, text) - DUTY_RANK_COST * rank, hit, text))
+                # read with its list written out (工业和信息化部门): the body asked about is named there
+                found.append((_coverage(searcher, query, "、".join([text, *listed])) - DUTY_RANK_COST * rank, hit, text))
             elif wanted & {body_key(b) for b in partners}:  # "会同商务、海关等部门"
                 # read with the list written out (商务部门): the body asked about is named there
                 found.append((_coverage(searcher, query, "、".join([text, *partners])) - DUTY_RANK_COST * rank, hit, text))
@@ -903,25 +934,38 @@ def _penalties_leading(searcher: Searcher, query: Query, hits: list[Hit],
                        asks: list[AskType]) -> list[tuple[float, Hit, tuple[int, int]]]:
     """An offence that is one item of a list is punished by the sentence that leads into the list
     ("…有下列行为之一的，由…责令改正，可以处1万元以下的罚款；情节严重的，处…：（一）…"): for an item
-    that matches the question, the penalty sentences of its article before the first item of its
-    款, scored by how well the item read with them matches the question."""
+    that matches the question (a hit, or the best item of an article hit), the penalty sentences of
+    its article before the first item of its 款, scored by how well the whole lead read with the item
+    matches the question: the lead's first piece names who is punished ("机关、事业单位违反本条例，
+    有下列情形之一的，…；拒不改正的，…依法给予处分："), the item names what for."""
     out: list[tuple[float, Hit, tuple[int, int]]] = []
     tokens = _topic_tokens(query)
     # "…会有什么后果": a lead that states a liability (…的，依法追究责任) answers as a penalty would
     consequence = bool(CONSEQUENCE_ASK.search(query.asked))
+    seen: set[tuple[str, tuple[int, int]]] = set()
     for rank, hit in enumerate(hits):
-        item = hit.clause
-        parent = searcher.by_id.get(item.parent_id or "") if item.kind == "item" else None
-        if parent is None:
-            continue
-        for span in _lead_sentences(searcher, parent, item):
-            text = parent.text[span[0]:span[1]]
-            if not (PENALTY.search(text) or (consequence and LIABILITY.search(text))):
-                continue
-            match = coverage(searcher.idf, tokens, text + item.text)
-            score = match * 1.5 + 0.05 if asks and all(_satisfies(a, text) for a in asks) else match
-            lead = Hit(parent, hit.doc_title, hit.score, span, {}, hit.similarity)
-            out.append((score - RANK_COST * rank * 0.25, lead, span))
+        clause = hit.clause
+        if clause.kind == "item":
+            parent = searcher.by_id.get(clause.parent_id or "")
+            items = [clause] if parent is not None else []
+        else:
+            parent, items = clause, [k for k in searcher.children(clause.id, clause.doc_id) if k.kind == "item"]
+        scored: dict[tuple[int, int], float] = {}
+        for item in items:
+            spans = _lead_sentences(searcher, parent, item)
+            lead = "".join(parent.text[a:b] for a, b in spans)
+            match = coverage(searcher.idf, tokens, lead + item.text)
+            for span in spans:
+                text = parent.text[span[0]:span[1]]
+                if not (PENALTY.search(text) or (consequence and LIABILITY.search(text))):
+                    continue
+                score = match * 1.5 + 0.05 if asks and all(_satisfies(a, text) for a in asks) else match
+                scored[span] = max(scored.get(span, 0.0), score)
+        for span, score in scored.items():
+            if (parent.id, span) not in seen:
+                seen.add((parent.id, span))
+                lead_hit = Hit(parent, hit.doc_title, hit.score, span, {}, hit.similarity)
+                out.append((score - RANK_COST * rank * 0.25, lead_hit, span))
     return out
 
 
@@ -964,7 +1008,37 @@ def _penalties_citing(searcher: Searcher, query: Query, hits: list[Hit],
                 score = match * 1.5 + 0.05 if asks and all(_satisfies(a, text) for a in asks) else match
                 cited = Hit(clause, searcher.docs[clause.doc_id].title, hit.score, span, {}, hit.similarity)
                 out.append((score - RANK_COST * rank * 0.25, cited, span))
+        # …and a penalty clause found itself is read the same way: each of its penalties by the
+        # provision it cites, not by its own words ("违反本条例第十五条第一款第二项规定的，…罚款")
+        clause = hit.clause
+        for start, end, cited_id in clause.refs:
+            target = searcher.by_id.get(cited_id)
+            if target is None or _article_of(searcher, target).id == _article_of(searcher, clause).id:
+                continue
+            span = _paragraph_from(clause, start)
+            text = clause.text[span[0]:span[1]]
+            if not PENALTY.search(text):
+                continue
+            match = coverage(searcher.idf, _topic_tokens(query), _cited_text(searcher, target, clause.text[start:end]))
+            score = match * 1.5 + 0.05 if asks and all(_satisfies(a, text) for a in asks) else match
+            out.append((score - RANK_COST * rank * 0.25, hit, span))
     return out
+
+
+def _cited_text(searcher: Searcher, target: Clause, ref_text: str) -> str:
+    """The words of the provision a reference cites: an item read with the sentences that lead into
+    it ("…还应当遵守下列规定：" + "（二）佩戴安全头盔；"), the 款 a reference names ("第十五条第二款"), or
+    the whole clause."""
+    if target.kind == "item":
+        parent = searcher.by_id.get(target.parent_id or "")
+        if parent is not None:
+            return "".join(parent.text[a:b] for a, b in _lead_sentences(searcher, parent, target)) + target.text
+    ref = parse_article_ref(ref_text)
+    paragraphs = list(target.paragraphs or ())
+    if ref is not None and ref.paragraph and 0 < ref.paragraph <= len(paragraphs):
+        a, b = paragraphs[ref.paragraph - 1]
+        return target.text[a:b]
+    return target.text
 
 
 def _cites_paragraph(clause: Clause, start: int, paragraph: int | None) -> bool:
@@ -1136,12 +1210,16 @@ def _compose_list(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     inline = _inline_list(searcher, query, hits[:LIST_HITS])
     if best is None or (inline is not None and inline[0] >= best[0] + LIST_INLINE_MARGIN):
         # no enumeration, or one far from the question beside a sentence that lists what is asked
-        # ("应当遵循优先发展、应用先导、数据驱动…的原则"): not an enumeration answer
-        return _compose_passages(searcher, query, hits)
+        # ("应当遵循优先发展、应用先导、数据驱动…的原则"): not an enumeration answer; a count asked
+        # for ("要公示几项收费标准") is a figure then
+        return (_compose_figure if COUNT_ITEMS_ASK.search(query.asked) else _compose_passages)(searcher, query, hits)
     _, c, kids = best
     title = searcher.docs[c.doc_id].title
     lines: list[tuple[str, list[Evidence]]] = []
     intro = _first_sentence(c)
+    if COUNT_ITEMS_ASK.search(query.asked):  # "列了多少种": the count, then the items it counts
+        where = c.citation or (c.path[-1] if c.path else "")
+        lines.append((f"《{title}》{where}共列了{len(kids)}项。", []))
     if intro:
         lines.append((intro, [Evidence(c, title, intro)]))
     for k in kids[:MAX_LIST_ITEMS]:

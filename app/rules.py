@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.intent import CONSEQUENCE_ASK, LIABILITY, PENALTY, PENALTY_ASK, PUNISH_ASK  # noqa: F401 (re-exported)
+
 FOLLOW_UP_MORE = re.compile(r"^(那|那么)?(还有|其他|其它|另外|别的)(别的|其他|其它|的)?(吗|呢|么|没有|吧)?[?？。!！]*$")
 FOLLOW_UP_REF = re.compile(r"^(那|那么|这|它|该|此|上述|刚才|前面)|它|这项|这个|该项|上述|这条|那条")
 # "这条的原文是什么", "原文呢", "给我看看全文": the whole text of the clause the previous answer cited first
@@ -21,6 +23,8 @@ ACTUALS = re.compile(r"去年|今年|前年|实际(完成|收入|营收|情况|�
 
 # A list written inside a sentence: three items or more ("融资获取、市场准入、投资项目审批等方面").
 INLINE_LIST = re.compile(r"[^、，。；：]+、[^、，。；：]+、")
+# "一共列了多少种情形", "分几类": how many items an enumeration has, which its items answer, counted.
+COUNT_ITEMS_ASK = re.compile(r"(?<!哪)(?:几|多少)(?:项|种|类)")
 LIST_ASK = re.compile(r"(有)?哪(几|些)(条|项|个|类|种|方面|原则|措施|情形|内容|要求|目标)?|包括(哪些|什么)|有什么(原则|目标|措施|要求|情形)|几(条|项)(原则|措施|要求)?|都有(啥|什么)|列举")
 # "什么情况下…": the cases, which an enumeration lists when the documents have one; a single
 # sentence stating the case ("…的，可以…") answers it too.
@@ -51,18 +55,6 @@ DATED_ASK = re.compile(rf"(?P<end>{_FIRST_WORDS}|{_LAST_WORDS})[^，,。？?]{{0
 FIRST_IN_TIME = re.compile(_FIRST_WORDS)
 CHANGE_ASK = re.compile(r"变化|区别|不同|改了|修改了|改动|调整了|新增了?|删除了?|删掉|有何变|变了|新旧|对比|改成|改为|变成|取消了")
 GRADED = re.compile(r"情节严重|情节较重|情节轻微|逾期(?:仍|还|仍然)?[不未]改(?:正)?|拒不改正|屡次|造成严重后果|再次")
-# Questions that ask what the penalty is, and sentences that state one (the 法律责任 of a law).
-# 处理结果 asks when it ends the question or is asked about ("会有什么处理结果", "处理结果是什么"), not
-# inside a phrase of policy ("违法线索互联、处理结果互认").
-_RESULT_ASKED = r"处理结果(?=$|[^\u4e00-\u9fff]|是|会|怎|如何|呢|吗)"
-PENALTY_ASK = re.compile(rf"罚|处分|{_RESULT_ASKED}|法律责任|承担什么责任|什么后果|被吊销|追究")
-PENALTY = re.compile(r"罚款|罚金|处罚|处分|吊销|没收|责令停业|停业整顿|拘留|警告")
-# Of those, the questions that ask for a punishment, and those that ask for the legal consequence,
-# which in civil law is liability rather than a penalty ("伪造资料骗保会有什么后果" — 保险人有权解除合同、
-# 不承担赔偿责任; "承揽人应承担什么责任" — 承担修理、重作、减少报酬、赔偿损失等违约责任).
-PUNISH_ASK = re.compile(rf"罚|处分|{_RESULT_ASKED}|被吊销")
-CONSEQUENCE_ASK = re.compile(r"法律责任|什么责任|什么后果|追究")
-LIABILITY = re.compile(r"(承担|负)[^。；]{0,12}责任|赔偿|追究|无效|解除合同|有权解除|撤销|返还")
 
 
 def graded_cases(text: str) -> set[str]:

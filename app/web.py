@@ -181,6 +181,25 @@ def _span(s, e) -> tuple[int, int] | None:
     return (start, end) if 0 <= start < end else None
 
 
+def with_versions(searcher, answer: dict) -> dict:
+    """An answer's citations and related clauses, each marked with its document's version and
+    whether it is in force when the corpus holds several versions of that document: in the chat
+    the 2020 and the 2025 text of one regulation otherwise read alike (same title, same 第八条)."""
+    catalogue = getattr(searcher, "catalogue", None)
+    if catalogue is None:
+        return answer
+
+    def mark(item: dict) -> dict:
+        clause = searcher.by_id.get(item.get("clause_id", ""))
+        info = catalogue.docs.get(clause.doc_id) if clause is not None else None
+        if info is None or len(catalogue.versions_of(info.id)) < 2:
+            return item
+        return {**item, "in_force": info.in_force, **({"version_date": info.version} if info.version else {})}
+
+    return {**answer, "citations": [mark(c) for c in answer.get("citations", [])],
+            "related": [mark(h) for h in answer.get("related", [])]}
+
+
 def _clip(question: str, n: int = 30) -> str:
     """A question as a status line names it: at most `n` characters, in quotes."""
     q = " ".join(question.split())
@@ -513,7 +532,7 @@ class WebApp:
                 yield gr.skip(), box, gr.skip(), gr.skip(), render.message_html(zh_message(e), "error")
                 return
             # what was searched, so that a follow-up after a reload resolves against it as before
-            answer = {**answer.to_json(), "query": answer.query}
+            answer = with_versions(self.svc.searcher, {**answer.to_json(), "query": answer.query})
             for part in _chunks(answer["answer"])[:-1]:
                 pending = {"question": answer["question"], "answer": part, "answered": answer["answered"]}
                 # the status keeps a later question's "接着回答" note while this answer is revealed

@@ -54,6 +54,10 @@ SETS: tuple[GoldSet, ...] = (
             "a fourth batch of 150 questions over the same 12 regulations and corpus, written blind to the code "
             "after the third batch's dev split was saturated, weighted toward everyday words far from the "
             "documents' own (商家, 刷脸, 押金) and yes/no stories"),
+    GoldSet("related-policies-fifth", GOLD_DIR / "related-policies-fifth.jsonl",
+            (CORPORA_DIR / "related-policies", GUIDELINE),
+            "a fifth batch of 150 questions over the same 12 regulations and corpus, written blind to the code "
+            "after the fourth batch, weighted toward unanswerable near misses (44) beside real figures"),
 )
 
 

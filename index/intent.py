@@ -72,6 +72,19 @@ ASKED_DEGREE = re.compile(r"(?:最长|最短|最多|最少|最高|最低|最大|
                           r"(?=(?:是|为|有|能|可以|可|要|需要|得|会|罚|赔|给)?(?:多少|几|多长|多久|多大|多高))")
 
 
+# Questions that ask what the penalty is, and sentences that state one (the 法律责任 of a law).
+# 处理结果 asks when it ends the question or is asked about ("会有什么处理结果", "处理结果是什么"), not
+# inside a phrase of policy ("违法线索互联、处理结果互认").
+_RESULT_ASKED = r"处理结果(?=$|[^\u4e00-\u9fff]|是|会|怎|如何|呢|吗)"
+PENALTY_ASK = re.compile(rf"罚|处分|{_RESULT_ASKED}|法律责任|承担什么责任|什么后果|被吊销|追究")
+PENALTY = re.compile(r"罚款|罚金|处罚|处分|吊销|没收|责令停业|停业整顿|拘留|警告")
+# Of those, the questions that ask for a punishment, and those that ask for the legal consequence,
+# which in civil law is liability rather than a penalty ("伪造资料骗保会有什么后果" — 保险人有权解除合同、
+# 不承担赔偿责任; "承揽人应承担什么责任" — 承担修理、重作、减少报酬、赔偿损失等违约责任).
+PUNISH_ASK = re.compile(rf"罚|处分|{_RESULT_ASKED}|被吊销")
+CONSEQUENCE_ASK = re.compile(r"法律责任|什么责任|什么后果|追究")
+LIABILITY = re.compile(r"(承担|负)[^。；]{0,12}责任|赔偿|追究|无效|解除合同|有权解除|撤销|返还")
+
 # Where a message that tells a story first turns to its question: "……，我已经去投诉了。想问下按浙江
 # 的条例…罚多少钱？". General wording of Chinese questions.
 _TURN_TO_ASK = re.compile(r"(?:我)?(?:想|请|麻烦)?(?:问一下|问下|问问|请问|咨询一下|想知道|想了解|我想问)")

@@ -18,7 +18,7 @@ from index.fusion import FUSIONS
 from index.keyword import KeywordIndex
 from index.store import ClauseVectors
 from index.tokenizer import Tokenizer, fold, normalize_query
-from index.intent import ASKED_DEGREE, ASKING_WORDS, Intent, asking_part, classify, defined_term
+from index.intent import ASKED_DEGREE, ASKING_WORDS, PENALTY, PUNISH_ASK, Intent, asking_part, classify, defined_term
 from index.legal import LawEvidence
 from index.lexicon import Lexicon, body_key, duty_bodies, equivalent_names, learn_collectives, learn_lexicon, partner_bodies
 from index.numbers import quantities
@@ -35,6 +35,7 @@ MODES: tuple[str, ...] = ("hybrid", "keyword", "semantic")
 CANDIDATES = 40  # per retriever, before fusion
 ROWS_CANDIDATES = 3
 # How Chinese laws state their scope, and how people ask about it (general legal wording).
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
 APPLIES = re.compile(r"适用本(条例|法|办法|规定|细则)|本(条例|法|办法|规定|细则)适用于")
 APPLIES_ASK = re.compile(r"适用(于|范围|对象)|适不适用|管(哪些|什么)(人|企业|单位|事|行为|活动)|管不管|管得着|也算|包不包括|在不在(这个)?范围")
 # Fusion of the rankings (index/fusion.py): "rrf" (reciprocal rank, the default) reads only ranks;
@@ -133,6 +134,8 @@ class Searcher:
         self._duty: np.ndarray | None = None
         self._bodies: list[frozenset[str]] | None = None
         self._applies: np.ndarray | None = None
+        self._penalties: np.ndarray | None = None
+        self._penalty_cites: dict[int, list[int]] = {}
         self._diffs: dict[tuple[str, str], list] = {}
         self._articles: dict[str, dict[str, str]] | None = None  # doc id -> article label -> clause id
         self._lists: dict[str, list[Clause]] | None = None
@@ -140,6 +143,7 @@ class Searcher:
         self.idf: dict[str, float] = json.loads((gen / "idf.json").read_text(encoding="utf-8"))
         self.terms_present = frozenset(meta.get("terms_present", ()))
         self._mentions: dict[str, bool] = {}
+        self._expansions: dict[str, tuple[str, ...]] = {}
         self._naming: dict[tuple[str, int], int] = {}
         self._folded: dict[str, list[tuple[tuple[int, int], str]]] = {}
         units_file = gen / "units.json"
@@ -206,6 +210,9 @@ class Searcher:
         # words jieba cut wrongly for this corpus (建工|会 where the documents say 工会): the corpus's words
         misread = self.tokenizer.misread(topic, lambda w: w in self.idf)
         meant = [w for found in misread.values() for w in found]
+        # contractions the corpus writes out (小微企业 where the law says 小型微型企业)
+        meant += [t for w in dict.fromkeys(self.tokenizer.tokenize(topic)) for full in self.expansions(w)
+                  for t in self.tokenizer.tokenize(full)]
         return Query(
             text=text.strip(),
             normalized=q,
@@ -333,6 +340,29 @@ class Searcher:
         mask = allowed & self._applies
         matched = self.keyword_ranking(query.tokens, mask, n=ROWS_CANDIDATES).ids
         ids = list(dict.fromkeys(matched + [self.clauses[i].id for i in np.flatnonzero(mask)]))[:ROWS_CANDIDATES]
+        return Ranked(ids, {cid: 1.0 / (r + 1) for r, cid in enumerate(ids)}, {})
+
+    def penalty_ranking(self, query: Query, allowed: np.ndarray) -> Ranked:
+        """For "…怎么处罚", "罚多少": the clauses that state a penalty, ranked by BM25 of the offence,
+        wherever the law words it: in the penalty itself, in an item of the list it punishes ("…有下列
+        情形之一的，…依法给予处分：（一）未在规定的期限内支付…"), or in the provision it cites ("违反
+        本条例第十五条第一款第二项规定的，…处二十元以上五十元以下罚款" — the 头盔 is in 第十五条).
+        Among all clauses the duty outranks the penalty for its breach, since the offence is worded
+        there and only named here."""
+        if self._penalties is None:
+            states = np.array([c.row is None and bool(PENALTY.search(c.text)) for c in self.clauses], dtype=bool)
+            parents = [self.position.get(c.parent_id or "") if c.kind == "item" else None for c in self.clauses]
+            self._penalties = np.array([s or (p is not None and bool(states[p])) for s, p in zip(states, parents)], dtype=bool)
+            self._penalty_cites = {i: [self.position[t] for _, _, t in self.clauses[i].refs if t in self.position]
+                                   for i in np.flatnonzero(states)}
+        mask = allowed & self._penalties
+        scores = self.keyword.scores(list(query.tokens))
+        offence = np.where(mask, scores, 0.0)
+        for i, cited in self._penalty_cites.items():
+            if mask[i] and cited:
+                offence[i] = max(offence[i], max(scores[j] for j in cited))
+        order = top_positions(offence, ROWS_CANDIDATES)
+        ids = [self.clauses[i].id for i in order if offence[i] > 0]
         return Ranked(ids, {cid: 1.0 / (r + 1) for r, cid in enumerate(ids)}, {})
 
     def definition_ranking(self, query: Query, allowed: np.ndarray) -> Ranked:
@@ -560,6 +590,36 @@ class Searcher:
         mask = self._allowed(scope, query.section)
         return [c for c, ok in zip(self.clauses, mask) if ok and term in c.text]
 
+    def expansions(self, word: str) -> tuple[str, ...]:
+        """The full forms the corpus writes of a contraction: the way Chinese shortens a phrase to the
+        first character of each of its words, keeping the head noun (小型微型企业 -> 小微企业, 科技创新
+        企业 -> 科创企业). A word of four to six characters whose end is a corpus word is looked up as
+        "X?Y?<end>", where X? and Y? are corpus words of two characters; a form found in more clauses
+        than the word itself is how the corpus says it (most frequent first, at most two), and the
+        tokenizer learns it as another name of the word. Cached; one scan of the clauses that hold
+        the end, for each new word."""
+        found = self._expansions.get(word)
+        if found is not None:
+            return found
+        found = ()
+        head = word[2:]
+        if 4 <= len(word) <= 6 and _CJK_WORD.fullmatch(word) and head in self.idf:
+            pattern = re.compile(f"{word[0]}([\u4e00-\u9fff]){word[1]}([\u4e00-\u9fff]){re.escape(head)}")
+            own, counts = 0, {}
+            for c in self.clauses:
+                if head not in c.text or word[1] not in c.text:
+                    continue
+                own += word in c.text
+                for form in {m.group(0) for m in pattern.finditer(c.text)
+                             if word[0] + m.group(1) in self.idf and word[1] + m.group(2) in self.idf}:
+                    counts[form] = counts.get(form, 0) + 1
+            found = tuple(f for f in sorted(counts, key=lambda f: -counts[f]) if counts[f] > own)[:2]
+        if len(self._expansions) >= 10_000:
+            self._expansions.clear()
+        self._expansions[word] = found
+        self.tokenizer.learn_expansion(word, found)
+        return found
+
     def mentions(self, term: str) -> bool:
         """Whether any clause contains the term verbatim (cached; a full scan only for new terms)."""
         if term in self.terms_present or term in self.idf:
@@ -772,6 +832,7 @@ RETRIEVERS: tuple[tuple[str, Callable[[Query], bool]], ...] = (
     ("bodies", lambda q: q.intent.kind == "tasks_of" and bool(q.intent.departments)),
     ("definition", lambda q: q.intent.kind == "definition"),
     ("applicability", lambda q: bool(APPLIES_ASK.search(q.normalized))),
+    ("penalty", lambda q: bool(PUNISH_ASK.search(q.normalized))),
     ("article", lambda q: q.article is not None),
 )
 SCOPE_BOOST = 2.0  # fused score multiplier for the documents of a region the question names

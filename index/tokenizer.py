@@ -201,6 +201,7 @@ class Tokenizer:
             self._jieba.add_word(w, freq=max(2000, 500 * len(w)))
         self._names: dict[str, tuple[str, ...]] = {}
         self._collective: dict[str, tuple[str, ...]] = {}  # member -> the collective names covering it
+        self._expanded: dict[str, tuple[str, ...]] = {}  # contraction -> the corpus's full forms of it
         self.dictionary_hash = content_hash("\n".join(self.user_words) + f"|jieba{jieba.__version__}")
 
     def names_of(self, word: str) -> tuple[str, ...]:
@@ -211,8 +212,17 @@ class Tokenizer:
                 self._names.clear()
             spoken = [m.group(1) + "除" for m in _RESULTATIVE.finditer(word)]
             names = self._names[word] = (word, *QUERY_SYNONYMS.get(word, ()), *spoken, *self.other_names(word),
-                                         *self._collective.get(word, ()))
+                                         *self._collective.get(word, ()), *self._expanded.get(word, ()))
         return names
+
+    def learn_expansion(self, word: str, full: tuple[str, ...]) -> None:
+        """The corpus's full forms of a contraction a question used (小微企业 -> 小型微型企业): a clause
+        saying the full form says the word."""
+        if full and self._expanded.get(word) != full:
+            if len(self._expanded) >= NAMES_KEPT:
+                self._expanded.clear()
+            self._expanded[word] = full
+            self._names.pop(word, None)
 
     def learn_collectives(self, collectives: dict[str, list[str]]) -> None:
         """The corpus's collective names ("信件、包裹、印刷品以及其他寄递物品（以下统称快件）"): a question

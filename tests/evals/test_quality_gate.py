@@ -20,6 +20,7 @@ TARGETS: dict[str, dict[str, float]] = {
     "related-policies-more": {"answer_acc": 0.90, "refusal_acc": 0.90},  # the same bar as the first batch
     "related-policies-third": {"answer_acc": 0.90, "refusal_acc": 0.90},
     "related-policies-fourth": {"answer_acc": 0.90, "refusal_acc": 0.90},
+    "related-policies-fifth": {"answer_acc": 0.90, "refusal_acc": 0.90},
 }
 # What CI holds the system to: the target where it is reached, else the level measured on
 # 2026-12-02 at commit 2e457e4 (`policyqa eval`, test splits, answer / refusal: guideline 0.946 /
@@ -44,6 +45,8 @@ GATES: dict[str, dict[str, float]] = {  # set -> figure of its test split's over
     "related-policies-third": {"answer_acc": 0.61, "refusal_acc": 0.61},
     # 0.719 / 0.611 at cbad51c, before any rule was changed for it (57 / 18 test questions)
     "related-policies-fourth": {"answer_acc": 0.77, "refusal_acc": 0.66},
+    # 0.885 / 0.800 at 9d787c2, before any rule was changed for it (52 / 20 test questions)
+    "related-policies-fifth": {"answer_acc": 0.86, "refusal_acc": 0.75},
 }
 
 

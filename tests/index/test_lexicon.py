@@ -113,6 +113,9 @@ def test_partner_bodies(sentence, bodies):
          ["商务部门", "发展改革部门", "外汇管理部门"]),  # 海关 is a body's name already
         ("县级以上人民政府发展改革、财政、商务等部门应当加强协调", ["县级以上人民政府发展改革部门", "财政部门", "商务部门"]),
         ("市场监督管理部门负责监督检查", []),
+        # the 和 inside a body's name does not end the words before the list; 有关 before the suffix
+        ("县级以上人民政府及其工业和信息化、地方金融监管等有关部门应当加强企业上市指导",
+         ["工业和信息化部门", "地方金融监管部门"]),
     ],
 )
 def test_listed_bodies(sentence, bodies):
