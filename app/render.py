@@ -108,7 +108,7 @@ def meta_badges(item: dict) -> str:
     """Document metadata when a record carries it (region, type, dates, in force); nothing otherwise."""
     out = []
     if item.get("in_force") is False:
-        out.append('<span class="pq-badge pq-badge-old">已失效</span>')
+        out.append('<span class="pq-badge pq-badge-old">已被修订</span>')  # an older version of a revised text
     elif item.get("in_force") is True:
         out.append('<span class="pq-badge pq-badge-ok">现行有效</span>')
     for key in ("region", "doc_type"):

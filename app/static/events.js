@@ -48,10 +48,37 @@ function pqShowPanel() {
   setTimeout(() => seen.disconnect(), 5000);
 }
 
+// Copies a clause's reference. The clipboard API exists only in a secure context (https or
+// localhost): a server reached over plain http copies through a hidden text box instead. The button
+// says whether it worked, then reads as before again.
+function pqCopyByTextBox(text) {
+  const box = document.createElement('textarea');
+  box.value = text;
+  box.setAttribute('readonly', '');
+  box.style.position = 'fixed';
+  box.style.opacity = '0';
+  document.body.appendChild(box);
+  box.select();
+  let done = false;
+  try { done = document.execCommand('copy'); } catch (e) { done = false; }
+  box.remove();
+  return done;
+}
+
 function pqCopy(button) {
   const text = button.dataset.copy;
-  if (navigator.clipboard) { navigator.clipboard.writeText(text).catch(() => {}); }
-  button.textContent = '已复制';
+  const label = button.dataset.label || button.textContent;
+  button.dataset.label = label;
+  const say = (ok) => {
+    button.textContent = ok ? '已复制' : '复制失败，请选中文字手动复制';
+    clearTimeout(button.pqReset);
+    button.pqReset = setTimeout(() => { button.textContent = label; }, 2000);
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(() => say(true), () => say(pqCopyByTextBox(text)));
+  } else {
+    say(pqCopyByTextBox(text));
+  }
 }
 
 element.addEventListener('click', (e) => {

@@ -613,3 +613,14 @@ def test_a_refused_upload_is_named_in_chinese_without_gradios_toasts(open_page, 
     _shot(page, "browser-upload-over-cap.png")
     assert _squash(toast.inner_text()) == _squash(
         "错误 × 上传被拒绝：一次选择的文件合计超过 5 MB。单个文件不能超过 1 MB，请把过大的文件拆开，分几次上传。")
+
+
+def test_copying_a_reference_puts_it_on_the_clipboard_and_the_button_reads_as_before_again(open_page):
+    page = open_page(permissions=["clipboard-read", "clipboard-write"])
+    _search(page, "平台经济", ".pq-copy")
+    button = page.locator(".pq-copy").first
+    reference = button.get_attribute("data-copy")
+    button.click()
+    page.wait_for_function("b => b.textContent === '已复制'", arg=button.element_handle(), timeout=5_000)
+    assert page.evaluate("navigator.clipboard.readText()") == reference
+    page.wait_for_function("b => b.textContent === '复制引用'", arg=button.element_handle(), timeout=5_000)

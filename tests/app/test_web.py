@@ -493,7 +493,7 @@ def test_chat_sources_of_a_document_with_two_versions_say_which_version_they_are
     assert marked["related"] == [{"clause_id": "p-2020#第八条", "in_force": False, "version_date": "2020-07-05"},
                                  {"clause_id": "gone#第一条"}]
     assert answer["citations"][0] == {"n": 1, "clause_id": "p-2025#第九条"}  # the answer itself is left as it was
-    assert render.meta_badges(marked["related"][0]) == ('<span class="pq-badge pq-badge-old">已失效</span>'
+    assert render.meta_badges(marked["related"][0]) == ('<span class="pq-badge pq-badge-old">已被修订</span>'
                                                         '<span class="pq-badge">版本 2020-07-05</span>')
 
 
