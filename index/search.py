@@ -832,7 +832,7 @@ RETRIEVERS: tuple[tuple[str, Callable[[Query], bool]], ...] = (
     ("bodies", lambda q: q.intent.kind == "tasks_of" and bool(q.intent.departments)),
     ("definition", lambda q: q.intent.kind == "definition"),
     ("applicability", lambda q: bool(APPLIES_ASK.search(q.normalized))),
-    ("penalty", lambda q: bool(PUNISH_ASK.search(q.normalized))),
+    ("penalty", lambda q: bool(PUNISH_ASK.search(q.asking or q.normalized))),  # asked, not told: "已经罚了它…还能要它赔吗"
     ("article", lambda q: q.article is not None),
 )
 SCOPE_BOOST = 2.0  # fused score multiplier for the documents of a region the question names

@@ -60,6 +60,9 @@ def test_a_penalty_question_ranks_only_the_clauses_that_punish_and_the_items_the
     # 第二条 shares more of the question's words than any of them, but punishes nothing
     assert s.penalty_ranking(q, s.searchable).ids == [f"{DOC}#第七条", f"{DOC}#第五条.（一）", f"{DOC}#第五条"]
     assert "penalty" not in retrievers_of(s, "机关单位拖欠中小企业款项怎么支付")
+    # a penalty told in the story is not asked: "…已经罚了它。我的损失还能要它赔吗？" asks for damages
+    assert "penalty" not in retrievers_of(s, "快递公司把我的货弄坏了，邮政局已经罚了它。我的损失还能要它赔吗？")
+    assert "penalty" in retrievers_of(s, "快递公司把我的货弄坏了。邮政局会罚它多少钱？")
 
 
 def retrievers_of(searcher, question: str) -> set[str]:

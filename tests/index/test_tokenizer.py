@@ -133,3 +133,16 @@ def test_a_member_of_a_collective_name_asks_about_that_name_too():
     own = tok.tokenize("包件丢了找谁")
     assert [t for t in tok.tokenize_query("包件丢了找谁") if t not in own] == ["丢失", "遗失", "邮件"]
     assert tok.names_of("包件") == ("包件", "邮件")  # a clause that says 邮件 says the 包件 asked about
+
+
+def test_everyday_words_for_damage_add_the_words_laws_use():
+    tok = Tokenizer()
+    own = tok.tokenize("快递把我的货弄坏了")
+    assert [t for t in tok.tokenize_query("快递把我的货弄坏了") if t not in own] == ["损坏", "损毁"]
+    assert tok.names_of("摔坏") == ("摔坏", "损坏", "损毁")
+
+
+def test_a_contraction_learnt_from_the_corpus_is_another_name_of_the_word():
+    tok = Tokenizer()
+    tok.learn_expansion("小微企业", ("小型微型企业",))
+    assert tok.names_of("小微企业") == ("小微企业", "小型微型企业")
