@@ -952,10 +952,8 @@ def _penalties_leading(searcher: Searcher, query: Query, hits: list[Hit],
             parent, items = clause, [k for k in searcher.children(clause.id, clause.doc_id) if k.kind == "item"]
         scored: dict[tuple[int, int], float] = {}
         for item in items:
-            spans = _lead_sentences(searcher, parent, item)
-            lead = "".join(parent.text[a:b] for a, b in spans)
-            match = coverage(searcher.idf, tokens, lead + item.text)
-            for span in spans:
+            match = coverage(searcher.idf, tokens, _with_lead(searcher, parent, item))
+            for span in _lead_sentences(searcher, parent, item):
                 text = parent.text[span[0]:span[1]]
                 if not (PENALTY.search(text) or (consequence and LIABILITY.search(text))):
                     continue
@@ -967,6 +965,12 @@ def _penalties_leading(searcher: Searcher, query: Query, hits: list[Hit],
                 lead_hit = Hit(parent, hit.doc_title, hit.score, span, {}, hit.similarity)
                 out.append((score - RANK_COST * rank * 0.25, lead_hit, span))
     return out
+
+
+def _with_lead(searcher: Searcher, article: Clause, item: Clause) -> str:
+    """An item read with the sentences that lead into its list ("…还应当遵守下列规定：（二）佩戴安全头盔；"):
+    who must, or who is punished, is said there; what, in the item."""
+    return "".join(article.text[a:b] for a, b in _lead_sentences(searcher, article, item)) + item.text
 
 
 def _lead_sentences(searcher: Searcher, article: Clause, item: Clause) -> list[tuple[int, int]]:
@@ -1032,7 +1036,7 @@ def _cited_text(searcher: Searcher, target: Clause, ref_text: str) -> str:
     if target.kind == "item":
         parent = searcher.by_id.get(target.parent_id or "")
         if parent is not None:
-            return "".join(parent.text[a:b] for a, b in _lead_sentences(searcher, parent, target)) + target.text
+            return _with_lead(searcher, parent, target)
     ref = parse_article_ref(ref_text)
     paragraphs = list(target.paragraphs or ())
     if ref is not None and ref.paragraph and 0 < ref.paragraph <= len(paragraphs):

@@ -597,7 +597,7 @@ class Searcher:
         "X?Y?<end>", where X? and Y? are corpus words of two characters; a form found in more clauses
         than the word itself is how the corpus says it (most frequent first, at most two), and the
         tokenizer learns it as another name of the word. Cached; one scan of the clauses that hold
-        the end, for each new word."""
+        the end (found through the keyword index, not by reading every clause), for each new word."""
         found = self._expansions.get(word)
         if found is not None:
             return found
@@ -606,7 +606,8 @@ class Searcher:
         if 4 <= len(word) <= 6 and _CJK_WORD.fullmatch(word) and head in self.idf:
             pattern = re.compile(f"{word[0]}([\u4e00-\u9fff]){word[1]}([\u4e00-\u9fff]){re.escape(head)}")
             own, counts = 0, {}
-            for c in self.clauses:
+            for i in np.flatnonzero(self.keyword.scores([head])):
+                c = self.clauses[i]
                 if head not in c.text or word[1] not in c.text:
                     continue
                 own += word in c.text
