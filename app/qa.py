@@ -23,7 +23,7 @@ from app.answerability import as_typed, common_words, coverage, decide
 from index.intent import ASKED_DEGREE, ASKING_WORDS, STRICT_DEFINITION, THANKS, defined_term
 from index.lexicon import duty_bodies, listed_bodies, partner_bodies, short_region
 from index.numbers import kinds as figure_kinds, quantities, same_figure
-from index.query import Query
+from index.query import VERSION_ASK, Query
 from index.search import APPLIES_ASK, Searcher, article_asked, definition_span
 from index.tokenizer import fold
 from ingest.records import Answer, Clause, Hit
@@ -116,7 +116,7 @@ def assess(searcher: Searcher, question: str, conv: Conversation | None = None) 
     if r.exclude and any(_on_topic(searcher, query, searcher.by_id[i]) for i in r.exclude if i in searcher.by_id):
         hits = [h for h in hits if _on_topic(searcher, query, h.clause)]
     if r.exclude and not hits:
-        return Assessment(r, query, hits, None, "除了前面给出的条款，没有检索到其他相关的条款")
+        return Assessment(r, query, hits, None, EXHAUSTED)
     if not hits or not query.own_tokens:
         return Assessment(r, query, hits, None, "没有检索到与问题相关的条款")
     if query.scope.missing:
@@ -180,6 +180,8 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
     more = bool(r.exclude)
     decided = more or a.draft is not None and a.draft.kind == "original" or settled(query, a.draft)
     problem = a.problem or (None if decided else decide(searcher, query, a.draft.kind, grounds(a.draft, searcher), hits, grounds_docs(a.draft)))
+    if more and problem == EXHAUSTED:
+        return _exhausted(question, r, t0)
     if problem:
         nearest = _nearest(searcher, query, hits)
         # off the documents' subject: no clause says any of the question's words ("还有别的吗" after
@@ -240,12 +242,20 @@ def settled(query: Query, draft: Draft | None) -> bool:
         # counted, found verbatim (the word asked about is in every clause quoted), or dated from
         # the documents' own effective dates
         return True
+    if draft is not None and draft.kind == "version" and draft.lines and _versions_only(query):
+        return True  # "款项支付条例新旧版本有什么区别": the changes between the versions answer it
     if draft is None or draft.kind != "tasks_of" or not query.intent.departments:
         return False
     from index.lexicon import body_key
 
     wanted = {body_key(d) for d in query.intent.departments}
     return any(e.clause.row and wanted & {body_key(d) for d in e.clause.row.departments} for e in draft.evidence)
+
+
+def _versions_only(query: Query) -> bool:
+    """A question about a document's versions with no topic of its own: every word it asks with
+    speaks of versions and changes ("新旧版本有什么区别"), the document named aside."""
+    return all(VERSION_ASK.search(t) or CHANGE_ASK.search(t) for t in query.own_tokens)
 
 
 def grounds_docs(draft: Draft) -> list[str]:
@@ -334,10 +344,12 @@ def _on_topic(searcher: Searcher, query: Query, clause: Clause) -> bool:
     nouns = list(dict.fromkeys(query.salient))
     if not nouns:
         return True
-    top = max(searcher.idf.values(), default=1.0)
-    weights = {w: searcher.idf.get(w, top) for w in nouns}
+    names = {w: searcher.tokenizer.names_of(w) for w in nouns}
+    # a noun held under any of its names is as common as its commonest name: 小微企业 is rare as
+    # written, but the 小型微型企业 it stands for is in most clauses of a law on small firms
+    weights = {w: min(searcher.word_idf(n) for n in names[w]) for w in nouns}
     folded = fold(clause.text)
-    held = sum(wt for w, wt in weights.items() if any(n in folded for n in searcher.tokenizer.names_of(w)))
+    held = sum(wt for w, wt in weights.items() if any(n in folded for n in names[w]))
     return 2 * held >= sum(weights.values())
 
 
@@ -482,6 +494,26 @@ def _nearest(searcher: Searcher, query: Query, hits: list[Hit]) -> list[Hit]:
     if not own:
         return hits
     return [h for h in hits if coverage(searcher.idf, own, h.clause.text, searcher.tokenizer.names_of) > 0]
+
+
+EXHAUSTED = "除了前面给出的条款，没有检索到其他相关的条款"
+EXHAUSTED_REPLY = "相关条款已全部列出：除了前面给出的条款，收录的文件中没有检索到其他与这个问题相关的条款。"
+
+
+def _exhausted(question: str, r: Resolved, t0: float) -> Answer:
+    """"还有别的吗" when everything on the topic was already shown: no refusal (the question was
+    answered before), a plain note that the list is complete; nothing new to cite."""
+    return Answer(
+        question=question,
+        answer=EXHAUSTED_REPLY,
+        answered=False,
+        mode="extractive",
+        kind="exhausted",
+        citations=(),
+        related=(),
+        latency_ms=(time.perf_counter() - t0) * 1000,
+        query=r.query,
+    )
 
 
 def _refusal(question: str, r: Resolved, reason: str, hits: list[Hit], t0: float, off_topic: bool = False) -> Answer:
@@ -1539,12 +1571,14 @@ def _compose_versions(searcher: Searcher, query: Query, hits: list[Hit]) -> Draf
             score += VERSION_NEW_FACT
         return score
 
-    ranked = sorted(changes, key=lambda c: -relevance(c))
+    ranked = changes if _versions_only(query) else sorted(changes, key=lambda c: -relevance(c))
     new_title = searcher.docs[new_id].title
     old_label = searcher.catalogue.version_info[old_id].label or "旧版"
     new_label = info.label or "新版"
+    # a question with no topic of its own gets the changes in the order of the text
+    which = "按条文顺序，前三条是" if _versions_only(query) else "与问题最相关的是"
     lines: list[tuple[str, list[Evidence]]] = [
-        (f"《{new_title}》{new_label}与{old_label}相比，共有{len(changes)}条改动，与问题最相关的是：", [])]
+        (f"《{new_title}》{new_label}与{old_label}相比，共有{len(changes)}条改动，{which}：", [])]
     for c in ranked[:3]:
         if c.new_id:
             new = searcher.by_id[c.new_id]

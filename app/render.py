@@ -207,7 +207,9 @@ def turn_html(msg: dict, pending: bool = False) -> str:
         body += citations_html(cites) if answered and cites else related_html(
             msg.get("related") or [], "相关条款（未能直接回答，可查看这些条款）")
         body += feedback_html(msg)
-    cls = "pq-bot" + ("" if answered else " pq-refused") + (" pq-pending" if pending else "")
+    # "还有别的吗" after everything was shown is told so, not styled as a refusal
+    refused = not answered and msg.get("kind") != "exhausted"
+    cls = "pq-bot" + (" pq-refused" if refused else "") + (" pq-pending" if pending else "")
     return (
         f'<article class="pq-turn"{_attrs(data_mid=msg.get("id"))}>'
         f'<div class="pq-q"><div class="pq-bubble pq-user">{esc(msg.get("question", ""))}</div></div>'
@@ -241,9 +243,16 @@ def conversations_html(convs: Sequence[dict], current: str) -> str:
 
 
 # -- the side panel --------------------------------------------------------------------------------
-def clause_reference(doc_title: str, path_text: str, clause_id: str) -> str:
-    """The citable reference a user copies into a memo."""
-    return f"《{doc_title}》{path_text}（{clause_id}）"
+_BRACKETED_ITEM = re.compile(r"第[（(]([一二三四五六七八九十]+)[)）]项")
+
+
+def clause_reference(doc_title: str, path_text: str, citation: str = "", meta: dict | None = None) -> str:
+    """The reference a user copies into a memo, as Chinese legal writing cites: 《title》第十五条第一款
+    第二项 (an item's number without its brackets), a clause outside articles by its path, an older
+    version of a revised text with its date; no internal id."""
+    where = _BRACKETED_ITEM.sub(r"第\1项", citation) if citation else path_text
+    old = meta is not None and meta.get("in_force") is False and meta.get("version_date")
+    return f"《{doc_title}》" + (f"（{meta['version_date']}版）" if old else "") + where
 
 
 def copy_button(ref: str) -> str:
@@ -264,7 +273,7 @@ def clause_panel_html(
         nav.append(_clause_button(prev.id, f"← 上一条：{esc(prev.path[-1] if prev.path else prev.id)}", "pq-nav pq-prev"))
     if nxt is not None:
         nav.append(_clause_button(nxt.id, f"下一条：{esc(nxt.path[-1] if nxt.path else nxt.id)} →", "pq-nav pq-next"))
-    ref = clause_reference(doc_title, clause.path_text, clause.id)
+    ref = clause_reference(doc_title, clause.path_text, clause.citation, meta)
     return (
         '<div class="pq-panel">'
         '<button type="button" class="pq-close" data-close="1" aria-label="关闭">关闭 ×</button>'
@@ -322,7 +331,7 @@ def hit_card(i: int, h: dict, terms: Sequence[str], synonyms: Sequence[str], fol
         why.append(f'<span class="pq-why pq-why-syn">同义词或别称：{esc("、".join(syn_found))}</span>')
     if not why:
         why.append('<span class="pq-why pq-why-sem">意思相近（不含检索词）</span>')
-    ref = clause_reference(h["doc_title"], h["path"], h["clause_id"])
+    ref = clause_reference(h["doc_title"], h["path"], h.get("citation", ""), h)
     text = mark_classes(h["text"], [(term_ranges(h["text"], found, fold), "pq-term"),
                                      (term_ranges(h["text"], syn_found, fold), "pq-syn")])
     return (

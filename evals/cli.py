@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from app.settings import PROJECT_ROOT, Settings
+from evals.sets import SETS
 
 DEFAULT_GOLD = PROJECT_ROOT / "evals" / "gold" / "guideline.jsonl"
 DEFAULT_SCALE = "1,10,100,1000"
@@ -61,8 +62,7 @@ def _open_service(settings: Settings):
 
 @click.command("eval")
 @click.option("--set", "set_names", multiple=True, metavar="NAME",
-              help="Gold set to run, repeatable (evals/sets.py: guideline, guideline-fresh, related-policies, related-policies-more, related-policies-third, "
-                   "related-policies-fourth); "
+              help=f"Gold set to run, repeatable (evals/sets.py: {', '.join(s.name for s in SETS)}); "
                    "default: every set whose file exists. Each is ingested into OUT/data/NAME/.")
 @click.option("--split", type=click.Choice(["dev", "test", "all"]), default="all", show_default=True,
               help="Questions to run: the dev split (rules are tuned on it), the held-out test split, or both "

@@ -136,6 +136,10 @@ _COLLECTIVE = re.compile(r"([^，,。；;：:（()）\s]{2,120})[（(]以下统�
 # ("单位", "省级人民政府"), not one text's convention: it is not learnt.
 MIN_DEFINING_SHARE = 1 / 3
 _DEFINED = re.compile(r"(?:本(?:条例|办法|规定|法|意见)所称|所称)[“\"]?([^，,”\"。；是]{2,20})[”\"]?[，,]?是指")
+# A term defined where an article or an item begins, as laws list their terms ("本条例中下列用语的含义：
+# （二）个人数据，是指…", "第二条 电子商务，是指…"); a definition that starts with 本 is _DEFINED's.
+_LISTED_DEFINED = re.compile(r"^(?:第[零〇一二三四五六七八九十百千]+条\s*|[（(][一二三四五六七八九十]+[)）]\s*)"
+                             r"([^，,。；;：:“”\"（(）)\s本][^，,。；;：:“”\"（(）)\s]{1,13})[，,](?:是指|指)")
 _ENTITY_LIST = re.compile(r"(?:支持|鼓励|推动|依托|培育|推进|引进)([^。；：]{2,80}?)等")
 # A body named alone in a task table cell or a duty sentence must end like a body to be learnt.
 _BODY_END = re.compile(r"(部门|厅|局|委员会|委|办公室|办|中心|机构|政府|机关|银行|分行|海关|法院|检察院)$")
@@ -299,6 +303,7 @@ def learn_lexicon(docs: Iterable[ParsedDocument]) -> Lexicon:
             terms.update(_QUOTED.findall(c.text))
             terms.update(_ABBREVIATION.findall(c.text))
             terms.update(_DEFINED.findall(c.text))
+            terms.update(_LISTED_DEFINED.findall(c.text))
             entities.update(_entities(c.text))
         texts.append(doc.text)
     body_names = set(bodies)

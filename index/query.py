@@ -20,7 +20,7 @@ from ingest.records import Document
 from ingest.refs import ArticleRef
 
 # Words that ask about another version or about changes between versions.
-VERSION_ASK = re.compile(r"修订|修改|修正|变化|变动|区别|不同|旧版|老版|原来|以前的|之前的|新版|新旧|改了")
+VERSION_ASK = re.compile(r"修订|修改|修正|变化|变动|区别|不同|旧版|老版|原来|以前的|之前的|新版|新旧|改了|版本")
 _COMPARE = re.compile(r"变化|区别|不同|改|新增|删除|对比|相比")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*(?:年|版)")
 MIN_NAME_CHARS = 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import logging
 import dataclasses
 import re
@@ -631,6 +632,16 @@ class Searcher:
             if len(self._mentions) < 10_000:
                 self._mentions[term] = found
         return found
+
+    def word_idf(self, term: str) -> float:
+        """The term's idf as the index computes it; for a term that is no token of any clause (小型微型
+        企业, segmented 小型|微型|企业), from the clauses that contain it verbatim (one scan, cached); a
+        term no clause says weighs as the rarest token does."""
+        if term in self.idf:
+            return self.idf[term]
+        n = max(1, len(self.clauses))
+        k = self.naming_count(term, n)
+        return math.log(1 + (n - k + 0.5) / (k + 0.5)) if k else max(self.idf.values(), default=1.0)
 
     def naming_count(self, term: str, limit: int) -> int:
         """How many clauses contain the term verbatim, counted up to `limit` (cached)."""

@@ -50,6 +50,8 @@ QUERY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "欠款": ("拖欠", "账款"),
     "欠钱": ("拖欠", "账款"),
     "付款": ("支付",),
+    "付清": ("支付",),
+    "结清": ("支付",),
     "生效": ("施行",),
     "开始实施": ("施行",),
     "诚信": ("信用",),
@@ -61,6 +63,7 @@ QUERY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "个体户": ("个体工商户",),
     "小公司": ("小微企业", "中小企业"),
     "大公司": ("大型企业",),
+    "大企业": ("大型企业",),
     "国企": ("国有企业",),
     "民企": ("民营企业",),
     "外企": ("外商投资企业",),
@@ -137,7 +140,9 @@ _BODY_NAMES = re.compile("|".join(map(re.escape, _ALL_BODY_NAMES)))
 _jieba_lock = threading.Lock()
 NAMES_KEPT = 50_000  # words whose other names are kept (names_of)
 _BODY_ENDS = "局厅委办"
-_PARTICLE = re.compile(r"[了着过个的吗呢吧]")  # "开了个" is no noun, whatever the tagger says
+# "开了个" is no noun, whatever the tagger says (jieba's dictionary has it, as a noun); a word that
+# starts with 个 is (个人数据, 个体工商户, 个税)
+_PARTICLE = re.compile(r"[了着过的吗呢吧]|(?<!^)个")
 _NOUN_FLAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"})
 # The last items of a listing are joined by a conjunction ("印刷品以及其他寄递物品"); "其他…" and
 # "有关…" items stand for the rest.

@@ -136,6 +136,7 @@ class Hit:
             "clause_id": self.clause.id,
             "doc_title": self.doc_title,
             "path": self.clause.path_text,
+            "citation": self.clause.citation,
             "text": self.clause.text,
             "score": round(self.score, 6),
             "span": list(self.span),
@@ -155,6 +156,7 @@ class Citation:
             "clause_id": self.clause.id,
             "doc_title": self.doc_title,
             "path": self.clause.path_text,
+            "citation": self.clause.citation,
             "text": self.clause.text,
             "quote": self.quote,
         }

@@ -42,7 +42,7 @@ def test_ask_returns_the_cli_json(http, svc):
     out, direct = r.json(), svc.ask("哪个部门牵头平台经济统计监测？", Conversation()).to_json()
     out.pop("latency_ms"), direct.pop("latency_ms")
     assert out == direct
-    assert out["citations"] and set(out["citations"][0]) == {"n", "clause_id", "doc_title", "path", "text", "quote"}
+    assert out["citations"] and set(out["citations"][0]) == {"n", "clause_id", "doc_title", "path", "citation", "text", "quote"}
 
 
 def test_ask_with_a_session_keeps_one_conversation(svc):

@@ -76,7 +76,7 @@ def test_search_json_and_stdin_batch(tiny_corpus):
     data = json.loads(r.stdout)
     assert data["query"] == "跨境电商产业园奖励"
     assert len(data["hits"]) == 2
-    assert set(data["hits"][0]) == {"clause_id", "doc_title", "path", "text", "score", "span"}
+    assert set(data["hits"][0]) == {"clause_id", "doc_title", "path", "citation", "text", "score", "span"}
     assert data["hits"][0]["clause_id"] == "tiny#二.（一）"
     s, e = data["hits"][0]["span"]
     assert "200万元" in data["hits"][0]["text"][s:e]
@@ -101,7 +101,7 @@ def test_ask_json_shape(tiny_corpus):
     assert a["answered"] is True and a["mode"] == "extractive"
     assert "200万元" in a["answer"]
     c = a["citations"][0]
-    assert set(c) == {"n", "clause_id", "doc_title", "path", "text", "quote"}
+    assert set(c) == {"n", "clause_id", "doc_title", "path", "citation", "text", "quote"}
     assert c["quote"] in c["text"]
 
 

@@ -117,3 +117,42 @@ def test_a_duty_of_bodies_listed_with_one_suffix_is_each_of_theirs(payments):
     a = answer_question(payments.searcher, "工信厅在企业上市这件事上要做什么？")
     assert a.answered
     assert a.answer == "《某省中小企业款项支付条例》第八条：县级以上人民政府及其工业和信息化、地方金融监管等有关部门应当加强企业上市指导。[1]"
+
+
+DATA = """# 某市数据条例
+
+<!-- INFO END -->
+
+第一条 为了规范数据处理活动，制定本条例。
+
+第二条 本条例中下列用语的含义：
+
+（一）个人数据，是指载有可识别特定自然人信息的数据。
+
+（二）数据处理，是指数据的收集、存储、使用、加工等活动。
+
+第三条 市场主体不得实施下列行为：
+
+（一）使用非法手段获取其他市场主体的数据；
+
+（二）利用非法收集的其他市场主体数据提供替代性产品或者服务。
+
+第四条 违反本条例第三条规定的，由市场监督管理部门责令改正；拒不改正的，处五万元以上五十万元以下罚款。
+
+第五条 违反本条例规定处理个人数据的，依照个人信息保护有关法律、法规规定处罚。
+"""
+
+
+def test_a_fine_for_another_offence_is_not_given_for_a_term_the_law_defines(tmp_path, data_dir, fake_embedder):
+    corpus = tmp_path / "data-reg"
+    corpus.mkdir()
+    (corpus / "某市数据条例(2024-01-01).md").write_text(DATA, encoding="utf-8")
+    svc = Service(Settings(corpus_dir=corpus, data_dir=data_dir), embedder=fake_embedder)
+    svc.ingest([corpus])
+    q = svc.searcher.understand("非法收集个人数据罚多少")
+    # 个人数据 is a term the law defines in its list of terms: one word, what the question is about
+    assert "个人数据" in q.salient
+    a = answer_question(svc.searcher, "非法收集个人数据罚多少")
+    # 第四条's fine is for other firms' data (第三条); 第五条, on 个人数据, names no amount
+    assert (a.answered, a.answer.split("）")[0]) == (False, "文件中没有找到能回答这个问题的规定（文件没有写明具体金额")
+    assert a.related[0].clause.id == "某市数据条例(2024-01-01)#第五条"

@@ -577,6 +577,21 @@ def test_an_article_asked_of_both_versions_is_quoted_from_each(tmp_path, data_di
     assert [e.clause.id for e in a.draft.evidence] == ["安徽省投诉处理条例(2025-01-01)#第二条", "安徽省投诉处理条例(2020-01-01)#第二条"]
 
 
+def test_what_changed_between_versions_asked_of_the_whole_document_lists_the_changes_in_order(
+        tmp_path, data_dir, fake_embedder):
+    head = "# 安徽省投诉处理条例\n\n<!-- INFO END -->\n\n第一条 为了规范投诉处理，制定本条例。\n\n"
+    svc = ingest_texts(tmp_path / "changes", data_dir, fake_embedder, {
+        "安徽省投诉处理条例(2020-01-01).md": head + "第二条 受理投诉部门应当及时受理投诉。\n",
+        "安徽省投诉处理条例(2025-01-01).md": head + "第二条 受理投诉部门应当自收到投诉之日起十个工作日内作出受理决定。\n\n"
+                                          "第三条 投诉人可以通过网络提交投诉。\n",
+    })
+    # no topic but the versions: the changes answer it, not a refusal for 新旧 or 版本
+    answer = ask(svc, "安徽省投诉处理条例新旧版本有什么区别？")
+    assert (answer.answered, answer.kind) == (True, "version")
+    assert answer.answer.splitlines()[0] == "《安徽省投诉处理条例》2025年1月1日修订版与2020年1月1日版相比，共有2条改动，按条文顺序，前三条是："
+    assert [c.clause.id for c in answer.citations][:2] == ["安徽省投诉处理条例(2025-01-01)#第二条", "安徽省投诉处理条例(2020-01-01)#第二条"]
+
+
 def test_a_body_that_works_with_the_acting_one_has_that_duty_too(tmp_path, data_dir, fake_embedder):
     text = ("# 福建省快递业促进条例\n\n<!-- INFO END -->\n\n第一条 为了促进快递业发展，制定本条例。\n\n"
             "第二条 邮政管理机构负责本省快递业的监督管理。\n\n"
@@ -813,8 +828,29 @@ def test_what_else_after_everything_was_shown_says_so_and_offers_nothing(anhui):
             break
         assert not {c.clause.id for c in more.citations} & shown  # never the same clause twice
         shown |= {c.clause.id for c in more.citations}
-    assert more.answer == "文件中没有找到能回答这个问题的规定（除了前面给出的条款，没有检索到其他相关的条款）。"
+    assert more.answer == "相关条款已全部列出：除了前面给出的条款，收录的文件中没有检索到其他与这个问题相关的条款。"
     assert more.related == ()
+
+
+def test_more_after_a_question_put_in_a_contraction_stays_on_what_it_asked_about(tmp_path, data_dir, fake_embedder):
+    from app.qa import Conversation
+
+    text = ("# 湖南省中小企业促进条例\n\n<!-- INFO END -->\n\n第一条 为了促进小型微型企业发展，制定本条例。\n\n"
+            "第二条 对符合条件的小型微型企业按照规定实行税收优惠。\n\n"
+            "第三条 小型微型企业享受行政事业性收费减免。\n\n"
+            "第四条 本省设立专项资金支持小型微型企业。\n\n"
+            "第五条 小型微型企业吸纳就业的，按照国家规定享受税收减免。\n\n"
+            "第六条 小型微型企业融资担保费率不超过百分之一。\n")
+    svc = ingest_texts(tmp_path / "hn", data_dir, fake_embedder, {"湖南省中小企业促进条例(2022-01-01).md": text})
+    conv = Conversation()
+    q = "小微企业有什么税收优惠？"
+    first = answer_question(svc.searcher, q, conv)
+    conv.add(q, first)
+    assert "湖南省中小企业促进条例(2022-01-01)#第六条" not in {c.clause.id for c in first.citations}
+    more = answer_question(svc.searcher, "还有别的吗？", conv)
+    # 第六条 is left, on 小型微型企业 but not on 税收: 小型微型企业 is in every article, so the 小微企业 it
+    # stands for says nothing of which is on the topic; 税收 does
+    assert (more.kind, more.citations) == ("exhausted", ())
 
 
 def test_follow_ups_after_a_refusal_refer_to_the_nearest_clauses_it_listed(anhui):
@@ -831,7 +867,7 @@ def test_follow_ups_after_a_refusal_refer_to_the_nearest_clauses_it_listed(anhui
     assert (original.kind, [c.clause.id for c in original.citations]) == ("original", listed[:1])
     more = answer_question(anhui.searcher, "还有别的吗？", conv)
     # one of those listed speaks of 税率; no clause not shown yet speaks of it or of 增值税
-    assert (more.answered, more.answer) == (False, "文件中没有找到能回答这个问题的规定（除了前面给出的条款，没有检索到其他相关的条款）。")
+    assert (more.answered, more.answer) == (False, "相关条款已全部列出：除了前面给出的条款，收录的文件中没有检索到其他与这个问题相关的条款。")
     assert not more.citations and not more.related
 
 

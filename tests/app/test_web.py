@@ -126,7 +126,15 @@ def test_search_results_mark_terms_and_offer_a_copyable_reference():
     out = render.search_results_html("补贴", [hit], ["补贴"], [])
     assert '<mark class="pq-term">补贴</mark>' in out
     assert "&lt;b&gt;" in out and "<b>" not in out
-    assert 'data-copy="《文件&lt;1&gt;》二、措施（d#二）"' in out
+    assert 'data-copy="《文件&lt;1&gt;》二、措施"' in out  # no article number: its path; no internal id
+
+
+def test_a_copied_reference_cites_as_laws_do_and_names_an_older_versions_date():
+    assert render.clause_reference("某条例", "第二章 > 第十五条 > （二）", "第十五条第一款第（二）项") == "《某条例》第十五条第一款第二项"
+    assert render.clause_reference("某条例", "第十五条", "第十五条", {"in_force": True, "version_date": "2025-03-17"}) == (
+        "《某条例》第十五条")
+    assert render.clause_reference("某条例", "第十五条", "第十五条", {"in_force": False, "version_date": "2020-07-05"}) == (
+        "《某条例》（2020-07-05版）第十五条")
     assert "没有找到包含“x”的条款。" in render.search_results_html("x", [], ["x"], [])
 
 
@@ -661,7 +669,7 @@ def test_gradio_search_returns_the_cli_json(client, svc):
     out = json.loads(client.predict("住房补贴", 3, "", "", "keyword", api_name="/search"))
     hits = svc.searcher.search("住房补贴", k=3, mode="keyword")
     assert out == {"query": "住房补贴", "hits": [h.to_json() for h in hits]}
-    assert list(out["hits"][0]) == ["clause_id", "doc_title", "path", "text", "score", "span"]
+    assert list(out["hits"][0]) == ["clause_id", "doc_title", "path", "citation", "text", "score", "span"]
     filtered = json.loads(client.predict("支持", 5, "tiny", "二", "hybrid", api_name="/search"))
     assert filtered["hits"] and all(h["clause_id"].startswith("tiny#二") for h in filtered["hits"])
 
@@ -940,7 +948,9 @@ def test_follow_ups_in_the_chat_are_the_services_follow_ups(web, svc):
     more = chats.current(store)["msgs"][-1]
     # no other clause of the small corpus speaks of 高新技术企业 or 企业所得税: there is nothing more on it
     assert (more["answer"], more["answered"]) == (expected[2]["answer"], False)
-    assert more["answer"] == "文件中没有找到能回答这个问题的规定（除了前面给出的条款，没有检索到其他相关的条款）。"
+    assert (more["answer"], more["kind"]) == ("相关条款已全部列出：除了前面给出的条款，收录的文件中没有检索到其他与这个问题相关的条款。", "exhausted")
+    # told as the end of the list, not styled as a refusal
+    assert 'class="pq-bubble pq-bot"' in render.turn_html(more) and "pq-refused" not in render.turn_html(more)
 
 
 def test_a_revised_version_shows_its_first_promulgation_and_its_revision_and_its_date_once():

@@ -15,6 +15,10 @@ UNSEEN = """海川市促进低空经济发展办法
 第三条 市交通运输局负责低空飞行服务保障工作。市应急管理局会同市公安局负责低空安全监管。
 第四条 鼓励云翼科技、蓝鲸航空等本地企业开展物流配送示范。
 第五条 县级以上人民政府低空经济主管部门应当按照职责做好统筹协调。
+第六条 本办法中下列用语的含义：
+（一）起降场，是指供低空飞行器起飞、降落的场地。
+（二）飞行服务站，指为低空飞行提供计划申报和气象服务的机构。
+第七条 空域协调，是指军地民航共同划设低空空域的工作。
 """
 
 
@@ -33,6 +37,8 @@ def test_an_unseen_policy_teaches_its_bodies_terms_and_enterprises(unseen):
     # clause saying it would not be found by the department's own name
     assert "低空经济主管部门" in lex.bodies and "县级以上人民政府低空经济主管部门" not in lex.bodies
     assert {"低空产业", "低空飞行器"} <= set(lex.terms)
+    # terms defined where an item or an article begins, as laws list them
+    assert {"起降场", "飞行服务站", "空域协调"} <= set(lex.terms)
     assert set(lex.entities) == {"云翼科技", "蓝鲸航空"}
     assert lex.regions == {"haichuan": "海川市"}
     assert "低空飞行器" in lex.words

@@ -115,6 +115,14 @@ def test_nouns_drop_hmm_guesses_the_corpus_does_not_say(text, plain, checked):
     assert tok.nouns(text, known=lambda w: w == "网约车") == checked
 
 
+def test_a_noun_starting_with_ge_is_a_noun_and_a_glued_particle_is_not():
+    # 开了个 is a noun in jieba's dictionary; 个人数据 (a term the corpus defines) and 个体工商户 are nouns
+    tok = Tokenizer(["个人数据"])
+    assert tok.nouns("快递公司新开了个末端网点") == ["公司", "网点"]
+    assert tok.nouns("非法收集个人数据罚多少") == ["个人数据"]
+    assert tok.nouns("个体工商户能申请吗") == ["个体工商户"]
+
+
 def test_a_word_jieba_cut_wrongly_for_the_corpus_is_read_as_the_corpus_word(tokenizer):
     # jieba cuts 建工|会; a corpus that says 工会 (and never 建工) meant that
     corpus = {"快递", "企业", "工会", "组织"}
