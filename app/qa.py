@@ -472,17 +472,7 @@ THANKS_REPLY = "不客气！还有关于政策文件的问题，随时可以问�
 def _social(question: str, r: Resolved, query: Query, t0: float) -> Answer:
     """A greeting, thanks or "what can you do": a short reply on how to ask, no clauses (the
     documents were not searched, so none is offered as "nearest")."""
-    return Answer(
-        question=question,
-        answer=THANKS_REPLY if THANKS.search(query.normalized) else SOCIAL_REPLY,
-        answered=False,
-        mode="extractive",
-        kind="social",
-        citations=(),
-        related=(),
-        latency_ms=(time.perf_counter() - t0) * 1000,
-        query=r.query,
-    )
+    return _unanswered(question, r, THANKS_REPLY if THANKS.search(query.normalized) else SOCIAL_REPLY, "social", t0)
 
 
 def _nearest(searcher: Searcher, query: Query, hits: list[Hit]) -> list[Hit]:
@@ -503,14 +493,19 @@ EXHAUSTED_REPLY = "相关条款已全部列出：除了前面给出的条款，�
 def _exhausted(question: str, r: Resolved, t0: float) -> Answer:
     """"还有别的吗" when everything on the topic was already shown: no refusal (the question was
     answered before), a plain note that the list is complete; nothing new to cite."""
+    return _unanswered(question, r, EXHAUSTED_REPLY, "exhausted", t0)
+
+
+def _unanswered(question: str, r: Resolved, text: str, kind: str, t0: float, related: tuple = ()) -> Answer:
+    """A reply that cites nothing: `answered` is false, whatever kind of reply it is."""
     return Answer(
         question=question,
-        answer=EXHAUSTED_REPLY,
+        answer=text,
         answered=False,
         mode="extractive",
-        kind="exhausted",
+        kind=kind,
         citations=(),
-        related=(),
+        related=related,
         latency_ms=(time.perf_counter() - t0) * 1000,
         query=r.query,
     )
@@ -518,19 +513,9 @@ def _exhausted(question: str, r: Resolved, t0: float) -> Answer:
 
 def _refusal(question: str, r: Resolved, reason: str, hits: list[Hit], t0: float, off_topic: bool = False) -> Answer:
     """A plain "the documents do not say", with why and the nearest clauses, when any are near."""
-    return Answer(
-        question=question,
-        answer=f"文件中没有找到能回答这个问题的规定（{reason}）。"
-        + ("以下是最接近的条款，供您核对。" if hits else "")
-        + ("收录的文件中也没有与它相关的条款；本助手只回答收录文件里的问题。" if off_topic else ""),
-        answered=False,
-        mode="extractive",
-        kind="unanswerable",
-        citations=(),
-        related=tuple(hits[:3]),
-        latency_ms=(time.perf_counter() - t0) * 1000,
-        query=r.query,
-    )
+    text = (f"文件中没有找到能回答这个问题的规定（{reason}）。" + ("以下是最接近的条款，供您核对。" if hits else "")
+            + ("收录的文件中也没有与它相关的条款；本助手只回答收录文件里的问题。" if off_topic else ""))
+    return _unanswered(question, r, text, "unanswerable", t0, tuple(hits[:3]))
 
 
 # -- drafts -------------------------------------------------------------------------------------
