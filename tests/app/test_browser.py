@@ -460,7 +460,9 @@ def test_admin_ingest_is_searchable_and_script_shows_as_text(open_page, tmp_path
 
     _search(page, "数据经纪人", "#pq-results .pq-hit")
     first = page.locator("#pq-results .pq-hit").first
-    assert "数据要素通知#一.（一）" in first.inner_text()
+    # the reference as an official cites it: the document and the clause's place, no internal id
+    assert first.locator(".pq-copy").get_attribute("data-copy") == "《关于数据要素市场的通知》一、总则 > （一）"
+    assert "数据要素通知#" not in first.inner_text()
     assert "<script>alert('x')</script>" in first.locator(".pq-hit-text").inner_text()  # shown as text
     assert first.locator(".pq-why-term").inner_text() == "含检索词：数据、经纪人"
     _shot(page, "browser-admin-search.png")
