@@ -146,6 +146,7 @@ class Searcher:
         self._mentions: dict[str, bool] = {}
         self._expansions: dict[str, tuple[str, ...]] = {}
         self._naming: dict[tuple[str, int], int] = {}
+        self._top_idf: float | None = None
         self._folded: dict[str, list[tuple[tuple[int, int], str]]] = {}
         units_file = gen / "units.json"
         self._units_of: dict[str, list[str]] | None = None  # clause id -> its unit ids
@@ -641,7 +642,11 @@ class Searcher:
             return self.idf[term]
         n = max(1, len(self.clauses))
         k = self.naming_count(term, n)
-        return math.log(1 + (n - k + 0.5) / (k + 0.5)) if k else max(self.idf.values(), default=1.0)
+        if k:
+            return math.log(1 + (n - k + 0.5) / (k + 0.5))
+        if self._top_idf is None:  # read once: "还有别的吗" weighs every noun for every clause it checks
+            self._top_idf = max(self.idf.values(), default=1.0)
+        return self._top_idf
 
     def naming_count(self, term: str, limit: int) -> int:
         """How many clauses contain the term verbatim, counted up to `limit` (cached)."""
