@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from app.citations import Evidence, build_citations
 from app.consult import named_articles, related_articles
-from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONSEQUENCE_ASK, COUNT_ITEMS_ASK, CONTENT_ASK, DATED_ASK, FIRST_IN_TIME, FOLLOW_UP_MORE, FOLLOW_UP_REF,
+from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONSEQUENCE_ASK, COUNT_ITEMS_ASK, CONTENT_ASK, DATE_GAP_ASK, DATE_TALK, DATED_ASK, EFFECTIVE_ASK, FIRST_IN_TIME, FOLLOW_UP_MORE, FOLLOW_UP_REF,
                        FOLLOW_UP_TEXT,
                        GRADED, INLINE_LIST, INTERROGATIVE, LIABILITY, LIST_ASK, MAY_ASK, MAY_RULE, MENTIONS_ASK, MODAL, MUST_ASK, MUST_RULE,
                        PENALTY, PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, asked_figures, asked_types, asking_clauses,
@@ -272,6 +272,9 @@ def _kind(query: Query) -> str:
         return "count"  # "深圳数据条例一共有多少条": the document's structure answers
     if query.article is None and DATED_ASK.search(query.normalized) and len(_dated_docs(query, None)) != 1:
         return "dated"  # "这些法规里最先施行的是哪一部": the documents' own effective dates answer
+    if query.article is None and EFFECTIVE_ASK.search(query.normalized) and (
+            len(_dated_docs(query, None)) >= 2 or not _dated_docs(query, None) and YEAR.search(query.asking or query.normalized)):
+        return "dated"  # "两部条例各自哪天施行？相差多久？", "2020年有几部法规开始生效"
     if query.article is None and MENTIONS_ASK.search(query.asked):
         return "mentions"  # "哪些地方提到了京津冀协同": every place, not the best one
     if query.article is not None and (kind in ("policy", "locate") or CONTENT_ASK.search(query.normalized)):
@@ -389,11 +392,14 @@ def _compose_dated(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     """Which of the documents took effect first or last ("这些法规里最先施行的是哪一部？从哪天开始的？"),
     from each one's effective date, quoted from the sentence that states it. Documents whose text
     states no effective date are left out, and the answer says how many."""
+    ordinal = DATED_ASK.search(query.normalized)
+    if ordinal is None:
+        return _compose_effective(searcher, query, hits)
     docs = _dated_docs(query, searcher)
     dated = [(searcher.docs[d].effective, d) for d in docs if searcher.docs[d].effective]
     if not dated:
         return _compose_passages(searcher, query, hits)
-    first = bool(FIRST_IN_TIME.search(DATED_ASK.search(query.normalized).group(0)))
+    first = bool(FIRST_IN_TIME.search(ordinal.group(0)))
     when = min(dated)[0] if first else max(dated)[0]
     lines = []
     for _, doc_id in sorted(x for x in dated if x[0] == when):
@@ -410,6 +416,77 @@ def _compose_dated(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     if len(dated) < len(docs):
         lines.append((f"（另有{len(docs) - len(dated)}部文件的正文没有写明施行日期，未计入。）", []))
     return Draft("dated", lines)
+
+
+def _compose_effective(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
+    """When each of the documents a question names took effect ("国务院的和广东省的优化营商环境条例各自
+    哪天开始施行？相差多久？"), or which took effect in the year it names ("2020年有几部法规开始生效？"),
+    in order of date, each quoted from the sentence that states it, and the time between them when
+    asked. A question about something more than the dates (a rule of one of them, 实施细则), or about
+    the versions of one document, is answered by passages as any other."""
+    asked = query.asking or query.normalized
+    named = _dated_docs(query, None)
+    year = None if named else YEAR.search(asked)
+    if year:  # every version that took effect that year, a revised one too: what was in force then
+        docs = sorted(d for d, doc in searcher.docs.items() if (doc.effective or "").startswith(year.group(1)))
+    else:
+        docs = named
+    groups = {searcher.catalogue.docs[d].group for d in docs if d in searcher.catalogue.docs}
+    if not docs or (not year and len(groups) < 2) or _beyond_dates(searcher, query, docs):
+        return _compose_passages(searcher, query, hits)
+    dated = sorted((searcher.docs[d].effective, d) for d in docs if searcher.docs[d].effective)
+    if not dated:
+        return _compose_passages(searcher, query, hits)
+    lines: list[tuple[str, list[Evidence]]] = []
+    if year:
+        lines.append((f"收录的文件中，{year.group(1)}年开始施行的有{len(dated)}部（按施行日期排列）：", []))
+    for when, doc_id in dated:
+        info = searcher.catalogue.version_info.get(doc_id)
+        version = f"（{info.label}）" if info and len(info.versions) > 1 else ""  # the note below says which is in force
+        said = _effective_sentence(searcher, doc_id)
+        lines.append((f"《{searcher.docs[doc_id].title}》{version}自{_chinese_date(when)}起施行。",
+                      [_evidence(*said)] if said else []))
+    if DATE_GAP_ASK.search(asked) and len(dated) >= 2:
+        (start, a), (end, b) = dated[0], dated[-1]
+        if start == end:
+            lines.append((f"{'两部' if len(dated) == 2 else '这些'}文件是同一天施行的。", []))
+        elif len(dated) == 2:
+            no = "不是同一天施行的，" if re.search(r"同一[天日]|同时", asked) else ""
+            lines.append((f"两部文件{no}前后相差{date_gap(start, end)}（《{searcher.docs[a].title}》在先）。", []))
+        else:
+            lines.append((f"最早的《{searcher.docs[a].title}》与最晚的《{searcher.docs[b].title}》前后相差{date_gap(start, end)}。", []))
+    if len(dated) < len(docs):
+        lines.append((f"（另有{len(docs) - len(dated)}部文件的正文没有写明施行日期，未列出。）", []))
+    return Draft("dated", lines)
+
+
+# Words of a question about effective dates that ask about the dates, not about a topic of their own.
+_DATE_WORDS = re.compile(r"施行|生效|实施|间隔|相隔|相差|日期|时间|时候")
+
+
+def _beyond_dates(searcher: Searcher, query: Query, docs: list[str]) -> bool:
+    """Whether the question asks about something beyond the documents' dates: a part that asks without
+    speaking of dates ("…哪天施行，处罚标准一样吗"), or a noun of its own that is no everyday word, no
+    word of dates and not part of the documents' names (数字经济 of 浙江省数字经济促进条例 is part of
+    one; 实施细则 is not)."""
+    parts = re.split(r"[，,。？?！!；;]", query.asking or query.normalized)
+    if any((INTERROGATIVE.search(p) or YES_NO_FORM.search(p)) and not DATE_TALK.search(p) for p in parts):
+        return True
+    names = [n for d in docs if d in searcher.catalogue.docs
+             for n in (searcher.docs[d].title, *searcher.catalogue.docs[d].names)]
+    return any(w not in common_words() and not _DATE_WORDS.search(w) and not any(w in n for n in names)
+               for w in query.salient)
+
+
+def date_gap(start: str, end: str) -> str:
+    """The time between two ISO dates in years, months and days (2年6个月), as calendars count it."""
+    from datetime import date
+
+    from dateutil.relativedelta import relativedelta
+
+    d = relativedelta(date.fromisoformat(end), date.fromisoformat(start))
+    parts = [f"{d.years}年" if d.years else "", f"{d.months}个月" if d.months else "", f"{d.days}天" if d.days else ""]
+    return "".join(parts) or "0天"
 
 
 def _chinese_date(iso: str) -> str:
@@ -1636,6 +1713,23 @@ def _asked_of(query: Query, ask: AskType) -> tuple[str, bool, tuple[str, ...]] |
     return ("".join(run), by_copula, tuple(run)) if run else None
 
 
+# What may stand between an asked period and the act it bounds ("几个工作日内给答复", "多少天之内得去备案").
+_AFTER_PERIOD = re.compile(r"^个?(?:工作日|自然日|日|天|周|个?月|年|个?小时|分钟)?(?:以上|以下|左右|之内|以内|内|里|之前|以前|前|之后|以后|后)?[要得需必须应该就会能可以去来给作做出进行予以]{0,4}")
+_NOT_AN_ACT = re.compile(r"^(?:时间|时候|一次|结果|才能|以上|以下)$|\d")
+
+
+def _asked_act(query: Query, ask: AskType) -> str | None:
+    """The act an asked period bounds, the word right after the asking words ("几个工作日内更正" ->
+    更正): a period of another act ("十五个工作日内进行确认") does not answer it. None when what follows
+    is no act of the question's own (a preposition, a noun asked about, "以上的劳动合同")."""
+    m = ask.question.search(query.normalized)
+    if not m:
+        return None
+    rest = _AFTER_PERIOD.sub("", query.normalized[m.end():])
+    act = next((t for t in query.own_tokens if len(t) >= 2 and rest.startswith(t)), None)
+    return None if act is None or act in query.salient or _NOT_AN_ACT.search(act) else act
+
+
 def _held(searcher: Searcher, word: str, text: str) -> bool:
     folded = fold(text)
     return any(n in folded for n in searcher.tokenizer.names_of(word))
@@ -1689,6 +1783,10 @@ def hard_problem(query: Query, draft: Draft, searcher: Searcher | None = None) -
     for ask in asks:
         if not _satisfies(ask, evidence):
             return f"文件没有写明{ask.label}"
+        # "几个工作日内更正": the period of that act; the act's first character is enough (转给 for 转交)
+        act = _asked_act(query, ask) if searcher is not None and ask.kinds & {"duration"} else None
+        if act and not _held(searcher, act, evidence) and act[0] not in fold(evidence):
+            return f"文件没有写明{as_typed(query, act)}的期限"
         asked = _asked_of(query, ask) if searcher is not None else None
         if asked and not _held(searcher, asked[0], evidence):  # "增值税税率": a rate, but of 企业所得税
             whose, by_copula, nouns = asked

@@ -561,10 +561,15 @@ GZ = "贵州省数据服务条例(2024-03-28)"
 
 def test_each_document_a_question_names_answers_for_itself(tmp_path, data_dir, fake_embedder):
     svc = ingest_texts(tmp_path / "two", data_dir, fake_embedder, {f"{YN}.md": YUNNAN, f"{GZ}.md": GUIZHOU})
-    a = assess(svc.searcher, "云南数据服务条例和贵州数据服务条例是不是同一天施行的？")
+    a = assess(svc.searcher, "云南数据服务条例和贵州数据服务条例各自是为了什么制定的？")
     assert a.problem is None
     # in the order the question names them
-    assert [t for t, _ in a.draft.lines] == ["第六条 本条例自2024年7月1日起施行。", "第三条 本条例自2024年6月1日起施行。"]
+    assert [t for t, _ in a.draft.lines] == ["第一条 为了规范数据服务，根据《中华人民共和国网络安全法》等法律，结合本省实际，制定本条例。",
+                                            "第一条 为了规范数据服务，结合本省实际，制定本条例。"]
+    # their dates are compared on the documents' own effective dates, in order of date
+    dated = ask(svc, "云南数据服务条例和贵州数据服务条例是不是同一天施行的？")
+    assert dated.answer.splitlines() == ["《贵州省数据服务条例》自2024年6月1日起施行。[1]", "《云南省数据服务条例》自2024年7月1日起施行。[2]",
+                                         "两部文件不是同一天施行的，前后相差1个月（《贵州省数据服务条例》在先）。"]
 
 
 def test_an_article_asked_of_both_versions_is_quoted_from_each(tmp_path, data_dir, fake_embedder):
@@ -769,6 +774,39 @@ def test_which_document_took_effect_first_or_last_is_answered_from_their_own_dat
     conv = Conversation()
     conv.add("江西的快递条例什么时候施行？", answer_question(svc.searcher, "江西的快递条例什么时候施行？", conv))
     assert answer_question(svc.searcher, "这些法规里最先施行的是哪一部？", conv).answer == first.answer
+
+
+def test_the_effective_dates_of_the_documents_named_are_listed_in_order_with_the_time_between(tmp_path, data_dir, fake_embedder):
+    svc = ingest_texts(tmp_path / "dates", data_dir, fake_embedder, {
+        "江西省快递服务条例(2023-05-30).md": JIANGXI, "数据服务暂行条例(2022-01-10).md": NATIONAL, f"{AH}.md": ANHUI})
+    both = ask(svc, "安徽的条例和江西的条例，各自是哪天開始施行的？相差多久？")
+    assert (both.answered, both.kind) == (True, "dated")
+    # in order of date, whichever the question names first; the gap as calendars count it
+    assert both.answer == ("《江西省快递服务条例》自2023年9月1日起施行。[1]\n《安徽省快递车辆管理条例》自2024年3月1日起施行。[2]\n"
+                           "两部文件前后相差6个月（《江西省快递服务条例》在先）。")
+    assert [c.clause.id for c in both.citations] == [f"{JX}#第六条", f"{AH}#第十条"]
+    assert both.citations[0].quote == "第六条 本条例自2023年9月1日起施行。"
+    # a year instead of names: every document that took effect in it
+    year = ask(svc, "2023年有几部法规开始生效？各是几月几号？")
+    assert year.answer == "收录的文件中，2023年开始施行的有1部（按施行日期排列）：\n《江西省快递服务条例》自2023年9月1日起施行。[1]"
+    # a question that also asks about a rule is not answered by the dates alone
+    assert ask(svc, "江西和安徽的条例哪天施行，罚款标准一样吗？").kind != "dated"
+
+
+def test_an_asked_period_is_the_period_of_the_act_the_question_names(regulations):
+    # the period the clause gives is that of 备案; a question about another act is not answered by it
+    assert ask(regulations, "江西的快递末端网点开办以后，多少天之内得去备案？").answer.startswith(
+        "《江西省快递服务条例》第三条：快递企业设立末端网点的，应当自开办之日起二十日内向所在地邮政管理机构备案。[1]")
+    refused = ask(regulations, "江西的快递末端网点开办以后，几个工作日内要更正登记信息？")
+    assert (refused.answered, refused.answer.splitlines()[0]) == (
+        False, "文件中没有找到能回答这个问题的规定（文件没有写明更正的期限）。以下是最接近的条款，供您核对。")
+
+
+def test_date_gap_counts_years_months_and_days():
+    from app.qa import date_gap
+
+    assert [date_gap("2020-01-01", "2022-07-01"), date_gap("2021-03-01", "2022-03-01"), date_gap("2022-01-01", "2022-01-11")] == [
+        "2年6个月", "1年", "10天"]
 
 
 PAYMENT = """# 河南省中小企业款项支付办法
