@@ -104,7 +104,7 @@ def features(searcher, query: Query, kind: str, evidence: str, hits) -> dict[str
         "coverage": coverage(searcher.idf, own, evidence, searcher.tokenizer.names_of),
         # the nouns and names asked about (增值税, 子公司) that the evidence holds, under any of their names
         "about": _held(searcher.tokenizer, query.salient, evidence) if query.salient else 1.0,
-        "known": _known(searcher, query),
+        "known": known_share(searcher, query),
         "structural": float(kind in STRUCTURAL_KINDS or query.article is not None),
         "typed": float(kind in TYPED_KINDS and bool(asked_figures(query.asked))),
         "long": min(1.0, len(own) / LONG_QUESTION_WORDS),
@@ -126,7 +126,7 @@ def as_typed(query: Query, word: str) -> str:
     return query.text[i:i + len(word)]
 
 
-def _known(searcher, query: Query) -> float:
+def known_share(searcher, query: Query) -> float:
     """The idf-weighted share of the nouns asked about that the corpus knows, leaving out the
     everyday words of general Chinese: a law that never says 客户, 东西 or 小孩 still answers a
     question put in them (it says 用户, 物品, 未成年人), while one that never says 增值税 or 注册资本
@@ -176,9 +176,12 @@ def decide(searcher, query: Query, kind: str, evidence: str, hits, docs=()) -> s
         return f"“{'、'.join(as_typed(query, r) for r in query.scope.named)}”的文件没有相关规定，只有全国适用的文件提到"
     if score(searcher.embedder.name, features(searcher, query, kind, evidence, hits)) >= 0.5:
         return None
-    # the reason names the words the documents never use, not the everyday ones (老板, 时间, 版本) a
-    # question may use where they write otherwise: those did not make the difference
+    return unknown_reason(searcher, query) or "与现有条款的内容相差较远"
+
+
+def unknown_reason(searcher, query: Query) -> str | None:
+    """A refusal's reason that names the words the documents never use ("文件未涉及“湖人队”"), not the
+    everyday ones (老板, 时间, 版本) a question may use where they write otherwise: those did not make
+    the difference. None when the corpus knows every noun asked about."""
     unknown = [w for w in unknown_words(searcher, query) if w not in common_words()]
-    if unknown:
-        return f"文件未涉及“{'”“'.join(as_typed(query, w) for w in unknown[:2])}”"
-    return "与现有条款的内容相差较远"
+    return f"文件未涉及“{'”“'.join(as_typed(query, w) for w in unknown[:2])}”" if unknown else None

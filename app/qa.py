@@ -19,7 +19,7 @@ from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONSEQUENCE_ASK, COUNT_IT
                        GRADED, INLINE_LIST, INTERROGATIVE, LIABILITY, LIST_ASK, MAY_ASK, MAY_RULE, MENTIONS_ASK, MODAL, MUST_ASK, MUST_RULE,
                        PENALTY, PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, asked_figures, asked_types, asking_clauses,
                        graded_cases)
-from app.answerability import as_typed, common_words, coverage, decide
+from app.answerability import as_typed, common_words, coverage, decide, known_share, unknown_reason
 from index.intent import ASKED_DEGREE, ASKING_WORDS, STRICT_DEFINITION, THANKS, defined_term
 from index.lexicon import duty_bodies, listed_bodies, partner_bodies, short_region
 from index.numbers import kinds as figure_kinds, quantities, same_figure
@@ -180,6 +180,10 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
     more = bool(r.exclude)
     decided = more or a.draft is not None and a.draft.kind == "original" or settled(query, a.draft)
     problem = a.problem or (None if decided else decide(searcher, query, a.draft.kind, grounds(a.draft, searcher), hits, grounds_docs(a.draft)))
+    if a.problem and a.problem.startswith("文件没有写明") and query.salient and not known_share(searcher, query):
+        # "湖人队的比分是多少": no noun asked about is known to the corpus; that no figure was found
+        # says less than that no document speaks of them
+        problem = unknown_reason(searcher, query) or problem
     if more and problem == EXHAUSTED:
         return _exhausted(question, r, t0)
     if problem:
@@ -1270,7 +1274,8 @@ def _article_versions(searcher: Searcher, hit: Hit) -> list[Hit]:
 LOCATE_BODY_CHARS = 400
 LOCATE_CLOSE = 0.9
 # "一共有多少条", "总共几条？": the size of a document, not a list of its articles on some topic
-ARTICLE_COUNT = re.compile(r"(?:一共|总共|共|总计|合计)(?:有|是)?(?:多少|几)条|(?<!第)(?:多少|几)条(?:条文|规定)?(?:呢|啊)?[?？]?$")
+ARTICLE_COUNT = re.compile(r"(?:一共|总共|共|总计|合计)(?:有|是)?(?:多少|几)条|(?<!第)(?:多少|几)条(?:条文|规定)?(?:呢|啊)?[?？]?$"
+                           r"|写到(?:了)?第(?:多少|几)条|最后一条是第(?:多少|几)条|篇幅(?:多大|多长|有多|多少)")
 
 
 def _body_span(clause: Clause) -> tuple[int, int] | None:

@@ -141,13 +141,16 @@ class Catalogue:
         documents of the region it lies in, and is never taken for a topic the corpus lacks."""
         named: list[str] = []
         by_name: set[str] = set()
+        issuer_named: set[str] = set()  # documents named with their issuer (国务院的…条例)
         elsewhere: list[str] = []  # documents of regions the corpus has none of, named by title
         for info in self.docs.values():
             for name in info.names:
                 if name in normalized:
                     by_name.add(info.id)
                     named.append(name)
-                    named.extend(_issuer_before(normalized, name, info))
+                    issuer = _issuer_before(normalized, name, info)
+                    named.extend(issuer)
+                    issuer_named |= {info.id} if issuer else set()
                     break
         # "广东营商环境条例", "深圳数据条例": a title shortened as people shorten it; beside a title
         # named in full ("上海数据条例和深圳数据条例"), one whose shortening is not part of that name
@@ -202,8 +205,14 @@ class Catalogue:
         if dated and not _COMPARE.search(normalized):
             docs = dated
         if docs is not None and boosted:
+            # "广东那部优化营商环境条例": the region's document whose title holds the name said once
+            # (not "国务院的…条例和广东省的…条例", which names both)
+            titled = {b for b in boosted if any(normalized.count(n) == 1 and n in self.docs[b].title
+                                                for d in docs - issuer_named for n in self.docs[d].names if n in normalized)}
             if docs & boosted:  # "广东营商环境条例" and 广东: the region's document of that name
                 docs = docs & boosted
+            elif titled:
+                docs = titled
             else:  # "快递暂行条例和浙江的条例": a document named by title and a region's, both asked about
                 docs = docs | boosted
                 boosted = boosted | by_name

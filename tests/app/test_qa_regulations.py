@@ -802,6 +802,15 @@ def test_an_asked_period_is_the_period_of_the_act_the_question_names(regulations
         False, "文件中没有找到能回答这个问题的规定（文件没有写明更正的期限）。以下是最接近的条款，供您核对。")
 
 
+def test_a_figure_asked_about_nothing_the_documents_know_is_refused_for_those_words(regulations):
+    # no noun asked about is in any document: the refusal names them, not the missing figure
+    off = ask(regulations, "昨晚湖人队和勇士队的比分是多少？")
+    assert (off.answered, off.answer.split("。")[0]) == (False, "文件中没有找到能回答这个问题的规定（文件未涉及“湖人队”“勇士队”）")
+    # a known topic without the asked figure says that the figure is missing
+    known = ask(regulations, "江西快递企业设立末端网点要交多少钱？")
+    assert (known.answered, known.answer.split("。")[0]) == (False, "文件中没有找到能回答这个问题的规定（文件没有写明具体金额）")
+
+
 def test_date_gap_counts_years_months_and_days():
     from app.qa import date_gap
 

@@ -66,6 +66,11 @@ def catalogue():
         ("上海数据条例和深圳数据条例是不是同一天施行的", {"sh", "sz"}, set(), ("上海数据条例", "深圳数据条例"), (), False),
         # a document by title and a region's documents, both asked about: both in scope, both boosted
         ("快递暂行条例和浙江的规定对投诉时限一样吗", {"kd", "zj"}, {"kd", "zj"}, ("快递暂行条例", "浙江"), (), False),
+        # a name that is also the end of the region's title, said once beside the region: the region's document
+        ("广东那部优化营商环境条例一共写到第几条", {"gd"}, {"gd"}, ("优化营商环境条例", "广东"), (), False),
+        # said twice, the national one with its issuer: both
+        ("国务院的优化营商环境条例和广东省的优化营商环境条例各自哪天施行", {"cn", "gd"}, {"cn", "gd"},
+         ("优化营商环境条例", "国务院", "广东省"), (), False),
         # a city or district routes to the documents of the region it lies in
         ("杭州的快递小哥被罚多少", {"zj", "cn", "kd", "pay2025"}, {"zj"}, ("杭州",), (), False),
         ("余杭区 快递 末端网点", {"zj", "cn", "kd", "pay2025"}, {"zj"}, ("余杭区",), (), False),

@@ -79,6 +79,9 @@ def test_query_gains_synonyms_and_weights_known_names(tokenizer):
     ("面单上的电话要打码吗", ["匿名", "匿名化", "标识", "去标识化"]),
     ("能不能把几项许可证一起申请", ["同时", "申办", "一并", "办理"]),
     ("小公司能拿到补贴吗", ["扶持", "补助", "奖励", "企业", "企业", "小微企业", "中小", "企业", "小企业", "中小企业"]),
+    ("商家用大数据杀熟合法吗", ["经营", "经营者", "商户", "差别", "待遇", "差别待遇"]),
+    ("急救App能直接推送定位吗", ["应用", "程序", "应用程序"]),
+    ("我的损失还能要它赔吗", ["赔偿", "损害"]),
 ])
 def test_everyday_words_gain_the_words_laws_use(tokenizer, question, gained):
     own = tokenizer.tokenize(question)
