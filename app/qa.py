@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from app.citations import Evidence, build_citations
 from app.consult import named_articles, related_articles
-from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONSEQUENCE_ASK, COUNT_ITEMS_ASK, CONTENT_ASK, DATE_GAP_ASK, DATE_TALK, DATED_ASK, EFFECTIVE_ASK, FIRST_IN_TIME, FOLLOW_UP_MORE, FOLLOW_UP_REF,
+from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONSEQUENCE_ASK, COUNT_ITEMS_ASK, CONTENT_ASK, DATE_GAP_ASK, DATE_TALK, DATED_ASK, DOC_DATE_ASK, DOC_EVENTS, EVENT_LABELS, FIRST_IN_TIME, FOLLOW_UP_MORE, FOLLOW_UP_REF,
                        FOLLOW_UP_TEXT,
                        GRADED, INLINE_LIST, INTERROGATIVE, LIABILITY, LIST_ASK, MAY_ASK, MAY_RULE, MENTIONS_ASK, MODAL, MUST_ASK, MUST_RULE,
-                       PENALTY, PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, asked_figures, asked_types, asking_clauses,
+                       PENALTY, PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, asked_figures, asked_types, asking_clauses, doc_event,
                        graded_cases)
 from app.answerability import as_typed, common_words, coverage, decide, known_share, unknown_reason
 from index.intent import ASKED_DEGREE, ASKING_WORDS, STRICT_DEFINITION, THANKS, defined_term
@@ -59,7 +59,7 @@ class Resolved:
     original: str | None = None  # the clause whose whole text is asked for ("这条的原文是什么")
 
 
-def resolve(question: str, conv: Conversation | None) -> Resolved:
+def resolve(question: str, conv: Conversation | None, searcher: Searcher | None = None) -> Resolved:
     """Rewrite a follow-up against the previous turn; other questions pass through."""
     last = conv.last if conv else None
     q = question.strip()
@@ -81,10 +81,41 @@ def resolve(question: str, conv: Conversation | None) -> Resolved:
                 break
             shown |= set(shown_by(turn))
         return Resolved(prev_topic, frozenset(shown), True)
+    # "那人社厅呢？" after "省财政厅要负责哪些工作？": the same question of another body or place
+    other = _THAT_ONE.match(q)
+    swapped = _substituted(searcher, prev_topic, other.group("x")) if other and searcher is not None else None
+    if swapped:
+        return Resolved(swapped, frozenset(), True)
     # "这些法规里最先施行的是哪一部" asks across the documents, whatever the previous turn was about
     if FOLLOW_UP_REF.search(q) and len(q) <= 20 and not DATED_ASK.search(fold(q)):
         return Resolved(f"{prev_topic} {q}", frozenset(), True)
     return Resolved(q, frozenset(), False)
+
+
+_THAT_ONE = re.compile(r"^(?:那|那么)(?P<x>[^，,。？?!！]{2,12}?)(?:呢|的呢|怎么样|又如何|如何)?[?？。!！]*$")
+
+
+def _substituted(searcher: Searcher, previous: str, other: str) -> str | None:
+    """The previous question asked of another body or place ("那人社厅呢", "那上海呢"): its word of the
+    same kind — a body (…厅/局/委/办, …部门, or a department the corpus names) or a place — replaced by
+    the new one. None when the new word is neither or the previous question has none of its kind."""
+    from index.lexicon import PROVINCES
+    from ingest.places import regions_of
+
+    provinces = {f for p in PROVINCES for f in (p, short_region(p))}
+
+    def kind(word: str) -> str | None:
+        if len(word) >= 2 and (word[-1] in "局厅委办" or word.endswith(("部门", "委员会")) or word in searcher.departments):
+            return "body"
+        return "place" if word in provinces or regions_of(word) else None
+
+    wanted = kind(fold(other))
+    if wanted is None:
+        return None
+    for token in searcher.tokenizer.tokenize(previous):
+        if token != fold(other) and kind(token) == wanted and token in previous:
+            return previous.replace(token, other, 1)
+    return None
 
 
 @dataclass(frozen=True)
@@ -100,7 +131,7 @@ class Assessment:
 
 
 def assess(searcher: Searcher, question: str, conv: Conversation | None = None) -> Assessment:
-    r = resolve(question, conv)
+    r = resolve(question, conv, searcher)
     query = searcher.understand(r.query)  # the one place the question is normalised and classified
     if r.original is not None and r.original in searcher.by_id:
         return Assessment(r, query, [], _original_text(searcher, searcher.by_id[r.original]), None)
@@ -267,8 +298,10 @@ def grounds_docs(draft: Draft) -> list[str]:
     return list(dict.fromkeys(e.clause.doc_id for e in draft.evidence))
 
 
-def _kind(query: Query) -> str:
-    """How to compose: the retrieval intent, refined by what the answer must look like."""
+def _kind(query: Query, dates: bool = True) -> str:
+    """How to compose: the retrieval intent, refined by what the answer must look like. With
+    dates=False, as if the question did not ask for documents' dates (what answers it when the dates
+    alone do not)."""
     kind = query.intent.kind
     if query.scope.versions and CHANGE_ASK.search(query.normalized):
         return "version"
@@ -276,9 +309,9 @@ def _kind(query: Query) -> str:
         return "count"  # "深圳数据条例一共有多少条": the document's structure answers
     if query.article is None and DATED_ASK.search(query.normalized) and len(_dated_docs(query, None)) != 1:
         return "dated"  # "这些法规里最先施行的是哪一部": the documents' own effective dates answer
-    if query.article is None and EFFECTIVE_ASK.search(query.normalized) and (
-            len(_dated_docs(query, None)) >= 2 or not _dated_docs(query, None) and YEAR.search(query.asking or query.normalized)):
-        return "dated"  # "两部条例各自哪天施行？相差多久？", "2020年有几部法规开始生效"
+    if dates and query.article is None and DOC_DATE_ASK.search(query.normalized) and (
+            _dated_docs(query, None) or YEAR.search(query.asking or query.normalized)):
+        return "dated"  # "两部条例各自哪天施行？相差多久？", "2020年有几部法规开始生效", "…是哪一年通过的"
     if query.article is None and MENTIONS_ASK.search(query.asked):
         return "mentions"  # "哪些地方提到了京津冀协同": every place, not the best one
     if query.article is not None and (kind in ("policy", "locate") or CONTENT_ASK.search(query.normalized)):
@@ -364,6 +397,10 @@ def _compose_more(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     """The clauses ranked next after those already shown on the topic, each by its best sentence."""
     lines: list[tuple[str, list[Evidence]]] = [("除了前面给出的条款，检索到的相关条款还有：", [])]
     for n, hit in enumerate(hits[:MORE_SHOWN], 1):
+        if hit.clause.row:  # a row of a task table as the table says it, not its cells run together
+            text, evidence = _row_line(searcher, hit)
+            lines.append((f"{n}. 《{hit.doc_title}》{text}", evidence))
+            continue
         spans = _sentences(searcher, hit.clause, query) or [((0, len(hit.clause.text)), 0.0)]
         span = spans[0][0]
         where = hit.clause.citation or (hit.clause.path[-1] if hit.clause.path else "")
@@ -398,7 +435,7 @@ def _compose_dated(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     states no effective date are left out, and the answer says how many."""
     ordinal = DATED_ASK.search(query.normalized)
     if ordinal is None:
-        return _compose_effective(searcher, query, hits)
+        return _compose_doc_dates(searcher, query, hits)
     docs = _dated_docs(query, searcher)
     dated = [(searcher.docs[d].effective, d) for d in docs if searcher.docs[d].effective]
     if not dated:
@@ -422,46 +459,55 @@ def _compose_dated(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     return Draft("dated", lines)
 
 
-def _compose_effective(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
-    """When each of the documents a question names took effect ("国务院的和广东省的优化营商环境条例各自
-    哪天开始施行？相差多久？"), or which took effect in the year it names ("2020年有几部法规开始生效？"),
-    in order of date, each quoted from the sentence that states it, and the time between them when
-    asked. A question about something more than the dates (a rule of one of them, 实施细则), or about
-    the versions of one document, is answered by passages as any other."""
+def _compose_doc_dates(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
+    """When the documents a question names were adopted, promulgated, revised or took effect ("国务院的
+    和广东省的优化营商环境条例各自哪天开始施行？相差多久？", "深圳数据条例是哪一年通过的"), or which did
+    so in the year it names ("2020年有几部法规开始生效？"), in order of date, each citing the sentence or
+    head-note line that states it, and the time between them when asked. A question about something
+    more than the dates (a rule of one of them, 实施细则), or about the versions of one document, is
+    answered by passages as any other."""
     asked = query.asking or query.normalized
+    m = DOC_DATE_ASK.search(query.normalized)
+    event = doc_event(m) if m else "effective"
     named = _dated_docs(query, None)
     year = None if named else YEAR.search(asked)
-    if year:  # every version that took effect that year, a revised one too: what was in force then
-        docs = sorted(d for d, doc in searcher.docs.items() if (doc.effective or "").startswith(year.group(1)))
+    if year:  # every version that did so that year, a revised one too: what was in force then
+        docs = sorted(d for d, doc in searcher.docs.items() if (getattr(doc, event) or "").startswith(year.group(1)))
     else:
         docs = named
     groups = {searcher.catalogue.docs[d].group for d in docs if d in searcher.catalogue.docs}
-    if not docs or (not year and len(groups) < 2) or _beyond_dates(searcher, query, docs):
-        return _compose_passages(searcher, query, hits)
-    dated = sorted((searcher.docs[d].effective, d) for d in docs if searcher.docs[d].effective)
+    if not docs or (not year and len(docs) > 1 and len(groups) < 2) or _beyond_dates(searcher, query, docs):
+        return _not_dates(searcher, query, hits)
+    dated = sorted((getattr(searcher.docs[d], event), d) for d in docs if getattr(searcher.docs[d], event))
     if not dated:
-        return _compose_passages(searcher, query, hits)
+        return _not_dates(searcher, query, hits)
+    label = EVENT_LABELS[event]
     lines: list[tuple[str, list[Evidence]]] = []
     if year:
-        lines.append((f"收录的文件中，{year.group(1)}年开始施行的有{len(dated)}部（按施行日期排列）：", []))
+        lines.append((f"收录的文件中，{year.group(1)}年{label}的有{len(dated)}部（按{label}日期排列）：", []))
     for when, doc_id in dated:
         info = searcher.catalogue.version_info.get(doc_id)
         version = f"（{info.label}）" if info and len(info.versions) > 1 else ""  # the note below says which is in force
-        said = _effective_sentence(searcher, doc_id)
-        lines.append((f"《{searcher.docs[doc_id].title}》{version}自{_chinese_date(when)}起施行。",
-                      [_evidence(*said)] if said else []))
+        said = _event_sentence(searcher, doc_id, event, when)
+        text = f"自{_chinese_date(when)}起施行" if event == "effective" else f"于{_chinese_date(when)}{label}"
+        lines.append((f"《{searcher.docs[doc_id].title}》{version}{text}。", [_evidence(*said)] if said else []))
     if DATE_GAP_ASK.search(asked) and len(dated) >= 2:
         (start, a), (end, b) = dated[0], dated[-1]
         if start == end:
-            lines.append((f"{'两部' if len(dated) == 2 else '这些'}文件是同一天施行的。", []))
+            lines.append((f"{'两部' if len(dated) == 2 else '这些'}文件是同一天{label}的。", []))
         elif len(dated) == 2:
-            no = "不是同一天施行的，" if re.search(r"同一[天日]|同时", asked) else ""
+            no = f"不是同一天{label}的，" if re.search(r"同一[天日]|同时", asked) else ""
             lines.append((f"两部文件{no}前后相差{date_gap(start, end)}（《{searcher.docs[a].title}》在先）。", []))
         else:
             lines.append((f"最早的《{searcher.docs[a].title}》与最晚的《{searcher.docs[b].title}》前后相差{date_gap(start, end)}。", []))
     if len(dated) < len(docs):
-        lines.append((f"（另有{len(docs) - len(dated)}部文件的正文没有写明施行日期，未列出。）", []))
+        lines.append((f"（另有{len(docs) - len(dated)}部文件的正文没有写明{label}日期，未列出。）", []))
     return Draft("dated", lines)
+
+
+def _not_dates(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
+    """A question the documents' dates alone do not answer, composed as its other words ask."""
+    return COMPOSERS.get(_kind(query, dates=False), _compose_passages)(searcher, query, hits)
 
 
 # Words of a question about effective dates that ask about the dates, not about a topic of their own.
@@ -496,6 +542,23 @@ def date_gap(start: str, end: str) -> str:
 def _chinese_date(iso: str) -> str:
     y, m, d = iso.split("-")
     return f"{y}年{int(m)}月{int(d)}日"
+
+
+def _event_sentence(searcher: Searcher, doc_id: str, event: str, when: str) -> tuple[Hit, tuple[int, int]] | None:
+    """The sentence or head-note line of a document that states the date of an event: the effective
+    date's closing article, the line "2021年6月29日…会议通过" of the head note."""
+    if event == "effective":
+        return _effective_sentence(searcher, doc_id)
+    words = re.compile(DOC_EVENTS[event])
+    y, mo, d = (int(x) for x in when.split("-"))
+    date = re.compile(rf"{y}\s*年\s*{mo}\s*月\s*{d}\s*日")
+    for c in searcher.clauses:
+        if c.doc_id == doc_id:
+            for span in _spans(c):
+                text = c.text[span[0]:span[1]]
+                if words.search(text) and date.search(text):
+                    return Hit(c, searcher.docs[doc_id].title, 0.0, span), span
+    return None
 
 
 def _effective_sentence(searcher: Searcher, doc_id: str) -> tuple[Hit, tuple[int, int]] | None:

@@ -53,17 +53,29 @@ DATED_ASK = re.compile(rf"(?P<end>{_FIRST_WORDS}|{_LAST_WORDS})[^，,。？?]{{0
                        rf"|(?P<end2>{_FIRST_WORDS}|{_LAST_WORDS})的?(?:一部|一个|一份)?(?:文件|法规|条例|法律)?(?:是)?哪(?:一)?(?:部|个|份|件)"
                        rf"|哪(?:一)?(?:部|个|份|件)(?:文件|法规|条例|法律)?(?:是)?(?:施行|生效|实施|出台|颁布)?(?:得)?(?P<end3>{_FIRST_WORDS}|{_LAST_WORDS})")
 FIRST_IN_TIME = re.compile(_FIRST_WORDS)
-# "各自哪天开始施行", "2020年有几部法规开始生效", "前后施行差了多久": when documents take effect, answered
-# from each one's own effective date. 实施 alone often names an act (实施检查), so only 实施日期/时间.
+# "各自哪天开始施行", "2020年有几部法规开始生效", "前后施行差了多久", "深圳数据条例是哪一年通过的": when
+# documents were adopted, promulgated, revised or took effect, answered from each one's own dates. 实施
+# alone often names an act (实施检查), so only 实施日期/时间; 出台 and 印发 are how people say 公布.
+DOC_EVENTS = {"effective": "施行|生效", "adopted": "通过", "promulgated": "公布|发布|颁布|出台|印发", "revised": "修订|修正"}
+EVENT_LABELS = {"effective": "施行", "adopted": "通过", "promulgated": "公布", "revised": "修订"}
+_EVENT = "|".join(DOC_EVENTS.values())
 _WHEN = r"什么时候|什么时间|何时|哪天|哪一天|哪日|几月几[号日]|几号|哪年|哪一年|从何时|日期|时间|同一天|同一日"
 _GAP = r"相差|差了|差多少|差几|隔了|间隔|相隔|前后"
-EFFECTIVE_ASK = re.compile(rf"(?:{_WHEN})[^，,。？?]{{0,6}}(?:施行|生效)|(?:施行|生效|实施)(?:日期|时间)"
-                           rf"|(?:施行|生效)[^，,。？?]{{0,4}}(?:{_WHEN}|{_GAP})|几部[^，,。？?]{{0,8}}(?:施行|生效)"
-                           rf"|20\d\d年[^，,。？?]{{0,4}}(?:施行|生效)|哪(?:个|部|一部)(?:先|早|后|晚)(?:施行|生效)")
+DOC_DATE_ASK = re.compile(rf"(?:{_WHEN})[^，,。？?]{{0,6}}(?P<a>{_EVENT})|(?P<b>{_EVENT}|实施)(?:的)?(?:日期|时间)"
+                          rf"|(?P<c>{_EVENT})[^，,。？?]{{0,4}}(?:{_WHEN}|{_GAP})|几部[^，,。？?]{{0,8}}(?P<d>{_EVENT})"
+                          rf"|20\d\d年[^，,。？?]{{0,4}}(?P<e>{_EVENT})|哪(?:个|部|一部)(?:先|早|后|晚)(?P<f>{_EVENT})")
 # A part of such a question that speaks of dates ("各是几月几号", "中间隔了两年多吗"), not of a rule.
-DATE_TALK = re.compile(rf"{_WHEN}|{_GAP}|施行|生效|实施|几月|几号")
-# "相差多久", "中间隔了两年多吗", "是不是同一天": the time between their effective dates.
-DATE_GAP_ASK = re.compile(rf"(?:{_GAP})[^，,。？?]{{0,4}}(?:多久|多长|多少|几|两|一|半|年|月|天)|同一天|同一日|同时(?:施行|生效)")
+DATE_TALK = re.compile(rf"{_WHEN}|{_GAP}|{_EVENT}|实施|几月|几号")
+# "相差多久", "中间隔了两年多吗", "是不是同一天": the time between the dates.
+DATE_GAP_ASK = re.compile(rf"(?:{_GAP})[^，,。？?]{{0,4}}(?:多久|多长|多少|几|两|一|半|年|月|天)|同一天|同一日|同时(?:{_EVENT})")
+
+
+def doc_event(m: re.Match) -> str:
+    """Which dated event of a document a DOC_DATE_ASK match asks about (实施日期 is the effective date)."""
+    word = next(g for g in m.groups() if g)
+    return next((e for e, words in DOC_EVENTS.items() if re.fullmatch(words, word)), "effective")
+
+
 CHANGE_ASK = re.compile(r"变化|区别|不同|改了|修改了|改动|调整了|新增了?|删除了?|删掉|有何变|变了|新旧|对比|改成|改为|变成|取消了")
 GRADED = re.compile(r"情节严重|情节较重|情节轻微|逾期(?:仍|还|仍然)?[不未]改(?:正)?|拒不改正|屡次|造成严重后果|再次")
 
@@ -101,6 +113,8 @@ ASK_TYPES: tuple[AskType, ...] = (
             re.compile(r"每(年|季度|月|周|半年|[一二两三四五六\d]+(个月|年|周|日|天))|年度|季度|月度")),
     AskType("施行日期", re.compile(r"(什么时候|何时|哪天|哪一天|几号|哪年|哪一年|从哪|几月)[^，。?？]{0,6}(施行|生效|实施|执行)|施行日期|生效日期|生效时间"),
             frozenset({"date"}), along=re.compile(r"施行|生效|实施|执行")),
+    # "哪一年出台的": a year, which an event ("同意时") or a day of no year ("3月31日前") does not give.
+    AskType("年份", re.compile(r"哪一年|哪年|哪个年份|几几年"), evidence=re.compile(r"(?:19|20)\d\d\s*年|[〇零一二][〇零一二三四五六七八九]{3}年")),
     # A time of a law is often an event, not a date: "合同订立时的企业规模", "自交付之日起".
     AskType("具体时间", re.compile(r"什么时候|何时|哪天|几月|哪一年|哪年|日期|几号|实施的时间"), frozenset({"date"}),
             re.compile(r"之日|(?<![同及临适准随按届])时(?=[的起止前后，。])")),

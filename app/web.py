@@ -232,18 +232,24 @@ def task_rows(searcher, dept: str = ALL) -> list[list]:
         r = c.row
         if r is None or (want and not any(want in dept_key(d) for d in r.departments)):
             continue
-        depts = "、".join(r.departments) + (" 等" if r.non_exhaustive else "")
+        depts = "、".join(r.departments) + ("等" if r.non_exhaustive else "")
         rows.append([r.number, r.task, r.lead, depts, searcher.docs[c.doc_id].title, c.id])
     return rows
 
 
 def department_choices(searcher) -> list[tuple[str, str]]:
-    counts: dict[str, int] = {}
-    for c in searcher.clauses:
-        for d in c.row.departments if c.row else ():
-            counts[dept_key(d)] = counts.get(dept_key(d), 0) + 1
-    ordered = sorted(counts, key=lambda d: (-counts[d], d))
-    return [("全部部门", ALL)] + [(f"{d}（{counts[d]}）", d) for d in ordered]
+    """Each department of the task tables once, by the name the tables write most often (经济和信息化委,
+    not the key it shares with today's 工业和信息化厅), with the number of rows the filter then shows."""
+    rows = [c.row for c in searcher.clauses if c.row]
+    written: dict[str, dict[str, int]] = {}
+    for r in rows:
+        for d in r.departments:
+            names = written.setdefault(dept_key(d), {})
+            names[d] = names.get(d, 0) + 1
+    counts = {k: sum(any(k in dept_key(d) for d in r.departments) for r in rows) for k in written}
+    ordered = sorted(written, key=lambda k: (-counts[k], k))
+    label = {k: max(names, key=lambda n: (names[n], -len(n))) for k, names in written.items()}
+    return [("全部部门", ALL)] + [(f"{label[k]}（{counts[k]}）", k) for k in ordered]
 
 
 IMPORTING = "正在保存并导入所选文件：先解析条款，再计算向量，每个文件需要几秒到几十秒，请稍候……"

@@ -130,14 +130,19 @@ if (!window.pqEscape) {
   });
 }
 
-// The chat keeps its newest answer in view: scroll down when a question is added, not when an
-// older answer is re-drawn (feedback on it) while the reader looks at it.
+// The chat keeps its newest answer in view: scroll down when a question is added, and while the
+// reader is at the bottom (the finished answer, its sources and feedback buttons are taller than the
+// pending one they replace); not when an older answer is re-drawn while the reader looks at it.
 const pqChat = element.closest('#pq-chat') || element.querySelector('#pq-chat');
 if (pqChat) {
   let turns = -1;
+  let pinned = true;
+  pqChat.addEventListener('scroll', () => {
+    pinned = pqChat.scrollHeight - pqChat.scrollTop - pqChat.clientHeight < 40;
+  });
   new MutationObserver(() => {
     const now = pqChat.querySelectorAll('.pq-turn').length;
-    if (now !== turns || pqChat.querySelector('.pq-pending')) { pqChat.scrollTop = pqChat.scrollHeight; }
+    if (now !== turns || pinned || pqChat.querySelector('.pq-pending')) { pqChat.scrollTop = pqChat.scrollHeight; }
     turns = now;
   }).observe(pqChat, {childList: true, subtree: true, characterData: true});
 }

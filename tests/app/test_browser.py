@@ -183,6 +183,9 @@ def test_desktop_first_answers_citation_after_a_second_question_reload_and_switc
     page = open_page()
     _ask(page, Q1, 1)
     _ask(page, Q2, 2)
+    # the finished answer, its sources line and feedback buttons included, ends in view
+    page.wait_for_function("(c => c.scrollHeight - c.scrollTop - c.clientHeight < 5)(document.querySelector('#pq-chat'))",
+                           timeout=5_000)
     first = _expected(svc, Q1)["citations"][0]
     turns = page.locator("#pq-chat .pq-turn")
     assert [turns.nth(i).locator("details.pq-src").count() for i in range(2)] == [1, 1]  # sources once per answer
@@ -269,6 +272,9 @@ def test_a_question_sent_during_an_answer_is_answered_after_it_and_a_draft_stays
 
 def test_phone_citation_opens_in_view_and_task_table_is_readable(open_page, svc):
     page = open_page(**PHONE)
+    # the question box is on the first screen, above 新对话 and the conversations, not below them
+    question, new = page.locator("#pq-question textarea").bounding_box(), page.locator("#pq-new").bounding_box()
+    assert question["y"] + question["height"] <= 844 and new["y"] > question["y"] + question["height"]
     _ask(page, Q1, 1)
     cite = page.locator("#pq-chat .pq-cite-n").first
     cite.scroll_into_view_if_needed()
@@ -520,7 +526,9 @@ def test_phone_drawers_stay_hidden_until_a_clause_is_opened_in_their_tab(open_pa
     page.locator("#pq-chat .pq-cite-n").first.tap()
     page.locator("#pq-panel mark.pq-quote").wait_for(timeout=15_000)
     page.wait_for_function(f"() => ({DRAWER_JS})('#pq-chat')[1]", timeout=10_000)
-    page.locator("#pq-new").tap()  # the panel goes back to its placeholder: the drawer closes with it
+    # the panel goes back to its placeholder: the drawer closes with it (on a phone 新对话 sits below
+    # the chat, under the open drawer, so it is clicked, not tapped through the drawer)
+    page.locator("#pq-new").dispatch_event("click")
     page.locator("#pq-chat .pq-chat-empty").wait_for(timeout=15_000)
     page.wait_for_function(f"() => ({DRAWER_JS})('#pq-chat')[0] === 'hidden'", timeout=10_000)
     page.get_by_role("tab", name="文件").tap()  # the drawer of the 文件 tab was not opened by the chat

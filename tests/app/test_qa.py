@@ -274,6 +274,15 @@ def test_a_body_named_then_charged_has_that_duty(text, charged):
     assert _charged(text, ["公共数据专业委员会"]) is charged
 
 
+def test_that_one_asks_the_previous_question_of_another_body(guideline_service):
+    conv = Conversation()
+    guideline_service.ask("省财政厅要负责哪些工作？", conv)
+    other = guideline_service.ask("那人社厅呢？", conv)
+    # the same question of 人社厅 alone, not of both
+    assert other.answer.splitlines()[0] == "人社厅在分工表中列为责任部门的任务（检索到1项，其中列第一位的1项）："
+    assert other.answer == guideline_service.ask("省人社厅要负责哪些工作？").answer
+
+
 def test_the_original_of_the_clause_just_cited_and_then_what_else(guideline_service):
     conv = Conversation()
     first = guideline_service.ask("平台企业的统计分类和标准要怎么制定？", conv)

@@ -106,7 +106,11 @@ def test_a_region_no_document_covers_is_refused_in_the_users_word(regulations):
 
 def test_effective_date_and_period(regulations):
     a = ask(regulations, "江西省快递服务条例什么时候开始施行？")
-    assert a.answered and "本条例自2023年9月1日起施行。" in a.answer
+    assert (a.answer, a.citations[0].quote) == ("《江西省快递服务条例》自2023年9月1日起施行。[1]", "第六条 本条例自2023年9月1日起施行。")
+    # the head note's date of adoption, cited from its line
+    adopted = ask(regulations, "江西的快递条例是哪一年通过的？")
+    assert (adopted.kind, adopted.answer) == ("dated", "《江西省快递服务条例》于2023年5月30日通过。[1]")
+    assert adopted.citations[0].quote == "2023年5月30日 江西省第十四届人民代表大会常务委员会第三次会议通过"
     b = ask(regulations, "数据服务提供者多久报告一次？")
     assert b.answered and "每三个月向主管部门报告一次服务情况" in b.answer
 
@@ -788,7 +792,7 @@ def test_the_effective_dates_of_the_documents_named_are_listed_in_order_with_the
     assert both.citations[0].quote == "第六条 本条例自2023年9月1日起施行。"
     # a year instead of names: every document that took effect in it
     year = ask(svc, "2023年有几部法规开始生效？各是几月几号？")
-    assert year.answer == "收录的文件中，2023年开始施行的有1部（按施行日期排列）：\n《江西省快递服务条例》自2023年9月1日起施行。[1]"
+    assert year.answer == "收录的文件中，2023年施行的有1部（按施行日期排列）：\n《江西省快递服务条例》自2023年9月1日起施行。[1]"
     # a question that also asks about a rule is not answered by the dates alone
     assert ask(svc, "江西和安徽的条例哪天施行，罚款标准一样吗？").kind != "dated"
 

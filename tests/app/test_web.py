@@ -525,9 +525,13 @@ def test_task_table_filters_by_department_with_and_without_the_province_prefix(s
     assert [r[0] for r in task_rows(s, "发改委")] == [1, 4, 8, 9, 10, 12, 13]  # the alias table applies
     assert len(task_rows(s)) == 14
     row3 = task_rows(s, "商务厅")[2]
-    assert row3[2] == "省商务厅" and row3[3] == "省商务厅、交通运输厅 等" and row3[5] == f"{GUIDELINE_ID}#重点任务分工表.3"
+    assert row3[2] == "省商务厅" and row3[3] == "省商务厅、交通运输厅等" and row3[5] == f"{GUIDELINE_ID}#重点任务分工表.3"
     choices = dict((v, label) for label, v in department_choices(s))
     assert choices["商务厅"] == "商务厅（8）" and choices["发展改革委"] == "发展改革委（7）"
+    # a department under the name the table writes, not today's name it shares a key with; and the
+    # number beside every name is the number of rows choosing it shows
+    assert choices["工业和信息化厅"] == "经济和信息化委（11）"
+    assert all(label.endswith(f"（{len(task_rows(s, key))}）") for key, label in choices.items() if key)
 
 
 def test_section_choices_name_a_label_only_where_it_is_unambiguous(svc):
