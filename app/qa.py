@@ -73,6 +73,8 @@ def resolve(question: str, conv: Conversation | None, searcher: Searcher | None 
 
     if FOLLOW_UP_TEXT.match(q) and shown_by(prev_answer):
         return Resolved(prev_topic, frozenset(), True, original=shown_by(prev_answer)[0])
+    if FOLLOW_UP_MORE.match(q) and getattr(prev_answer, "kind", "") == "social":
+        return Resolved(q, frozenset(), False)  # after "谢谢" there is nothing to go on from
     if FOLLOW_UP_MORE.match(q):
         # everything shown on this topic so far: "还有别的吗" asked twice, or after "这条的原文", moves on
         shown: set[str] = set()
@@ -135,7 +137,7 @@ def assess(searcher: Searcher, question: str, conv: Conversation | None = None) 
     query = searcher.understand(r.query)  # the one place the question is normalised and classified
     if r.original is not None and r.original in searcher.by_id:
         return Assessment(r, query, [], _original_text(searcher, searcher.by_id[r.original]), None)
-    if query.intent.kind == "social":
+    if _social_turn(r, query):
         return Assessment(r, query, [], None, "这是寒暄，不是关于文件的问题")
     k = TASKS_K if query.intent.kind == "tasks_of" else RETRIEVE_K  # a department may own many rows
     # an article shown is shown with its items, and an item with its article
@@ -205,7 +207,7 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
     t0 = time.perf_counter()
     a = assess(searcher, question, conv)
     r, query, hits = a.resolved, a.query, a.hits
-    if query.intent.kind == "social":
+    if _social_turn(r, query):
         return _social(question, r, query, t0)
     # "还有别的吗？" asks for what comes after the clauses already given, however loosely it matches.
     more = bool(r.exclude)
@@ -611,6 +613,12 @@ SOCIAL_REPLY = ("您好！我是政策文件问答助手。请直接问已收录
                 "某种行为罚款多少、企业能享受哪些扶持政策。每个回答都附上依据的条款，点 [n] 可查看原文；"
                 "文件没有写的，我会直接说明。")
 THANKS_REPLY = "不客气！还有关于政策文件的问题，随时可以问我。"
+
+
+def _social_turn(r: Resolved, query: Query) -> bool:
+    """A greeting or thanks; or "还有别的吗" with nothing before it to go on from (the first turn, or
+    after "谢谢"), which the reply on how to ask answers."""
+    return query.intent.kind == "social" or (not r.follow_up and bool(FOLLOW_UP_MORE.match(r.query)))
 
 
 def _social(question: str, r: Resolved, query: Query, t0: float) -> Answer:

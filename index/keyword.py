@@ -29,7 +29,12 @@ class KeywordIndex:
         # gains two STARD questions and costs the related-policies dev split two answers. Kept as it was.
         retriever = bm25s.BM25(k1=1.2, b=0.75)
         # An empty token list would make bm25s drop the row; a placeholder keeps rows aligned.
-        retriever.index([toks or ["\u2400"] for toks in token_lists], show_progress=False)
+        rows = [toks or ["\u2400"] for toks in token_lists]
+        # Token ids in sorted order: bm25s numbers the tokens it is given in set order, which changes
+        # with Python's hash seed, and a query's scores are summed in token-id order, so two builds of
+        # the same corpus broke ties between equal scores ("好" in hundreds of clauses) differently.
+        vocab = {t: i for i, t in enumerate(sorted({t for row in rows for t in row}))}
+        retriever.index(([[vocab[t] for t in row] for row in rows], vocab), show_progress=False)
         return cls(retriever, len(token_lists))
 
     def save(self, path: Path) -> None:

@@ -128,11 +128,18 @@ def test_a_year_in_the_story_told_before_the_question_is_not_what_is_asked(guide
         ("你好", SOCIAL_REPLY),
         ("在吗？你能做什么", SOCIAL_REPLY),
         ("谢谢！", THANKS_REPLY),
+        ("还有别的吗？", SOCIAL_REPLY),  # nothing before it to go on from
     ],
 )
 def test_greetings_get_a_reply_not_a_refusal(guideline_service, message, reply):
     a = ask(guideline_service, message)
     assert (a.answered, a.kind, a.answer, a.citations, a.related) == (False, "social", reply, (), ())
+
+
+def test_what_else_after_thanks_says_how_to_ask_not_thanks_again(guideline_service):
+    conv = Conversation()
+    guideline_service.ask("谢谢", conv)
+    assert guideline_service.ask("还有别的吗？", conv).answer == SOCIAL_REPLY
 
 
 def test_follow_up_resolves_against_the_previous_turn(guideline_service):

@@ -755,9 +755,15 @@ def test_who_is_responsible_is_not_answered_by_passages_that_name_no_body(anhui)
     assert problem("安徽快递企业的收费标准归谁来定？", "快递企业可以自主确定收费标准。") is None
 
 
-def test_which_document_took_effect_first_or_last_is_answered_from_their_own_dates(tmp_path, data_dir, fake_embedder):
-    svc = ingest_texts(tmp_path / "dated", data_dir, fake_embedder, {
+@pytest.fixture
+def dated(tmp_path, data_dir, fake_embedder):
+    """Three documents: two with effective dates (江西 2023-09-01, 安徽 2024-03-01), one without."""
+    return ingest_texts(tmp_path / "dated", data_dir, fake_embedder, {
         "江西省快递服务条例(2023-05-30).md": JIANGXI, "数据服务暂行条例(2022-01-10).md": NATIONAL, f"{AH}.md": ANHUI})
+
+
+def test_which_document_took_effect_first_or_last_is_answered_from_their_own_dates(dated):
+    svc = dated
     first = ask(svc, "这些法规里最先施行的是哪一部？从哪天开始的？")
     assert (first.answered, first.kind) == (True, "dated")
     # 数据服务暂行条例 states no effective date: it is left out, and the answer says so
@@ -780,9 +786,8 @@ def test_which_document_took_effect_first_or_last_is_answered_from_their_own_dat
     assert answer_question(svc.searcher, "这些法规里最先施行的是哪一部？", conv).answer == first.answer
 
 
-def test_the_effective_dates_of_the_documents_named_are_listed_in_order_with_the_time_between(tmp_path, data_dir, fake_embedder):
-    svc = ingest_texts(tmp_path / "dates", data_dir, fake_embedder, {
-        "江西省快递服务条例(2023-05-30).md": JIANGXI, "数据服务暂行条例(2022-01-10).md": NATIONAL, f"{AH}.md": ANHUI})
+def test_the_effective_dates_of_the_documents_named_are_listed_in_order_with_the_time_between(dated):
+    svc = dated
     both = ask(svc, "安徽的条例和江西的条例，各自是哪天開始施行的？相差多久？")
     assert (both.answered, both.kind) == (True, "dated")
     # in order of date, whichever the question names first; the gap as calendars count it

@@ -56,6 +56,14 @@ def test_llama_index_bm25_is_blind_to_chinese_which_is_why_we_use_bm25s():
     assert ours.scores(Tokenizer().tokenize("人才公寓"))[1] > 0
 
 
+def test_keyword_index_numbers_tokens_in_sorted_order_whatever_the_hash_seed():
+    rows = [["快递", "企业", "备案"], ["企业", "好"], ["好", "好", "数据"], []]
+    index = KeywordIndex.build(rows)
+    # the same numbering in every build (bm25s's own follows set order, which the hash seed changes)
+    assert list(index.retriever.vocab_dict) == ["\u2400", "企业", "备案", "好", "快递", "数据", ""]
+    assert [round(float(x), 4) for x in index.scores(["好"])] == [0.0, 0.3301, 0.3961, 0.0]
+
+
 def test_hits_are_clauses_with_the_matching_sentence(tiny_index):
     hits = tiny_index.search("引进专业人才能住人才公寓吗", k=3)
     assert hits[0].clause.id == "tiny#二.（二）"
