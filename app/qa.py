@@ -760,7 +760,12 @@ def _compose_department(searcher: Searcher, query: Query, hits: list[Hit]) -> Dr
     row_hit = next(((i, h) for i, h in enumerate(hits[:3]) if h.clause.row), None)
     if row_hit:
         i, hit = row_hit
-        found.append((_coverage(searcher, query, hit.clause.text) - 0.1 * i, _row_line(searcher, hit)))
+        text, evidence = _row_line(searcher, hit)
+        row = hit.clause.row
+        if _ASKS_LEAD.search(query.normalized) and _table_role(searcher, hit.clause) != "牵头" and len(row.departments) > 1:
+            # "哪个部门牵头…" of a table that lists 责任部门 without saying who leads: the order, said as such
+            text += f"（分工表没有写明由谁牵头，列第一位的是{row.departments[0]}）"
+        found.append((_coverage(searcher, query, hit.clause.text) - 0.1 * i, (text, evidence)))
     duty = _best_duty(searcher, query, hits)
     if duty:
         found.append(duty)
@@ -775,6 +780,9 @@ def _compose_department(searcher: Searcher, query: Query, hits: list[Hit]) -> Dr
     found.sort(key=lambda x: -x[0])
     lines = [line for _, line in found]
     return Draft("department", [x for i, x in enumerate(lines) if x not in lines[:i]])  # a duty may be the act too
+
+
+_ASKS_LEAD = re.compile(r"牵头|主导|领头|带头")
 
 
 def _row_line(searcher: Searcher, hit: Hit) -> tuple[str, list[Evidence]]:

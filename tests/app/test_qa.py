@@ -27,10 +27,12 @@ def ask(svc, q, conv=None, llm=None):
 @pytest.mark.parametrize(
     "question, row, answer",
     [
-        # The table's column is 责任部门: the answer lists its departments in order and says 牵头 nowhere.
+        # The table's column is 责任部门: the answer lists its departments in order; asked who leads, it
+        # says that the table does not say so, and who is listed first.
         ("建立健全工作协调推进机制由哪个部门牵头？", 1,
          "按分工表，“建立健全工作协调推进机制，成立互联网平台经济工作推进小组”的责任部门："
-         "省发展改革委、经济和信息化委、科技厅、财政厅、商务厅、金融办等。（部门名单以“等”结尾，未列尽）[1]"),
+         "省发展改革委、经济和信息化委、科技厅、财政厅、商务厅、金融办等。（部门名单以“等”结尾，未列尽）"
+         "（分工表没有写明由谁牵头，列第一位的是省发展改革委）[1]"),
         ("信息咨询服务平台和网络覆盖归谁负责？", 7,
          "按分工表，“支持建设信息咨询服务平台，推进信息基础设施建设，提高网络覆盖范围和服务水平”的责任部门："
          "省经济和信息化委、省通信管理局、江苏移动、江苏电信、江苏联通、江苏铁塔等。（部门名单以“等”结尾，未列尽）[1]"),
@@ -39,7 +41,7 @@ def ask(svc, q, conv=None, llm=None):
          "省统计局、发展改革委、经济和信息化委、商务厅、通信管理局等。（部门名单以“等”结尾，未列尽）[1]"),
         ("社会信用体系和信用评价制度谁牵头？", 14,
          "按分工表，“建立健全平台经济社会信用体系和信用评价制度”的责任部门："
-         "省经济和信息化委、工商局、质监局等。（部门名单以“等”结尾，未列尽）[1]"),
+         "省经济和信息化委、工商局、质监局等。（部门名单以“等”结尾，未列尽）（分工表没有写明由谁牵头，列第一位的是省经济和信息化委）[1]"),
     ],
 )
 def test_department_answers_from_the_task_table(guideline_service, question, row, answer):
