@@ -4,6 +4,7 @@ citation verification, and the optional LLM path against a local OpenAI-protocol
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import replace
@@ -281,6 +282,17 @@ def test_a_body_named_then_charged_has_that_duty(text, charged):
     from app.qa import _charged
 
     assert _charged(text, ["公共数据专业委员会"]) is charged
+
+
+def test_what_else_lists_a_task_row_as_the_table_says_it(guideline_service):
+    conv = Conversation()
+    guideline_service.ask("哪个部门牵头平台经济统计监测？", conv)
+    more = guideline_service.ask("还有别的吗？", conv)
+    rows = [c.clause.row for c in more.citations if c.clause.row]
+    assert rows  # the rows ranked next are rows of the task table
+    lines = more.answer.splitlines()[1:]
+    for row in rows:  # each in the words of a department answer, not its cells run together
+        assert any(re.match(rf"\d\. 《[^》]+》按分工表，“{re.escape(row.task)}”", line) for line in lines)
 
 
 def test_that_one_asks_the_previous_question_of_another_body(guideline_service):

@@ -820,6 +820,14 @@ def test_a_figure_asked_about_nothing_the_documents_know_is_refused_for_those_wo
     assert (known.answered, known.answer.split("。")[0]) == (False, "文件中没有找到能回答这个问题的规定（文件没有写明具体金额）")
 
 
+def test_a_year_asked_for_needs_a_year_and_how_far_a_document_runs_is_its_size(regulations):
+    # 第三条 gives a period after an event (自开办之日起), no year: "哪一年" is not answered by it
+    year = ask(regulations, "江西快递企业设立末端网点是从哪一年开始要备案的？")
+    assert (year.answered, year.answer.split("。")[0]) == (False, "文件中没有找到能回答这个问题的规定（文件没有写明年份）")
+    size = ask(regulations, "江西省快递服务条例写到第几条？")
+    assert (size.kind, size.answer) == ("count", "《江西省快递服务条例》共6条，最后一条是第六条：本条例自2023年9月1日起施行。[1]")
+
+
 def test_date_gap_counts_years_months_and_days():
     from app.qa import date_gap
 
