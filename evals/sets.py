@@ -58,6 +58,11 @@ SETS: tuple[GoldSet, ...] = (
             (CORPORA_DIR / "related-policies", GUIDELINE),
             "a fifth batch of 150 questions over the same 12 regulations and corpus, written blind to the code "
             "after the fourth batch, weighted toward unanswerable near misses (44) beside real figures"),
+    GoldSet("related-policies-sixth", GOLD_DIR / "related-policies-sixth.jsonl",
+            (CORPORA_DIR / "related-policies", GUIDELINE),
+            "a sixth batch of 150 questions over the same 12 regulations and corpus, written blind to the code "
+            "after the fifth batch, weighted toward yes/no stories (33) and unanswerable near misses (45), "
+            "preferring articles no earlier batch asked"),
 )
 
 
