@@ -582,6 +582,16 @@ class Searcher:
             return (0, len(clause.text))
         return max(scored, key=lambda x: x[1])[0]
 
+    def text_similarity(self, query: Query, text: str) -> float:
+        """Dense similarity of a text to the question: the text embedded as a clause is (not cached:
+        the quoted evidence varies with every question), compared with the question's vector; 0
+        when the question was not embedded (keyword mode)."""
+        if query.vector is None or not text:
+            return 0.0
+        v = self.embedder.encode([text[:self.embedder.max_chars]])[0]
+        q = np.asarray(query.vector, dtype=np.float32)
+        return float(v @ q / ((np.linalg.norm(v) * np.linalg.norm(q)) or 1.0))
+
     def mentioning(self, query: Query, term: str) -> list[Clause]:
         """The clauses of the question's scope (a region it names: that region's documents) whose text
         says the term, in corpus order: "哪些地方提到了X" asks for every place, not the best match.

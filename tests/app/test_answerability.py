@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from app import answerability
-from app.answerability import DEFAULT, as_typed, calibration, common_words, contains, features, score
+from app.answerability import DEFAULT, as_typed, calibration, common_words, contains, features, known_share, score
 from app.qa import answer_question, assess, grounds
 from tests.app.test_qa_regulations import regulations  # noqa: F401 - the fixture, shared
 
@@ -26,7 +26,7 @@ def table(tmp_path, monkeypatch):
 
 
 def test_each_model_uses_its_own_calibration_and_others_the_default(table):
-    f = {"similarity": 0.85, "coverage": 0.2, "about": 1.0, "known": 1.0, "structural": 0.0, "typed": 0.0, "long": 0.0}
+    f = {"evidence_similarity": 0.85, "coverage": 0.2, "about": 1.0, "structural": 0.0, "typed": 0.0, "long": 0.0}
     assert calibration("m-a")["bias"] == -8.0
     assert score("m-a", f) > 0.5  # 10 * 0.85 - 8 > 0
     assert calibration("m-b") == DEFAULT
@@ -70,26 +70,35 @@ def _fresh_calibration():
 
 
 def test_features_of_a_question_the_evidence_answers(regulations):
-    # 第三条 quotes 网点 and 备案 (about 1.0); every noun asked about is in the corpus (known 1.0); of the
-    # question's own words only 天 and 内 are not in the quote (天 is in 二十日's clause only as 日). It
-    # asks for a period, which the quote holds (typed 1.0), in 7 words of its own (long 7/20).
+    # 第三条 quotes 网点 and 备案 (about 1.0); of the question's own words only 天 and 内 are not in the
+    # quote (天 is in 二十日's clause only as 日). It asks for a period, which the quote holds (typed
+    # 1.0), in 7 words of its own (long 7/20).
     f = _features(regulations, "快递企业设立末端网点多少天内备案？")
     assert {k: round(v, 4) for k, v in f.items()} == {
-        "similarity": 0.559, "coverage": 0.9207, "about": 1.0, "known": 1.0, "structural": 0.0,
+        "evidence_similarity": 0.559, "coverage": 0.9207, "about": 1.0, "structural": 0.0,
         "typed": 1.0, "long": 0.35}
 
 
 def test_features_of_a_question_about_what_the_corpus_never_mentions(regulations):
     # The quote （二）泄露用户信息 holds 用户 of 用户、增值税、发票 (about 1/3); the corpus has neither
-    # 增值税 nor 发票 (known 0.0).
-    f = _features(regulations, "江西快递企业能泄露用户的增值税发票吗？")
-    assert round(f["about"], 4) == 0.3333 and f["known"] == 0.0 and round(f["coverage"], 4) == 0.4632
+    # 增值税 nor 发票 (known 0.0, what names them in a refusal).
+    q = "江西快递企业能泄露用户的增值税发票吗？"
+    f = _features(regulations, q)
+    assert round(f["about"], 4) == 0.3333 and round(f["coverage"], 4) == 0.4632
+    assert known_share(regulations.searcher, assess(regulations.searcher, q).query) == 0.0
 
 
-def test_similarity_is_the_nearest_of_all_retrieved_clauses_not_of_the_first_three(regulations):
-    a = assess(regulations.searcher, "快递企业设立末端网点多少天内备案？")
-    hits = [SimpleNamespace(similarity=s) for s in (0.31, 0.30, 0.29, 0.0, 0.72, 0.40)]
-    assert features(regulations.searcher, a.query, "figure", grounds(a.draft), hits)["similarity"] == 0.72
+def test_evidence_similarity_is_of_the_lead_sentence_quoted_not_of_the_nearest_clause(regulations):
+    # The nearest retrieved clause says nothing of whether the quote answers; the quote's first
+    # sentence is compared with the question, whatever follows it.
+    s = regulations.searcher
+    a = assess(s, "快递企业设立末端网点多少天内备案？")
+    lead = "经营快递业务的企业应当自末端网点开始办理快递业务之日起二十日内，向所在地邮政管理部门备案。"
+    hits = [SimpleNamespace(similarity=v) for v in (0.31, 0.99)]
+    f = features(s, a.query, "figure", lead + "快递企业应当遵守安全规定。", hits)
+    assert f["evidence_similarity"] == s.text_similarity(a.query, lead)
+    assert f["evidence_similarity"] != s.text_similarity(a.query, lead + "快递企业应当遵守安全规定。")
+    assert 0.0 < f["evidence_similarity"] < 0.99
 
 
 def test_evidence_only_from_outside_the_region_asked_about_is_refused_by_rule(regulations, tmp_path, monkeypatch):
@@ -134,8 +143,9 @@ def test_as_typed(text, normalized, word, shown):
 def test_an_everyday_word_the_documents_never_use_does_not_count_as_unknown(regulations):
     # 客户 is an everyday word (the law says 用户); 增值税 is a term the documents never mention.
     assert "客户" in common_words() and "增值税" not in common_words()
-    assert _features(regulations, "江西快递企业能泄露客户的信息吗？")["known"] == 1.0
-    assert _features(regulations, "江西快递企业能泄露用户的增值税发票吗？")["known"] == 0.0
+    s = regulations.searcher
+    assert known_share(s, assess(s, "江西快递企业能泄露客户的信息吗？").query) == 1.0
+    assert known_share(s, assess(s, "江西快递企业能泄露用户的增值税发票吗？").query) == 0.0
 
 
 @pytest.mark.parametrize("text, word, held", [

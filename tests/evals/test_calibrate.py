@@ -7,21 +7,21 @@ from app.answerability import FEATURES
 from evals.calibrate import cross_validate, fit, judge, leave_one_set_out
 
 
-def row(similarity, coverage, about=1.0, known=1.0, structural=0.0, typed=0.0, long=0.3):
-    f = dict(zip(FEATURES, (similarity, coverage, about, known, structural, typed, long)))
+def row(similarity, coverage, about=1.0, structural=0.0, typed=0.0, long=0.3):
+    f = dict(zip(FEATURES, (similarity, coverage, about, structural, typed, long)))
     assert len(f) == len(FEATURES)
     return f
 
 
 def test_fit_separates_answerable_from_not_on_raw_features():
     xs = [row(0.85, 0.9), row(0.84, 0.8), row(0.83, 0.7), row(0.86, 0.95),
-          row(0.70, 0.2, about=0.0), row(0.72, 0.3, about=0.5), row(0.69, 0.1, about=0.0, known=0.5)]
+          row(0.70, 0.2, about=0.0), row(0.72, 0.3, about=0.5), row(0.69, 0.1, about=0.0)]
     ys = [1, 1, 1, 1, 0, 0, 0]
     cal = fit(xs, ys)
     assert cal["dev_balanced_accuracy"] == 1.0 and cal["n"] == 7
     z = [cal["bias"] + sum(w * x[n] for w, n in zip(cal["weights"], FEATURES)) for x in xs]
     assert [int(v >= 0) for v in z] == ys
-    assert cal["weights"][FEATURES.index("similarity")] > 0 and cal["weights"][FEATURES.index("coverage")] > 0
+    assert cal["weights"][FEATURES.index("evidence_similarity")] > 0 and cal["weights"][FEATURES.index("coverage")] > 0
 
 
 def test_questions_the_hard_rules_refused_count_in_the_balance():
