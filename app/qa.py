@@ -916,7 +916,21 @@ def _compose_duties_of(searcher: Searcher, query: Query, hits: list[Hit], wanted
     found = []
     names = [n for d in query.intent.departments for n in searcher.tokenizer.names_of(d)]
     names = [m for n in names for m in (n, n.lstrip("省市区县")) if len(m) >= 2]  # 市大数据中心 -> 大数据中心
-    for rank, hit in enumerate(hits[:DUTY_HITS]):
+    # laws name a department by its field: 自然资源部门 is written 自然资源主管部门
+    names += [n[:-2] + "主管部门" for n in names if n.endswith("部门") and not n.endswith("主管部门")]
+    candidates = list(enumerate(hits[:DUTY_HITS]))
+    named = query.scope.docs is not None and len(query.scope.docs) <= MAX_SCANNED_DOCS
+    if named:
+        # Asked of named documents ("浙江的市场监管局在快递业促进条例里管哪些事"): every sentence of
+        # theirs that names the body, not only the clauses retrieved — a body's duties are spread over
+        # a law, in articles that share no other word with the question. Rank no longer tells them apart.
+        seen = {h.clause.id for h in hits[:DUTY_HITS]}
+        # by the body's field too: "发展改革、自然资源等有关部门，应当…" lists 自然资源部门 by its field
+        fields = [m.group(1) for n in names if (m := _FIELD.match(n))]
+        scanned = {c.id: c for n in dict.fromkeys(names + fields) for c in searcher.mentioning(query, n) if c.id not in seen}
+        candidates = [(0, h) for _, h in candidates]
+        candidates += [(0, Hit(c, searcher.docs[c.doc_id].title, 0.0, (0, len(c.text)))) for c in scanned.values()]
+    for rank, hit in candidates:
         for s, e in _spans(hit.clause):
             text = hit.clause.text[s:e].strip()
             partners = partner_bodies(text)
@@ -926,7 +940,7 @@ def _compose_duties_of(searcher: Searcher, query: Query, hits: list[Hit], wanted
             listed = listed_bodies(text) if _DUTY_WORDS.search(text) else []
             listed = listed if len(listed) <= MAX_LISTED_DUTY else []
             if (any(body_key(b) in wanted or any(w in b for w in wanted) for b in duty_bodies(text) + listed)
-                    or _is_subject(text, names) or _charged(text, names)):
+                    or _is_subject(text, names) or _charged(text, names) or _acts(text, names)):
                 # read with its list written out (工业和信息化部门): the body asked about is named there
                 found.append((_coverage(searcher, query, "、".join([text, *listed])) - DUTY_RANK_COST * rank, hit, text))
             elif wanted & {body_key(b) for b in partners}:  # "会同商务、海关等部门"
@@ -937,7 +951,9 @@ def _compose_duties_of(searcher: Searcher, query: Query, hits: list[Hit], wanted
     found.sort(key=lambda x: -x[0])
     chosen, quoted = [], set()
     for score, hit, text in found:
-        if score < found[0][0] * 0.75 or len(chosen) == MAX_DUTIES:
+        # of named documents every sentence giving the body a part is its duty (the scan above);
+        # among retrieved clauses, those far below the best match are about something else
+        if (not named and score < found[0][0] * 0.75) or len(chosen) == MAX_DUTIES:
             break
         # the duty's sentence whole: what follows its "；" ("…收集相关信息；发现…的，应当及时发布预警
         # 信息") is the same body's duty, its subject not repeated
@@ -951,6 +967,10 @@ def _compose_duties_of(searcher: Searcher, query: Query, hits: list[Hit], wanted
     return Draft("tasks_of", [(t, [Evidence(h.clause, h.doc_title, t)]) for _, h, t in chosen])
 
 
+# A question that names one or two documents ("…在快递业促进条例里管哪些事") has all their sentences
+# naming the body read; a region's scope (all its documents and the national ones) keeps to the
+# clauses retrieved, where the rest of the question ("数字经济这一块") still chooses.
+MAX_SCANNED_DOCS = 2
 DUTY_HITS = 12  # a body's duties are spread over a law: its sentences are looked for further down
 MAX_DUTIES = 5  # "网信部门要做哪些事": the duties are a list, longer than the sentences of one answer
 DUTY_RANK_COST = 0.02
@@ -969,6 +989,18 @@ def _charged(text: str, names: list[str]) -> bool:
     """Whether a sentence charges the body after naming it otherwise ("市数据工作委员会设立公共数据
     专业委员会，负责研究、协调…"): the duty follows the name."""
     return any(re.search(re.escape(n) + r"[，,]?(?:具体)?(?:负责|承担|主管)", text) for n in names)
+
+
+_FIELD = re.compile(r"^([\u4e00-\u9fa5]{2,12}?)(?:行政)?(?:主管部门|部门|厅|局)$")
+
+
+def _acts(text: str, names: list[str]) -> bool:
+    """Whether the body does something in the sentence, named right before the act: "市场监督管理部门
+    可以直接在其营业执照上加注…", "由…住房城乡建设主管部门责令限期改正"."""
+    return any(re.search(re.escape(n) + _ACT, text) for n in names)
+
+
+_ACT = r"(?:依法)?(?:应当|可以|按照职责|负责|承担|责令|会同|组织|制定|实施|开展|予以|建立|推进|推动|指导|监督|审核|公布)"
 
 
 def _spans(clause: Clause) -> list[tuple[int, int]]:

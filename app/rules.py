@@ -120,7 +120,7 @@ ASK_TYPES: tuple[AskType, ...] = (
             re.compile(r"之日|(?<![同及临适准随按届])时(?=[的起止前后，。])")),
     AskType("文号", re.compile(r"文号|发文字号|字号|令第几号"), evidence=re.compile(r"〔\d{4}〕\d+号|令第[\d一二三四五六七八九十百]+号")),
     AskType("联系方式或办理窗口", re.compile(r"电话|网址|邮箱|联系方式|联系人"), evidence=re.compile(r"电话|网址|邮箱|\d{7,}")),
-    AskType("数量", re.compile(r"(?<!哪)几家|多少家|多少个(?!工作日|月|小时)|(?<!哪)几个(?!工作日|月|小时)|几倍|多少倍|几名|多少名|(?<!哪)几人|多少人"),
+    AskType("数量", re.compile(r"(?<!哪)几家|多少家|(?<!哪)几级|多少级|(?<!哪)几档|多少档|多少个(?!工作日|月|小时)|(?<!哪)几个(?!工作日|月|小时)|几倍|多少倍|几名|多少名|(?<!哪)几人|多少人"),
             frozenset({"count"})),
     AskType("尺寸、重量或距离", re.compile(r"(?:几|多少)(?:米|公里|千米|公斤|千克|吨|平方米|平方公里|亩)|多远|多宽|尺寸|限重"),
             frozenset({"measure"})),
@@ -134,9 +134,11 @@ ANY_FIGURE = AskType("具体数字", re.compile(r"多少"), frozenset({"amount",
 
 def asked_types(q: str) -> list[AskType]:
     """The kinds of fact a (folded) question asks for. In a yes/no question a fact word (期限, 税率)
-    only names its topic; there only an interrogative asks ("多少天内…吗")."""
+    only names its topic; there only an interrogative asks ("多少天内…吗"), and 几 with a measure
+    word is "a few", not "how many" ("想让几家快递合用一套设施，…支持吗", "让我跑好几趟吗")."""
     yes_no = bool(YES_NO_FORM.search(q))
-    return [a for a in ASK_TYPES if (m := a.question.search(q)) and (not yes_no or INTERROGATIVE.search(m.group(0)))]
+    return [a for a in ASK_TYPES if (m := a.question.search(q))
+            and (not yes_no or (INTERROGATIVE.search(m.group(0)) and not m.group(0).startswith("几")))]
 
 
 _CLAUSE = re.compile(r"[^，,；;：:]+")

@@ -78,7 +78,17 @@ def body_key(name: str) -> str:
     # "市商务局" is the city's 商务局, but "市场…局" is no city body: 市 goes only before a known name.
     if m and (m.group(1) != "市" or n[m.end():] in _BODY_INDEX or _abbreviated(n[m.end():])):
         n = n[m.end():]
-    return _BODY_INDEX.get(n) or _abbreviated(n) or n
+    known = _BODY_INDEX.get(n) or _abbreviated(n)
+    if known is None and (c := _COMPETENT.match(n)):
+        # "住房城乡建设主管部门", "自然资源行政主管部门": the competent department is that department
+        # (住房城乡建设部门, which the table of equivalent bodies knows as 住房城乡建设厅)
+        plain = c.group(1) + "部门"
+        known = _BODY_INDEX.get(plain) or _abbreviated(plain)
+    return known or n
+
+
+# "…主管部门" and "…行政主管部门" name the department of that field, however a law words it.
+_COMPETENT = re.compile(r"^([\u4e00-\u9fa5]{2,12}?)(?:行政)?主管部门$")
 
 
 @lru_cache(maxsize=4096)

@@ -21,6 +21,8 @@ from ingest.refs import ArticleRef
 
 # Words that ask about another version or about changes between versions.
 VERSION_ASK = re.compile(r"修订|修改|修正|变化|变动|区别|不同|旧版|老版|原来|以前的|之前的|新版|新旧|改了|版本")
+# A document pointed at rather than named: "这个文件", "这份意见", "该条例", "本文件".
+THIS_DOCUMENT = re.compile(r"(?:这个|这份|这部|这篇|此|该|本)(?:文件|意见|条例|通知|办法|规定|法规|政策文件|政策)")
 _COMPARE = re.compile(r"变化|区别|不同|改|新增|删除|对比|相比")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*(?:年|版)")
 MIN_NAME_CHARS = 4
@@ -170,6 +172,10 @@ class Catalogue:
             longest = max(map(len, shortened.values()), default=0)
             if longest:  # the titles it shortens best ("深圳数据条例": not 上海市数据条例's 数据条例)
                 best = {d for d, n in shortened.items() if len(n) == longest}
+                # "国务院的营商环境条例": of the titles it shortens, the one whose issuer is said before it
+                issued = {d for d in best if _issuer_before(normalized, shortened[d], self.docs[d])}
+                best = issued or best
+                issuer_named |= issued
                 by_name |= best
                 named.extend(dict.fromkeys(n for n in shortened.values() if len(n) == longest))
                 named.extend(dict.fromkeys(w for d in best for w in _issuer_before(normalized, shortened[d], self.docs[d])))
@@ -199,6 +205,14 @@ class Catalogue:
         # A year asks about versions only when it is the year of a version of a revised document.
         versions = bool(VERSION_ASK.search(normalized)) or any(
             i.version[:4] in years for i in self.docs.values() if len(self.version_info[i.id].versions) > 1)
+        if versions and by_name and all(len(self.version_info[d].versions) < 2 for d in by_name):
+            # "国务院营商环境条例允许这样区别对待吗", "上海和深圳的数据条例有什么区别": documents of one
+            # version each; 区别 and 不同 compare something else than versions
+            versions = False
+        if not by_name and len(self.docs) == 1 and (this := THIS_DOCUMENT.search(normalized)):
+            # "这个文件是哪年发布的" of a corpus of one document: that document, named
+            by_name = set(self.docs)
+            named.append(this.group(0))
         docs: set[str] | None = set(by_name) if by_name else None
         # "2020年版…是怎么规定的": the version of that year, unless the question compares versions.
         dated = {d for d in (docs or ()) if self.docs[d].version[:4] in years}

@@ -613,6 +613,26 @@ def test_a_body_that_works_with_the_acting_one_has_that_duty_too(tmp_path, data_
                                              "第四条 县级以上人民政府商务主管部门负责快递业与电子商务协同发展的促进工作。"]
 
 
+def test_a_body_asked_of_a_named_document_gets_every_duty_that_document_gives_it(tmp_path, data_dir, fake_embedder):
+    # Twelve articles: the body's duties (a field named as 主管部门, a power with 可以, a listing by
+    # field "发展改革、自然资源等有关部门", an enforcement "由…责令") are far apart, among articles that
+    # share the question's other words; the answer has them all, in the document's order.
+    filler = "".join(f"第{n}条 数字基础设施建设应当统筹推进，提升网络质量和覆盖水平。\n\n" for n in "三四五六七八九")
+    text = ("# 河南省数字基础设施条例\n\n<!-- INFO END -->\n\n第一条 为了促进数字基础设施建设，制定本条例。\n\n"
+            "第二条 省发展改革、自然资源等有关部门，应当推动信息网络基础设施建设。\n\n" + filler +
+            "第十条 国有建设用地使用权出让前，自然资源主管部门应当将配套建设数字基础设施的要求纳入规划条件。\n\n"
+            "第十一条 自然资源主管部门可以在国土空间规划中预留基站站址。\n\n"
+            "第十二条 建设单位未按规定预留基站站址的，由县级以上人民政府自然资源主管部门责令限期改正。\n")
+    svc = ingest_texts(tmp_path / "ha", data_dir, fake_embedder, {"河南省数字基础设施条例(2022-01-01).md": text})
+    a = assess(svc.searcher, "河南的自然资源厅在数字基础设施条例里被派了什么任务？")
+    assert a.draft.kind == "tasks_of"
+    assert [t for t, _ in a.draft.lines] == [
+        "第二条 省发展改革、自然资源等有关部门，应当推动信息网络基础设施建设。",
+        "第十条 国有建设用地使用权出让前，自然资源主管部门应当将配套建设数字基础设施的要求纳入规划条件。",
+        "第十一条 自然资源主管部门可以在国土空间规划中预留基站站址。",
+        "第十二条 建设单位未按规定预留基站站址的，由县级以上人民政府自然资源主管部门责令限期改正。"]
+
+
 HUBEI = """# 湖北省数据服务条例
 
 2024年3月1日 湖北省第十四届人民代表大会常务委员会第八次会议通过

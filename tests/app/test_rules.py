@@ -18,8 +18,14 @@ from app.rules import MENTIONS_ASK, asked_types, asking_clauses
         ("快递三轮车车身最长能有几米？", ["尺寸、重量或距离"]),
         ("多大岁数可以当快递员？", ["年龄"]),
         ("董事会至少要有多少人？", ["数量"]),
+        ("数据安全事件要分成几级？", ["数量"]),  # levels are counted too
+        ("应急响应分哪几级？", []),  # which levels: a list, not a count
         ("无证经营快递会有什么处理结果？", ["处罚"]),
         ("违法线索互联 监管标准互通 处理结果互认", []),  # a phrase of policy, not an asked result
+        # in a yes/no question 几 with a measure word is "a few": nothing asked for
+        ("物业想让几家快递合用一套末端设施，条例支持吗？", []),
+        ("工作人员能不能让我跑好几趟、一次补一点？", []),
+        ("罚款是一万元以上吗？多少天内要改正吗？", ["期限或年限"]),  # 多少 still asks
     ],
 )
 def test_asks(question, labels):

@@ -89,6 +89,14 @@ def test_renamed_bodies_are_one_body_both_ways():
     assert body_key("县级以上地方人民政府商务主管部门") == "县级以上地方人民政府商务主管部门"
 
 
+def test_a_competent_department_is_the_department_of_its_field():
+    # laws write 自然资源主管部门 where a user says 自然资源部门 or 自然资源厅
+    assert body_key("自然资源主管部门") == body_key("自然资源部门") == body_key("自然资源厅") == "自然资源厅"
+    assert body_key("住房城乡建设主管部门") == body_key("住建厅") == "住房城乡建设厅"
+    assert body_key("交通运输行政主管部门") == body_key("交通运输厅") == "交通运输厅"
+    assert body_key("公共数据主管部门") == "公共数据主管部门"  # a field no table knows keeps its name
+
+
 def test_a_local_text_whose_title_omits_the_place_takes_the_province_it_names():
     from index.lexicon import region_of_document
 

@@ -137,3 +137,27 @@ def test_a_region_with_documents_but_none_of_the_name_asked_is_absent_in_the_use
     assert zhejiang.absent == () and zhejiang.docs == frozenset({"zj"})
     shanghai = catalogue.scope("上海的数据条例")
     assert shanghai.absent == () and shanghai.docs == frozenset({"sh"})
+
+
+def test_the_document_pointed_at_is_the_only_one_of_its_corpus(catalogue):
+    one = doc("js", "省政府关于加快互联网平台经济发展的指导意见", "全国", "")
+    alone = Catalogue({one.id: one}, {one.id: one.region})
+    scope = alone.scope("这个文件是哪年发布的")
+    assert scope.docs == frozenset({"js"}) and scope.named == ("这个文件",)
+    assert alone.scope("这份意见一共有多少条").docs == frozenset({"js"})
+    assert alone.scope("平台企业有什么扶持").docs is None  # nothing pointed at: the open corpus
+    # among several documents "这个条例" points at none of them by itself
+    assert catalogue.scope("这个条例什么时候施行").docs is None
+
+
+def test_a_shortened_title_with_its_issuer_before_it_is_that_issuers_document(catalogue):
+    # 营商环境条例 shortens both titles; 国务院 said before it names the national one
+    assert catalogue.scope("国务院的营商环境条例要求政府集中公布政策吗").docs == frozenset({"cn"})
+    assert catalogue.scope("营商环境条例要求政府集中公布政策吗").docs == frozenset({"cn", "gd"})
+
+
+def test_difference_words_ask_about_versions_only_of_a_document_that_has_several(catalogue):
+    assert catalogue.scope("国务院营商环境条例允许这样区别对待吗").versions is False
+    assert catalogue.scope("上海市数据条例和深圳经济特区数据条例有什么区别").versions is False
+    assert catalogue.scope("保障中小企业款项支付条例新旧版本有什么区别").versions is True
+    assert catalogue.scope("新旧版本有什么区别").versions is True  # no document named: any may have versions
