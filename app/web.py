@@ -45,12 +45,11 @@ except ImportError:  # the query normaliser applies the alias table instead
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
-EXAMPLE_QUESTIONS = [
-    "哪个部门牵头平台经济统计监测？",
-    "高新技术企业的企业所得税税率是多少？",
-    "引进高端人才的住房补贴能不能计入成本？",
-    "商务厅负责哪些任务？",
-]
+# When the corpus offers none of its own (no index yet): questions any policy corpus answers.
+GENERAL_EXAMPLES = ["这些文件对企业有哪些扶持措施？", "哪个部门负责监督管理？"]
+MAX_EXAMPLES = 4
+EXAMPLE_SCAN = 5000  # clauses read for a defined term: the examples are built once, at start-up
+_DEFINED = re.compile(r"(?:^|[。；：\n]|第[一二三四五六七八九十百]+条\s*)(?:本\w{1,4}所称)?“?([\u4e00-\u9fa5]{2,10})”?，是指")
 SEARCH_MODES = [("混合（关键词+语义）", "hybrid"), ("关键词", "keyword"), ("语义", "semantic")]
 ALL = ""  # the "no filter" value of every dropdown
 ALL_SECTIONS = "全部章节"  # the label of the section filter's ALL
@@ -250,6 +249,25 @@ def department_choices(searcher) -> list[tuple[str, str]]:
     ordered = sorted(written, key=lambda k: (-counts[k], k))
     label = {k: max(names, key=lambda n: (names[n], -len(n))) for k, names in written.items()}
     return [("全部部门", ALL)] + [(f"{label[k]}（{counts[k]}）", k) for k in ordered]
+
+
+def example_questions(searcher) -> list[str]:
+    """Example questions built from the corpus loaded, so that each is one it answers: the department
+    of the task tables with most rows and the first row's task, a term a document defines, when a
+    document takes effect. None of them is written for one document."""
+    out: list[str] = []
+    rows = [c.row for c in searcher.clauses if c.row]
+    if rows:
+        label = department_choices(searcher)[1][0].rsplit("（", 1)[0]
+        out += [f"{rows[0].task.split('，')[0]}由哪个部门负责？", f"{label}负责哪些任务？"]
+    for c in searcher.clauses[:EXAMPLE_SCAN]:
+        if m := _DEFINED.search(c.text):
+            out.append(f"{m.group(1)}是指什么？")
+            break
+    dated = [d for d in searcher.docs.values() if d.effective]
+    if dated:
+        out.append(f"{min(dated, key=lambda d: (d.effective, d.title)).title}什么时候开始施行？")
+    return (out + GENERAL_EXAMPLES)[:MAX_EXAMPLES] if len(out) < 2 else out[:MAX_EXAMPLES]
 
 
 IMPORTING = "正在保存并导入所选文件：先解析条款，再计算向量，每个文件需要几秒到几十秒，请稍候……"
@@ -795,6 +813,13 @@ class WebApp:
         return json.dumps(result, ensure_ascii=False)
 
     # layout -----------------------------------------------------------------------------------------
+    def _examples(self) -> list[str]:
+        try:
+            return example_questions(self.svc.searcher)
+        except Exception as e:  # no index yet, or one being rebuilt: the page still comes up
+            log.info("example questions from the corpus unavailable (%s); general ones shown", e)
+            return GENERAL_EXAMPLES
+
     def build(self) -> gr.Blocks:
         with gr.Blocks(title="政策文件问答", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
             gr.HTML('<h1 class="pq-title">政策文件问答</h1>', elem_id="pq-header")
@@ -840,7 +865,7 @@ class WebApp:
                     msg = gr.Textbox(label="问题", placeholder="输入问题，按回车发送", show_label=False, scale=5, lines=1,
                                      elem_id="pq-question")
                     send = gr.Button("发送", variant="primary", scale=1, min_width=72, elem_id="pq-send")
-                gr.Examples([[q] for q in EXAMPLE_QUESTIONS], inputs=msg, label="示例问题")
+                gr.Examples([[q] for q in self._examples()], inputs=msg, label="示例问题")
             with gr.Column(scale=3, min_width=280, elem_classes=["pq-aside"]):
                 panel = self._panel(elem_id="pq-panel")
         demo.load(self.restore, [store], [store, convs, chat], **QUIET)
@@ -864,7 +889,7 @@ class WebApp:
 
     def _search_tab(self):
         with gr.Row():
-            query = gr.Textbox(label="检索词", placeholder="例如：住房补贴 计入成本", scale=4, elem_id="pq-query")
+            query = gr.Textbox(label="检索词", placeholder="输入关键词，如部门名称、政策措施、条款中的说法", scale=4, elem_id="pq-query")
             go = gr.Button("检索", variant="primary", scale=1, elem_id="pq-go")
         with gr.Row():
             mode = gr.Radio(SEARCH_MODES, value="hybrid", label="方式")

@@ -981,3 +981,23 @@ def test_a_semantic_search_that_finds_nothing_is_not_told_to_search_semantically
     html = render.search_results_html("区块链", [], ["区块链"], [], semantic_only=True)
     assert "没有找到与“区块链”意思相近的条款。" in html and "语义" not in html
     assert "改用“语义”方式检索" in render.search_results_html("区块链", [], ["区块链"], [])
+
+
+def test_example_questions_come_from_the_corpus_loaded(svc):
+    from app.web import example_questions
+
+    # the first task row and the department of most rows, as the table writes them; no question
+    # written for one document
+    assert example_questions(svc.searcher)[:2] == ["建立健全工作协调推进机制由哪个部门负责？", "经济和信息化委负责哪些任务？"]
+    for q in example_questions(svc.searcher):
+        assert svc.ask(q, Conversation()).answered, q
+
+
+def test_example_questions_of_regulations_ask_a_defined_term_and_an_effective_date(tmp_path, data_dir, fake_embedder):
+    from app.web import example_questions
+    from tests.app.conftest import ingest_texts
+
+    text = ("# 河南省数据条例\n\n<!-- INFO END -->\n\n第一条 为了规范数据处理，制定本条例。\n\n"
+            "第二条 本条例所称数据，是指任何以电子方式对信息的记录。\n\n第三条 本条例自2023年1月1日起施行。\n")
+    s = ingest_texts(tmp_path / "ha", data_dir, fake_embedder, {"河南省数据条例(2022-10-01).md": text}).searcher
+    assert example_questions(s) == ["数据是指什么？", "河南省数据条例什么时候开始施行？"]
