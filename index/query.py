@@ -24,6 +24,7 @@ VERSION_ASK = re.compile(r"修订|修改|修正|变化|变动|区别|不同|旧�
 # A document pointed at rather than named: "这个文件", "这份意见", "该条例", "本文件".
 THIS_DOCUMENT = re.compile(r"(?:这个|这份|这部|这篇|此|该|本)(?:文件|意见|条例|通知|办法|规定|法规|政策文件|政策)")
 _COMPARE = re.compile(r"变化|区别|不同|改|新增|删除|对比|相比")
+_VERSION_YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:年(?:的)?(?:修订)?版本?|版本?)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*(?:年|版)")
 MIN_NAME_CHARS = 4
 _CITED = re.compile(r"《([^》\n]{2,40})》")  # a title cited in 《》
@@ -218,6 +219,9 @@ class Catalogue:
         dated = {d for d in (docs or ()) if self.docs[d].version[:4] in years}
         if dated and not _COMPARE.search(normalized):
             docs = dated
+            # "2020年版" names the version, as the title names the document: not what is asked about
+            named.extend(m.group(0) for m in _VERSION_YEAR.finditer(normalized)
+                         if any(self.docs[d].version.startswith(m.group(1)) for d in dated))
         if docs is not None and boosted:
             # "广东那部优化营商环境条例": the region's document whose title holds the name said once
             # (not "国务院的…条例和广东省的…条例", which names both)

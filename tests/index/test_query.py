@@ -53,7 +53,7 @@ def catalogue():
         ("四川的快递企业有什么扶持", None, set(), (), ("四川",), False),
         # versions: the one in force unless the question is about versions; a year picks its version
         ("保障中小企业款项支付条例规定多少天内付款", {"pay2025"}, set(), ("保障中小企业款项支付条例",), (), False),
-        ("2020年版保障中小企业款项支付条例怎么规定付款期限", {"pay2020"}, set(), ("保障中小企业款项支付条例",), (), True),
+        ("2020年版保障中小企业款项支付条例怎么规定付款期限", {"pay2020"}, set(), ("保障中小企业款项支付条例", "2020年版"), (), True),  # the version named too
         ("保障中小企业款项支付条例2025年修订后有什么变化", {"pay2020", "pay2025"}, set(), ("保障中小企业款项支付条例",), (), True),
         ("平台企业有哪些税收优惠", None, set(), (), (), False),
         # a title shortened as people shorten it: the titles it shortens best, never "本条例"
