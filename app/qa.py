@@ -1846,6 +1846,25 @@ def _asked_act(query: Query, ask: AskType) -> str | None:
     return None if act is None or act in query.salient or _NOT_AN_ACT.search(act) else act
 
 
+def _repeated_act(query: Query) -> str | None:
+    """The act a how-often question counts, the word before 一次 ("多久审计一次" -> 审计)."""
+    m = _ONCE_ACT.search(query.normalized)
+    if not m:
+        return None
+    before = query.normalized[:m.start()]
+    act = next((t for t in query.own_tokens if len(t) >= 2 and before.endswith(t)), None)
+    return None if act is None or act in query.salient or _NOT_AN_ACT.search(act) else act
+
+
+_ONCE_ACT = re.compile(r"(?:一次|一回)")
+
+
+def _sentence_texts(text: str) -> list[str]:
+    from index.units import sentences
+
+    return [text[a:b] for a, b in sentences(text)]
+
+
 def _held(searcher: Searcher, word: str, text: str) -> bool:
     folded = fold(text)
     return any(n in folded for n in searcher.tokenizer.names_of(word))
@@ -1903,6 +1922,12 @@ def hard_problem(query: Query, draft: Draft, searcher: Searcher | None = None) -
         act = _asked_act(query, ask) if searcher is not None and ask.kinds & {"duration"} else None
         if act and not _held(searcher, act, evidence) and act[0] not in fold(evidence):
             return f"文件没有写明{as_typed(query, act)}的期限"
+        # "审计机关多久…审计一次": how often that act is done, in a sentence that says both; a yearly
+        # report ("每年定期…报告") beside an article on audits with no period is no audit period
+        repeated = _repeated_act(query) if searcher is not None and ask.label == "频次" else None
+        if repeated and not any(_satisfies(ask, t) and (_held(searcher, repeated, t) or repeated[0] in fold(t))
+                                for t in _sentence_texts(evidence)):
+            return f"文件没有写明{as_typed(query, repeated)}的频次"
         asked = _asked_of(query, ask) if searcher is not None else None
         if asked and not _held(searcher, asked[0], evidence):  # "增值税税率": a rate, but of 企业所得税
             whose, by_copula, nouns = asked

@@ -1006,3 +1006,11 @@ def test_the_superlative_of_the_asked_quantity_does_not_choose_the_sentence(paym
     query = assess(payment.searcher, "大型企业付款期限最长多少天？").query
     assert "最长" in query.tokens and "最长" not in _topic_tokens(query)
     assert _topic_tokens(query) == [t for t in query.tokens if t != "最长"]  # the subject stays
+
+
+def test_how_often_an_act_is_done_needs_a_sentence_with_both(regulations):
+    # 每三个月 is how often the provider reports, not how often anyone inspects it
+    a = ask(regulations, "数据服务提供者多久报告一次？")
+    assert a.answered and "每三个月" in a.answer
+    refused = assess(regulations.searcher, "主管部门多久检查一次数据服务提供者？")
+    assert refused.problem == "文件没有写明检查的频次"
