@@ -231,11 +231,16 @@ def listed_bodies(text: str) -> list[str]:
         # the list end at a connective, but not at the 和 inside a body's name (工业和信息化, 住房和城乡建设)
         items[0] = _FIRST_ITEM_SPLIT.split(items[0])[-1]
         out += [item + m.group(2) for item in items if len(item) >= 2 and not _BODY_END.search(item)]
+    for m in _ONE_WITH_OTHERS.finditer(text):  # "知识产权等部门应当…": one named, the others not
+        item = re.split("人民政府", _FIRST_ITEM_SPLIT.split(m.group(1))[-1])[-1]
+        if len(item) >= 2 and not _BODY_END.search(item) and item + m.group(2) not in out:
+            out.append(item + m.group(2))
     return out
 
 
 # "商务、海关等部门", "工业和信息化、地方金融监管等有关部门": items sharing the suffix written once
 _SHARED_SUFFIX = re.compile(r"((?:[\u4e00-\u9fa5]{2,12}?、)+[\u4e00-\u9fa5]{2,10}?)(?:等)?(?:有关|相关)?(部门|机构|机关)")
+_ONE_WITH_OTHERS = re.compile(r"([\u4e00-\u9fa5]{2,12}?)等(?:有关|相关)?(部门|机构|机关)")
 _FIRST_ITEM_SPLIT = re.compile(r"[，,；;]|以及|及其|会同|配合|协同|联合|由|(?<!以)及(?!其)")
 # "会同商务、发展改革、交通运输、海关等部门", "配合公安机关": who a duty is shared with
 _PARTNERS = re.compile(r"(会同|配合|协同|联合|协助)([\u4e00-\u9fa5、]{2,60}?)等?(部门|机构|单位|机关)")

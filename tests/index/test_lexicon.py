@@ -130,6 +130,10 @@ def test_partner_bodies(sentence, bodies):
         # the 和 inside a body's name does not end the words before the list; 有关 before the suffix
         ("县级以上人民政府及其工业和信息化、地方金融监管等有关部门应当加强企业上市指导",
          ["工业和信息化部门", "地方金融监管部门"]),
+        # one body named with the others left out: "知识产权等部门", its government level not part of it
+        ("第五十三条 知识产权等部门应当执行数据知识产权保护规则", ["知识产权部门"]),
+        ("县级以上地方人民政府及其知识产权等部门应当加强指导", ["知识产权部门"]),
+        ("县级以上人民政府发展改革等有关部门应当加强协调", ["发展改革部门"]),
     ],
 )
 def test_listed_bodies(sentence, bodies):
