@@ -21,6 +21,7 @@ TARGETS: dict[str, dict[str, float]] = {
     "related-policies-third": {"answer_acc": 0.90, "refusal_acc": 0.90},
     "related-policies-fourth": {"answer_acc": 0.90, "refusal_acc": 0.90},
     "related-policies-fifth": {"answer_acc": 0.90, "refusal_acc": 0.90},
+    "related-policies-sixth": {"answer_acc": 0.90, "refusal_acc": 0.90},
 }
 # What CI holds the system to: the target where it is reached, else the level measured on
 # 2026-12-02 at commit 2e457e4 (`policyqa eval`, test splits, answer / refusal: guideline 0.946 /
@@ -32,21 +33,25 @@ TARGETS: dict[str, dict[str, float]] = {
 # related-policies 0.866 / 0.750, related-policies-more 0.786 / 0.857, fourth 0.754 / 0.722).
 # Raised 2026-12-07 at 8683122 (guideline-fresh answers 0.913, fourth answers 0.789); third is at
 # 0.627 / 0.611 there (one answer and one refusal fewer than at daec4f0), its bars unchanged.
+# Raised 2026-12-08 at the eight-split refit (guideline 0.973 / 0.947, related-policies 0.857 /
+# 0.850, more 0.768 / 0.929, third 0.642 / 0.611, fourth 0.807 / 0.778, fifth 0.904 / 0.850).
 GATES: dict[str, dict[str, float]] = {  # set -> figure of its test split's overall summary -> lowest value
-    "guideline": {"answer_acc": 0.94, "refusal_acc": 0.90},
+    "guideline": {"answer_acc": 0.95, "refusal_acc": 0.90},
     # refusals 0.929 -> 0.857 at daec4f0 (one of 14 unanswerable questions): the list question no
     # longer refused for lacking an enumeration, and the refit on six dev splits, net gains elsewhere
     "guideline-fresh": {"answer_acc": 0.89, "refusal_acc": 0.85},
-    # refusals 0.800 -> 0.750 at daec4f0 (one of 20), the same changes; 0.70 leaves one question's room
-    "related-policies": {"answer_acc": 0.83, "refusal_acc": 0.70},
+    "related-policies": {"answer_acc": 0.83, "refusal_acc": 0.80},
     # 0.714 / 0.857 at 912c452, before any rule was changed for it (56 / 14 test questions)
-    "related-policies-more": {"answer_acc": 0.75, "refusal_acc": 0.78},
+    "related-policies-more": {"answer_acc": 0.75, "refusal_acc": 0.85},
     # 0.582 / 0.611 at c87db7a, before any rule was changed for it (67 / 18 test questions)
-    "related-policies-third": {"answer_acc": 0.61, "refusal_acc": 0.61},
+    "related-policies-third": {"answer_acc": 0.62, "refusal_acc": 0.61},
     # 0.719 / 0.611 at cbad51c, before any rule was changed for it (57 / 18 test questions)
-    "related-policies-fourth": {"answer_acc": 0.77, "refusal_acc": 0.66},
+    "related-policies-fourth": {"answer_acc": 0.78, "refusal_acc": 0.72},
     # 0.885 / 0.800 at 9d787c2, before any rule was changed for it (52 / 20 test questions)
-    "related-policies-fifth": {"answer_acc": 0.86, "refusal_acc": 0.75},
+    "related-policies-fifth": {"answer_acc": 0.88, "refusal_acc": 0.80},
+    # 0.824 / 0.880 at 3780f09, before any rule was changed for it (51 / 25 test questions); 0.843 /
+    # 0.800 at the refit that added it to the calibration (two refusals fewer, one answer more)
+    "related-policies-sixth": {"answer_acc": 0.82, "refusal_acc": 0.76},
 }
 
 
@@ -76,7 +81,7 @@ def _result(answer_acc=0.96, refusal_acc=1.0, unverifiable=0, missing=(), error=
     "result, failures",
     [
         (_result(), []),
-        (_result(answer_acc=0.939), ["answer_acc 0.939 < 0.94"]),
+        (_result(answer_acc=0.949), ["answer_acc 0.949 < 0.95"]),
         (_result(refusal_acc=0.5, unverifiable=2), ["refusal_acc 0.500 < 0.9", "2 unverifiable citations"]),
         (_result(missing=["d#第九条"]), ["1 gold ids match no clause, e.g. ['d#第九条']"]),
         (_result(error="KeyError: 'x'"), ["1 questions raised (KeyError)"]),
