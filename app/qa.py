@@ -354,6 +354,7 @@ def _compose_count(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     for doc_id in docs:
         articles = [c for c in searcher.clauses if c.doc_id == doc_id and c.kind == "article"]
         if not articles:
+            lines += _parts_line(searcher, doc_id)
             continue
         last = max(articles, key=lambda c: c.order)
         label = last.labels[-1]
@@ -366,6 +367,21 @@ def _compose_count(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
         lines.append((f"《{title}》{version}共{number}条，最后一条是{label}：{_sentence_text(hit, _past_label(last, first))}",
                       [_evidence(hit, first)]))
     return Draft("count", lines) if lines else _compose_passages(searcher, query, hits)
+
+
+def _parts_line(searcher: Searcher, doc_id: str) -> list[tuple[str, list[Evidence]]]:
+    """"这份意见一共有多少条" of a document not written in articles (an opinion in numbered parts):
+    how it is divided instead, each part cited by its heading line, and its tables with their rows."""
+    top = [c for c in searcher.clauses if c.doc_id == doc_id and not c.parent_id]
+    parts = [c for c in top if c.kind == "section"]
+    if not parts:
+        return []
+    title = searcher.docs[doc_id].title
+    heads = [c.text.split("\n")[0].strip() for c in parts]
+    tables = [(c, sum(1 for k in searcher.children(c.id, doc_id) if k.row)) for c in top if c.kind == "table"]
+    text = f"《{title}》没有按“第X条”编排：正文分为{len(parts)}个部分（{'；'.join(heads)}）"
+    text += "".join(f"，另附{c.heading}（共{n}行）" for c, n in tables) + "。"
+    return [(text, [Evidence(c, title, h) for c, h in zip(parts, heads)])]
 
 
 def _article_of(searcher: Searcher, clause: Clause) -> Clause:

@@ -325,3 +325,14 @@ def test_the_original_of_the_clause_just_cited_and_then_what_else(guideline_serv
     for n, (line, c) in enumerate(zip(lines[1:], more.citations), 1):
         where = c.clause.citation or c.clause.path[-1]
         assert line == f"{n}. 《{c.doc_title}》{where}：{c.quote}[{n}]"
+
+
+def test_the_size_of_a_document_not_written_in_articles_is_its_parts(guideline_service):
+    # the guideline is an opinion in five numbered parts and a task table: no 第X条 to count
+    a = guideline_service.ask("这份意见一共有多少条？", Conversation())
+    assert a.answered and a.kind == "count"
+    assert a.answer.split("[1]")[0] == (
+        "《省政府关于加快互联网平台经济发展的指导意见》没有按“第X条”编排：正文分为5个部分（一、总体要求；"
+        "二、以电子商务为重点大力发展网络交易和服务平台；三、建设平台经济重要载体；四、聚合平台经济发展要素；"
+        "五、营造平台经济发展环境），另附重点任务分工表（共14行）。")
+    assert [c.clause.id for c in a.citations] == [f"jiangsu-platform-economy-guideline#{n}" for n in "一二三四五"]
