@@ -23,7 +23,7 @@ from app.answerability import as_typed, common_words, coverage, decide, known_sh
 from index.intent import ASKED_DEGREE, ASKING_WORDS, STRICT_DEFINITION, THANKS, defined_term
 from index.lexicon import duty_bodies, listed_bodies, partner_bodies, short_region
 from index.numbers import kinds as figure_kinds, quantities, same_figure
-from index.query import VERSION_ASK, Query
+from index.query import THIS_DOCUMENT, VERSION_ASK, Query
 from index.search import APPLIES_ASK, Searcher, article_asked, definition_span
 from index.tokenizer import fold
 from ingest.records import Answer, Clause, Hit
@@ -89,7 +89,9 @@ def resolve(question: str, conv: Conversation | None, searcher: Searcher | None 
     if swapped:
         return Resolved(swapped, frozenset(), True)
     # "这些法规里最先施行的是哪一部" asks across the documents, whatever the previous turn was about
-    if FOLLOW_UP_REF.search(q) and len(q) <= 20 and not DATED_ASK.search(fold(q)):
+    # "这个文件是哪年发布的" in a corpus of one document points at that document, not at the last answer
+    pointed = THIS_DOCUMENT.sub("", q) if searcher is not None and len(searcher.docs) == 1 else q
+    if FOLLOW_UP_REF.search(pointed) and len(q) <= 20 and not DATED_ASK.search(fold(q)):
         return Resolved(f"{prev_topic} {q}", frozenset(), True)
     return Resolved(q, frozenset(), False)
 

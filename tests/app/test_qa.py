@@ -14,7 +14,7 @@ import pytest
 
 from app.citations import Evidence, build_citations, check_markers
 from app.llm import LLMAnswerer, verify_generated
-from app.qa import SOCIAL_REPLY, THANKS_REPLY, Conversation, answer_question
+from app.qa import SOCIAL_REPLY, THANKS_REPLY, Conversation, answer_question, resolve
 from tests.conftest import GUIDELINE_ID
 
 pytestmark = pytest.mark.slow
@@ -155,6 +155,14 @@ def test_follow_up_resolves_against_the_previous_turn(guideline_service):
     more = guideline_service.ask("还有别的吗？", conv)
     assert more.answered
     assert not {c.clause.id for c in more.citations} & {c.clause.id for c in follow.citations}
+
+
+def test_the_document_pointed_at_in_a_one_document_corpus_is_no_follow_up(guideline_service):
+    # "这个文件" is the guideline itself, not the last answer: the question stands alone
+    conv = Conversation()
+    guideline_service.ask("这份意见一共有多少条？", conv)
+    assert resolve("这个文件是哪年发布的？", conv, guideline_service.searcher).query == "这个文件是哪年发布的？"
+    assert resolve("那它由哪个部门负责？", conv, guideline_service.searcher).follow_up
 
 
 def test_forged_quote_is_rejected(guideline_service):
