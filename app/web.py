@@ -865,7 +865,7 @@ class WebApp:
                     msg = gr.Textbox(label="问题", placeholder="输入问题，按回车发送", show_label=False, scale=5, lines=1,
                                      elem_id="pq-question")
                     send = gr.Button("发送", variant="primary", scale=1, min_width=72, elem_id="pq-send")
-                gr.Examples([[q] for q in self._examples()], inputs=msg, label="示例问题")
+                examples = gr.Examples([[q] for q in self._examples()], inputs=msg, label="示例问题")
             with gr.Column(scale=3, min_width=280, elem_classes=["pq-aside"]):
                 panel = self._panel(elem_id="pq-panel")
         demo.load(self.restore, [store], [store, convs, chat], **QUIET)
@@ -878,7 +878,8 @@ class WebApp:
         chat_io = dict(inputs=[asked, store, sent], outputs=[chat, msg, store, convs, status], trigger_mode="multiple",
                        concurrency_limit=CONCURRENT_READS, **QUIET)
         busy = render.message_html(ANSWERING, "info")
-        for trigger in (msg.submit, send.click):
+        # A click on an example question fills the box and sends it, as typing it and pressing Enter would.
+        for trigger in (msg.submit, send.click, examples.load_input_event.then):
             trigger(None, msg, [msg, asked, status, sent], js=_send_at_once(busy), queue=False, **QUIET).then(
                 self.respond, **chat_io)
         views = [store, convs, chat, panel, status]

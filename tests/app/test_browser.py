@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.qa import Conversation
-from app.web import IMPORTING
+from app.web import IMPORTING, example_questions
 from tests.app.conftest import SCRIPT_POLICY, make_service
 from tests.conftest import GUIDELINE, GUIDELINE_ID, ROOT
 
@@ -268,6 +268,17 @@ def test_a_question_sent_during_an_answer_is_answered_after_it_and_a_draft_stays
     _load(page)  # both answers were stored, in order
     _wait_turns(page, 2)
     assert _questions(page) == [Q1, Q2]
+
+
+def test_clicking_an_example_question_sends_it(open_page, svc):
+    page = open_page()
+    first = example_questions(svc.searcher)[0]
+    page.get_by_role("button", name=first, exact=True).click()  # the examples below the question box
+    _wait_turns(page, 1)
+    assert _questions(page) == [_squash(first)]
+    assert page.locator("#pq-question textarea").input_value() == ""  # sent, as Enter would have
+    shown = _squash(page.locator("#pq-chat .pq-turn .pq-atext").first.inner_text())
+    assert shown[:12] == _squash(_expected(svc, first)["answer"])[:12]
 
 
 def test_phone_citation_opens_in_view_and_task_table_is_readable(open_page, svc):
