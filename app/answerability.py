@@ -191,6 +191,8 @@ def decide(searcher, query: Query, kind: str, evidence: str, hits, docs=()) -> s
 def unknown_reason(searcher, query: Query) -> str | None:
     """A refusal's reason that names the words the documents never use ("文件未涉及“湖人队”"), not the
     everyday ones (老板, 时间, 版本) a question may use where they write otherwise: those did not make
-    the difference. None when the corpus knows every noun asked about."""
-    unknown = [w for w in unknown_words(searcher, query) if w not in common_words()]
+    the difference, nor a person's name of jieba's dictionary, which in a question is a cut across two
+    words (为了多拉点货: 多拉). None when the corpus knows every noun asked about."""
+    unknown = [w for w in unknown_words(searcher, query)
+               if w not in common_words() and not searcher.tokenizer.person_name(w)]
     return f"文件未涉及“{'”“'.join(as_typed(query, w) for w in unknown[:2])}”" if unknown else None

@@ -375,6 +375,17 @@ class Tokenizer:
             return out
         return [w for w in out if not self._guessed(w) or known(w)]
 
+    def person_name(self, word: str) -> bool:
+        """A word jieba's dictionary tags as a person's name (nr, nrt, nrfg). In a question about
+        policy such a word is nearly always a cut across two words, not a person: 多拉|点货 in
+        "为了多拉点货" (多拉 is a transliterated name in the dictionary)."""
+        import jieba.posseg
+
+        with _jieba_lock:
+            if not hasattr(self, "_pos"):
+                self._pos = jieba.posseg.POSTokenizer(self._jieba)
+            return self._pos.word_tag_tab.get(word, "").startswith("nr")
+
     def _guessed(self, word: str) -> bool:
         """A word only jieba's HMM made: in neither dictionary, with no synonym or other name."""
         return (not self._jieba.FREQ.get(word) and word not in self._user_set and not word.isascii()

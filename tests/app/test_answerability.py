@@ -169,3 +169,13 @@ def test_coverage_counts_a_word_the_text_says_otherwise():
     assert coverage(idf, ["专利", "贷款"], text) == 0.0
     assert coverage(idf, ["专利", "贷款"], text, names) == 1.0
     assert coverage(idf, ["税务局"], "税务机关应当精简办税资料", names) == 1.0  # another name of the body
+
+
+def test_a_refusal_does_not_blame_a_cut_across_two_words(regulations, tmp_path, monkeypatch):
+    # jieba cuts 想多拉几单 as 想|多拉|几|单, 多拉 a transliterated name of its dictionary: no word the user meant
+    _calibrated(tmp_path, monkeypatch, -5.0)
+    s = regulations.searcher
+    assert s.tokenizer.person_name("多拉") and not s.tokenizer.person_name("发票")
+    a = answer_question(s, "江西的快递员想多拉几单，能不开增值税发票吗？")
+    assert "多拉" in s.understand("江西的快递员想多拉几单，能不开增值税发票吗？").salient
+    assert a.answer == "文件中没有找到能回答这个问题的规定（文件未涉及“增值税”“发票”）。以下是最接近的条款，供您核对。"
