@@ -100,7 +100,7 @@ VERDICT_NAMES = {"useful": "有用", "wrong": "有误"}
 CHANNEL_NAMES = {"web": "网页", "api": "接口", "gradio": "Gradio 接口", "cli": "命令行"}
 KIND_NAMES = {"department": "责任部门", "tasks_of": "部门任务", "figure": "数额", "locate": "出处", "mentions": "提及之处",
               "definition": "定义", "policy": "政策", "unanswerable": "无法回答", "yesno": "能否/是否", "list": "列举",
-              "version": "版本变化", "count": "条数", "dated": "施行先后", "original": "原文", "more": "更多条款", "social": "寒暄"}
+              "version": "版本变化", "count": "条数", "dated": "施行先后", "issuer": "发文机关", "original": "原文", "more": "更多条款", "social": "寒暄"}
 
 
 def cell(key: str, value) -> str:

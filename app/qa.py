@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from app.citations import Evidence, build_citations
 from app.consult import named_articles, related_articles
-from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONSEQUENCE_ASK, COUNT_ITEMS_ASK, CONTENT_ASK, DATE_GAP_ASK, DATE_TALK, DATED_ASK, DOC_DATE_ASK, DOC_EVENTS, EVENT_LABELS, FIRST_IN_TIME, FOLLOW_UP_MORE, FOLLOW_UP_REF,
+from app.rules import (ACTUALS, CASES_ASK, CHANGE_ASK, CONSEQUENCE_ASK, COUNT_ITEMS_ASK, CONTENT_ASK, DATE_GAP_ASK, DATE_TALK, DATED_ASK, DOC_DATE_ASK, DOC_EVENTS, DOC_ISSUER_ASK, ISSUER_TALK, EVENT_LABELS, FIRST_IN_TIME, FOLLOW_UP_MORE, FOLLOW_UP_REF,
                        FOLLOW_UP_TEXT,
                        GRADED, INLINE_LIST, INTERROGATIVE, LIABILITY, LIST_ASK, MAY_ASK, MAY_RULE, MENTIONS_ASK, MODAL, MUST_ASK, MUST_RULE,
                        PENALTY, PENALTY_ASK, YEAR, YES_NO_FORM, YESNO_ASK, AskType, asked_figures, asked_types, asking_clauses, doc_event,
@@ -173,7 +173,7 @@ def assess(searcher: Searcher, question: str, conv: Conversation | None = None) 
 
 # Answers that are one whole already when a question names several documents: the changes between
 # versions, a count over each, who is responsible (the duty sentences of every document compete).
-ONE_ANSWER_KINDS = frozenset({"version", "count", "dated", "department", "tasks_of"})
+ONE_ANSWER_KINDS = frozenset({"version", "count", "dated", "issuer", "department", "tasks_of"})
 WHOLE_KINDS = frozenset({"list", "definition", "locate"})
 
 
@@ -277,7 +277,7 @@ def settled(query: Query, draft: Draft | None) -> bool:
     """Answers that stand on the documents' structure alone, with nothing left for a score to decide:
     the task-table rows that list the department asked about ("发改委负责哪些任务"), the size of a
     document counted from its articles."""
-    if draft is not None and draft.kind in ("count", "mentions", "dated"):
+    if draft is not None and draft.kind in ("count", "mentions", "dated", "issuer"):
         # counted, found verbatim (the word asked about is in every clause quoted), or dated from
         # the documents' own effective dates
         return True
@@ -313,6 +313,8 @@ def _kind(query: Query, dates: bool = True) -> str:
         return "count"  # "深圳数据条例一共有多少条": the document's structure answers
     if query.article is None and DATED_ASK.search(query.normalized) and len(_dated_docs(query, None)) != 1:
         return "dated"  # "这些法规里最先施行的是哪一部": the documents' own effective dates answer
+    if dates and query.article is None and DOC_ISSUER_ASK.search(query.asking or query.normalized) and _dated_docs(query, None):
+        return "issuer"  # "这份意见是谁发布的", "深圳数据条例是哪个机关通过的"
     if dates and query.article is None and DOC_DATE_ASK.search(query.normalized) and (
             _dated_docs(query, None) or YEAR.search(query.asking or query.normalized)):
         return "dated"  # "两部条例各自哪天施行？相差多久？", "2020年有几部法规开始生效", "…是哪一年通过的"
@@ -539,13 +541,83 @@ def _beyond_dates(searcher: Searcher, query: Query, docs: list[str]) -> bool:
     speaking of dates ("…哪天施行，处罚标准一样吗"), or a noun of its own that is no everyday word, no
     word of dates and not part of the documents' names (数字经济 of 浙江省数字经济促进条例 is part of
     one; 实施细则 is not)."""
+    return _beyond(searcher, query, docs, DATE_TALK, _DATE_WORDS)
+
+
+def _beyond(searcher: Searcher, query: Query, docs: list[str], talk: re.Pattern, words: re.Pattern) -> bool:
+    """Whether a question about the documents themselves (their dates, their issuer) asks about more:
+    a part that asks without `talk` of it, or a noun not of `words`, no everyday word and no part of
+    the documents' names."""
     parts = re.split(r"[，,。？?！!；;]", query.asking or query.normalized)
-    if any((INTERROGATIVE.search(p) or YES_NO_FORM.search(p)) and not DATE_TALK.search(p) for p in parts):
+    if any((INTERROGATIVE.search(p) or YES_NO_FORM.search(p)) and not talk.search(p) for p in parts):
         return True
     names = [n for d in docs if d in searcher.catalogue.docs
              for n in (searcher.docs[d].title, *searcher.catalogue.docs[d].names)]
-    return any(w not in common_words() and not _DATE_WORDS.search(w) and not any(w in n for n in names)
+    return any(w not in common_words() and not words.search(w) and not any(w in n for n in names)
                for w in query.salient)
+
+
+# Nouns of a question about who issued a document that ask about the issuing, not a topic.
+_ISSUER_WORDS = re.compile(r"机关|部门|单位|机构|政府|主体|发文|文件|意见|条例|级别")
+_ISSUER_VERBS = {"adopted": "通过", "promulgated": "公布", "approved": "批准"}
+_TERM_OF_OFFICE = re.compile(r"第[一二三四五六七八九十百零〇\d]+届")
+
+
+def _compose_issuer(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
+    """Who issued each document a question names ("这份意见是谁发布的", "深圳数据条例是哪个机关通过的"):
+    the body of its head note's enacting line ("2021年6月29日深圳市第七届人民代表大会常务委员会第二次
+    会议通过"), quoted, or the issuer its title names ("省政府关于…"), with the opening line addressed
+    to the bodies below it quoted. A question about more than that is answered as any other."""
+    docs = _dated_docs(query, None)
+    if len(docs) > MAX_SCANNED_DOCS or _beyond(searcher, query, docs, ISSUER_TALK, _ISSUER_WORDS):
+        return _not_dates(searcher, query, hits)
+    lines: list[tuple[str, list[Evidence]]] = []
+    for doc_id in docs:
+        doc = searcher.docs[doc_id]
+        if not doc.issuer:
+            lines.append((f"《{doc.title}》的正文和标题都没有写明发文机关。", []))
+            continue
+        said = _issuer_sentence(searcher, doc_id, doc.issuer)
+        if said is not None:
+            hit, span, kind = said
+            verb = _ISSUER_VERBS.get(kind, "发布")
+            lines.append((f"《{doc.title}》由{doc.issuer}{verb}：{_sentence_text(hit, span)}", [_evidence(hit, span)]))
+        elif doc.title.startswith(doc.issuer):
+            addressed = _addressee_line(searcher, doc_id)
+            to = f"，正文开头的主送机关是{_sentence_text(*addressed)}" if addressed else "。"
+            lines.append((f"《{doc.title}》由{doc.issuer}发布（标题写明）{to}", [_evidence(*addressed)] if addressed else []))
+        else:
+            lines.append((f"《{doc.title}》的发文机关是{doc.issuer}。", []))
+    return Draft("issuer", lines)
+
+
+def _issuer_sentence(searcher: Searcher, doc_id: str, issuer: str) -> tuple[Hit, tuple[int, int], str] | None:
+    """The head-note line of a document that names its issuer enacting it (…会议通过, …令第697号公布),
+    or its signature, with the kind of event it states."""
+    words = {kind: re.compile(DOC_EVENTS[kind] if kind in DOC_EVENTS else "批准") for kind in _ISSUER_VERBS}
+    for c in searcher.clauses:
+        if c.doc_id != doc_id or c.kind != "preamble":
+            continue
+        for span in _spans(c):
+            text = c.text[span[0]:span[1]]
+            # "上海市第十五届人民代表大会常务委员会第三十七次会议通过" names 上海市人民代表大会常务委员会
+            if issuer in _TERM_OF_OFFICE.sub("", text.replace("中华人民共和国", "")):
+                kind = next((k for k, w in words.items() if w.search(text)), "")
+                return Hit(c, searcher.docs[doc_id].title, 0.0, span), span, kind
+    return None
+
+
+def _addressee_line(searcher: Searcher, doc_id: str) -> tuple[Hit, tuple[int, int]] | None:
+    """The opening line of a document addressed to the bodies it is sent to ("各市、县（市、区）人民
+    政府，省各委办厅局：")."""
+    first = min((c for c in searcher.clauses if c.doc_id == doc_id), key=lambda c: c.order, default=None)
+    if first is None or first.kind != "preamble":
+        return None
+    m = re.match(r"[^。：:\n]{4,80}[：:]", first.text)
+    if not m or not re.search(r"各|人民政府|部门|单位", m.group(0)):
+        return None
+    span = (0, m.end() - 1)  # without the colon
+    return Hit(first, searcher.docs[doc_id].title, 0.0, span), span
 
 
 def date_gap(start: str, end: str) -> str:
@@ -1799,6 +1871,7 @@ def _versions(searcher: Searcher, doc_id: str) -> tuple[str, ...]:
 COMPOSERS = {
     "count": _compose_count,
     "dated": _compose_dated,
+    "issuer": _compose_issuer,
     "version": _compose_versions,
     "definition": _compose_definition,
     "department": _compose_department,
@@ -1932,7 +2005,7 @@ def hard_problem(query: Query, draft: Draft, searcher: Searcher | None = None) -
     if m and m.group(0) not in context:
         return "文件是政策和法规文本，不含实际执行情况"
     # "最低要多少": some figure. "哪一条提到惩罚性赔偿" asks where, not for a penalty: the article answers.
-    asks = [] if draft.kind in ("locate", "count", "dated") else asked_figures(query.asked)
+    asks = [] if draft.kind in ("locate", "count", "dated", "issuer") else asked_figures(query.asked)
     for ask in asks:
         if not _satisfies(ask, evidence):
             return f"文件没有写明{ask.label}"

@@ -64,6 +64,14 @@ _GAP = r"相差|差了|差多少|差几|隔了|间隔|相隔|前后"
 DOC_DATE_ASK = re.compile(rf"(?:{_WHEN})[^，,。？?]{{0,6}}(?P<a>{_EVENT})|(?P<b>{_EVENT}|实施)(?:的)?(?:日期|时间)"
                           rf"|(?P<c>{_EVENT})[^，,。？?]{{0,4}}(?:{_WHEN}|{_GAP})|几部[^，,。？?]{{0,8}}(?P<d>{_EVENT})"
                           rf"|20\d\d年[^，,。？?]{{0,4}}(?P<e>{_EVENT})|哪(?:个|部|一部)(?:先|早|后|晚)(?P<f>{_EVENT})")
+# "这份意见是谁发布的", "深圳数据条例是哪个机关通过的", "快递暂行条例的制定机关是谁": who issued a
+# document, which its head note (…会议通过, 国务院令第697号公布), its signature or its title says.
+_ISSUING = r"通过|公布|发布|颁布|印发|出台|制定|发的|出的|定的|下发"
+_ISSUING_BODY = r"机关|部门|单位|机构|政府|主体"
+DOC_ISSUER_ASK = re.compile(rf"(?:谁|(?:哪(?:个|家|一个|一?级)?|什么)(?:{_ISSUING_BODY}))(?:(?!负责|主管|先|后)[^，,。？?]){{0,3}}(?:{_ISSUING})"
+                            rf"|(?:发文|制定|发布|颁布|印发|公布|出台)(?:{_ISSUING_BODY})")
+# A part of such a question that speaks of who issued it, not of a rule.
+ISSUER_TALK = re.compile(rf"{_ISSUING}|{_ISSUING_BODY}|谁|哪")
 # A part of such a question that speaks of dates ("各是几月几号", "中间隔了两年多吗"), not of a rule.
 DATE_TALK = re.compile(rf"{_WHEN}|{_GAP}|{_EVENT}|实施|几月|几号")
 # "相差多久", "中间隔了两年多吗", "是不是同一天": the time between the dates.

@@ -165,6 +165,19 @@ def test_the_document_pointed_at_in_a_one_document_corpus_is_no_follow_up(guidel
     assert resolve("那它由哪个部门负责？", conv, guideline_service.searcher).follow_up
 
 
+def test_who_issued_a_document_its_title_names(guideline_service):
+    # no clause of the guideline names its issuer: its title does, and its opening line is addressed
+    # to the bodies below the provincial government
+    a = guideline_service.ask("这份意见是谁发布的？", Conversation())
+    assert (a.answered, a.kind) == (True, "issuer")
+    assert a.answer == ("《省政府关于加快互联网平台经济发展的指导意见》由省政府发布（标题写明），正文开头的主送机关是"
+                        "各市、县（市、区）人民政府，省各委办厅局，省各直属单位[1]")
+    assert [(c.clause.id, c.quote) for c in a.citations] == [
+        (f"{GUIDELINE_ID}#引言", "各市、县（市、区）人民政府，省各委办厅局，省各直属单位")]
+    # a body that issues something named in the guideline is a question of its own
+    assert guideline_service.ask("哪个部门发布平台经济统计数据？", Conversation()).kind != "issuer"
+
+
 def test_forged_quote_is_rejected(guideline_service):
     clause = guideline_service.searcher.clause(f"{GUIDELINE_ID}#五.（二）")
     text, cites = build_citations([

@@ -115,6 +115,14 @@ def test_effective_date_and_period(regulations):
     assert b.answered and "每三个月向主管部门报告一次服务情况" in b.answer
 
 
+def test_who_issued_a_regulation_is_its_head_notes_enacting_body(regulations):
+    a = ask(regulations, "江西快递服务条例是哪个机关通过的？")
+    assert (a.kind, a.answer) == ("issuer", "《江西省快递服务条例》由江西省人民代表大会常务委员会通过：2023年5月30日 "
+                                            "江西省第十四届人民代表大会常务委员会第三次会议通过[1]")
+    assert a.citations[0].quote == "2023年5月30日 江西省第十四届人民代表大会常务委员会第三次会议通过"
+    assert ask(regulations, "江西的快递条例是谁制定的？").answer == a.answer
+
+
 def test_a_list_question_gets_the_whole_enumeration(regulations):
     a = ask(regulations, "快递企业有哪些行为是禁止的？")
     assert a.answered and a.kind == "list"

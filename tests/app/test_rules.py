@@ -3,7 +3,7 @@
 import pytest
 
 from app.qa import _satisfies
-from app.rules import MENTIONS_ASK, asked_types, asking_clauses
+from app.rules import DOC_ISSUER_ASK, MENTIONS_ASK, asked_types, asking_clauses
 
 
 @pytest.mark.parametrize(
@@ -94,3 +94,20 @@ def test_a_question_for_every_place_a_word_is_said(question, expected):
 )
 def test_a_measure_or_an_age_asked_for_is_held_only_by_a_sentence_stating_one(question, text, holds):
     assert all(_satisfies(a, text) for a in asked_types(question)) is holds
+
+
+@pytest.mark.parametrize(
+    "question, asked",
+    [
+        ("这份意见是谁发布的？", "谁发布"),
+        ("深圳数据条例是哪个机关通过的？", "哪个机关通过"),
+        ("这个文件是哪一级政府发的？", "哪一级政府发的"),
+        ("快递暂行条例的制定机关是谁？", "制定机关"),
+        ("这个条例是谁定的？", "谁定的"),
+        ("哪个先施行？", None),  # when, not who: taking effect is no act of an issuer
+        ("谁负责发布数据开放目录？", None),  # a duty
+    ],
+)
+def test_a_question_for_a_documents_issuer(question, asked):
+    m = DOC_ISSUER_ASK.search(question)
+    assert (m.group(0) if m else None) == asked
