@@ -63,6 +63,12 @@ def resolve(question: str, conv: Conversation | None, searcher: Searcher | None 
     """Rewrite a follow-up against the previous turn; other questions pass through."""
     last = conv.last if conv else None
     q = question.strip()
+    one_doc = searcher is not None and len(searcher.docs) == 1
+    pointed = THIS_DOCUMENT.sub("", q) if one_doc else q
+    # "那它一共有多少条" / "它是谁发布的" in a corpus of one document: what is asked of 它 is the
+    # document's own (its size, dates, issuer), whatever the last question was about (增值税, refused)
+    if one_doc and _IT.search(pointed) and "这" not in _IT.sub("", pointed) and _asks_of_a_document(fold(q)):
+        return Resolved(_IT.sub("这份文件", q.removeprefix("那么").removeprefix("那"), 1), frozenset(), False)
     if last is None:
         return Resolved(q, frozenset(), False)
     prev_query, prev_answer = last
@@ -90,10 +96,17 @@ def resolve(question: str, conv: Conversation | None, searcher: Searcher | None 
         return Resolved(swapped, frozenset(), True)
     # "这些法规里最先施行的是哪一部" asks across the documents, whatever the previous turn was about
     # "这个文件是哪年发布的" in a corpus of one document points at that document, not at the last answer
-    pointed = THIS_DOCUMENT.sub("", q) if searcher is not None and len(searcher.docs) == 1 else q
     if FOLLOW_UP_REF.search(pointed) and len(q) <= 20 and not DATED_ASK.search(fold(q)):
         return Resolved(f"{prev_topic} {q}", frozenset(), True)
     return Resolved(q, frozenset(), False)
+
+
+_IT = re.compile(r"它(?!们)")
+
+
+def _asks_of_a_document(folded: str) -> bool:
+    """Whether a question asks for a fact of a document itself: its size, its dates, its issuer."""
+    return bool(ARTICLE_COUNT.search(folded) or DOC_DATE_ASK.search(folded) or DOC_ISSUER_ASK.search(folded))
 
 
 _THAT_ONE = re.compile(r"^(?:那|那么)(?P<x>[^，,。？?!！]{2,12}?)(?:呢|的呢|怎么样|又如何|如何)?[?？。!！]*$")
@@ -225,7 +238,8 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
         nearest = _nearest(searcher, query, hits)
         # off the documents' subject: no clause says any of the question's words ("还有别的吗" after
         # everything was shown has none left, which says nothing of the subject)
-        return _refusal(question, r, problem, nearest, t0, off_topic=not nearest and not more)
+        about_a_document = a.draft is not None and a.draft.missing is not None
+        return _refusal(question, r, problem, nearest, t0, off_topic=not nearest and not more and not about_a_document)
     draft = a.draft
     # Decided on the answer itself; the further articles a legal question may turn on follow it.
     # a law's articles named in the lines that quote them; the original text names its article above it
@@ -501,9 +515,17 @@ def _compose_doc_dates(searcher: Searcher, query: Query, hits: list[Hit]) -> Dra
     if not docs or (not year and len(docs) > 1 and len(groups) < 2) or _beyond_dates(searcher, query, docs):
         return _not_dates(searcher, query, hits)
     dated = sorted((getattr(searcher.docs[d], event), d) for d in docs if getattr(searcher.docs[d], event))
+    label = EVENT_LABELS[event]
+    if not dated and not year:
+        # in the user's word (发布, 印发: the documents write 公布), and what the head note does date
+        word = next(g for g in m.groups() if g) if m and event == "promulgated" else label
+        stated = sorted(((getattr(searcher.docs[docs[0]], e), e) for e in EVENT_LABELS if e != event), key=lambda p: p[0] or "")
+        stated = [(e, when) for when, e in stated] if len(docs) == 1 else []
+        also = "，只写明" + "、".join(f"于{_chinese_date(when)}{EVENT_LABELS[e]}" for e, when in stated if when) \
+            if any(when for _, when in stated) else ""
+        return Draft("dated", [], missing=f"{_titles(searcher, docs)}的正文没有写明{word}日期{also}")
     if not dated:
         return _not_dates(searcher, query, hits)
-    label = EVENT_LABELS[event]
     lines: list[tuple[str, list[Evidence]]] = []
     if year:
         lines.append((f"收录的文件中，{year.group(1)}年{label}的有{len(dated)}部（按{label}日期排列）：", []))
@@ -571,11 +593,13 @@ def _compose_issuer(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
     docs = _dated_docs(query, None)
     if len(docs) > MAX_SCANNED_DOCS or _beyond(searcher, query, docs, ISSUER_TALK, _ISSUER_WORDS):
         return _not_dates(searcher, query, hits)
+    if not any(searcher.docs[d].issuer for d in docs):
+        return Draft("issuer", [], missing=f"{_titles(searcher, docs)}的正文和标题没有写明发文机关")
     lines: list[tuple[str, list[Evidence]]] = []
     for doc_id in docs:
         doc = searcher.docs[doc_id]
         if not doc.issuer:
-            lines.append((f"《{doc.title}》的正文和标题都没有写明发文机关。", []))
+            lines.append((f"《{doc.title}》的正文和标题没有写明发文机关。", []))
             continue
         said = _issuer_sentence(searcher, doc_id, doc.issuer)
         if said is not None:
@@ -589,6 +613,11 @@ def _compose_issuer(searcher: Searcher, query: Query, hits: list[Hit]) -> Draft:
         else:
             lines.append((f"《{doc.title}》的发文机关是{doc.issuer}。", []))
     return Draft("issuer", lines)
+
+
+def _titles(searcher: Searcher, docs: list[str]) -> str:
+    """"《A》" for one document, "《A》《B》都" for several: the subject of a sentence on what they lack."""
+    return "".join(f"《{searcher.docs[d].title}》" for d in docs) + ("都" if len(docs) > 1 else "")
 
 
 def _issuer_sentence(searcher: Searcher, doc_id: str, issuer: str) -> tuple[Hit, tuple[int, int], str] | None:
@@ -770,6 +799,9 @@ class Draft:
     # What was chosen to answer, when the quotes give more context around it (a short 款 quoted
     # whole): the decision and the hard checks weigh the chosen sentences, not the context.
     basis: tuple[Evidence, ...] | None = None
+    # What the documents asked about do not state, when that is the whole answer ("《…》的正文没有
+    # 写明施行日期"): the reason of a refusal that is about a document, not off the subject.
+    missing: str | None = None
 
     @property
     def evidence(self) -> list[Evidence]:
@@ -1977,6 +2009,8 @@ def hard_problem(query: Query, draft: Draft, searcher: Searcher | None = None) -
     """What rules out an answer before any score: nothing to quote, an asked kind of fact (an amount,
     a period, a year) that the evidence does not hold. Names only what the user asked."""
     q = query.normalized
+    if draft.missing:
+        return draft.missing
     evidence = _quoted(draft)
     if draft.kind == "definition" and not evidence:
         return f"文件没有给出“{defined_term(q)}”的定义"

@@ -61,7 +61,7 @@ EVENT_LABELS = {"effective": "施行", "adopted": "通过", "promulgated": "公�
 _EVENT = "|".join(DOC_EVENTS.values())
 _WHEN = r"什么时候|什么时间|何时|哪天|哪一天|哪日|几月几[号日]|几号|哪年|哪一年|从何时|日期|时间|同一天|同一日"
 _GAP = r"相差|差了|差多少|差几|隔了|间隔|相隔|前后"
-DOC_DATE_ASK = re.compile(rf"(?:{_WHEN})[^，,。？?]{{0,6}}(?P<a>{_EVENT})|(?P<b>{_EVENT}|实施)(?:的)?(?:日期|时间)"
+DOC_DATE_ASK = re.compile(rf"(?:{_WHEN})[^，,。？?]{{0,6}}(?P<a>{_EVENT}|实施)|(?P<b>{_EVENT}|实施)(?:的)?(?:日期|时间)"
                           rf"|(?P<c>{_EVENT})[^，,。？?]{{0,4}}(?:{_WHEN}|{_GAP})|几部[^，,。？?]{{0,8}}(?P<d>{_EVENT})"
                           rf"|20\d\d年[^，,。？?]{{0,4}}(?P<e>{_EVENT})|哪(?:个|部|一部)(?:先|早|后|晚)(?P<f>{_EVENT})")
 # "这份意见是谁发布的", "深圳数据条例是哪个机关通过的", "快递暂行条例的制定机关是谁": who issued a

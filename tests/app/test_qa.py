@@ -178,6 +178,30 @@ def test_who_issued_a_document_its_title_names(guideline_service):
     assert guideline_service.ask("哪个部门发布平台经济统计数据？", Conversation()).kind != "issuer"
 
 
+def test_it_in_a_one_document_corpus_asks_about_that_document(guideline_service):
+    # after a refused question, "那它一共有多少条" is about the document, not about 增值税
+    conv = Conversation()
+    refused = guideline_service.ask("平台企业的增值税税率是多少？", conv)
+    assert not refused.answered
+    r = resolve("那它一共有多少条？", conv, guideline_service.searcher)
+    assert (r.query, r.follow_up) == ("这份文件一共有多少条？", False)
+    assert guideline_service.ask("那它一共有多少条？", conv).kind == "count"
+    assert resolve("它是谁发布的？", None, guideline_service.searcher).query == "这份文件是谁发布的？"
+    # a question about a topic of the last answer still follows it
+    assert resolve("那它由哪个部门负责？", conv, guideline_service.searcher).follow_up
+
+
+def test_a_date_the_document_does_not_state_is_refused_as_about_that_document(guideline_service):
+    # the guideline states no effective or issuing date: said of the document, in the user's word,
+    # not as a question off the documents' subject
+    a = guideline_service.ask("它什么时候施行？", Conversation())
+    assert (a.answered, a.answer) == (False, "文件中没有找到能回答这个问题的规定（《省政府关于加快互联网平台经济发展的指导意见》"
+                                             "的正文没有写明施行日期）。")
+    b = guideline_service.ask("这份意见是哪年发布的？", Conversation())
+    assert b.answer.split("。")[0] == ("文件中没有找到能回答这个问题的规定（《省政府关于加快互联网平台经济发展的指导意见》"
+                                      "的正文没有写明发布日期）")
+
+
 def test_forged_quote_is_rejected(guideline_service):
     clause = guideline_service.searcher.clause(f"{GUIDELINE_ID}#五.（二）")
     text, cites = build_citations([

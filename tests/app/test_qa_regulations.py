@@ -123,6 +123,13 @@ def test_who_issued_a_regulation_is_its_head_notes_enacting_body(regulations):
     assert ask(regulations, "江西的快递条例是谁制定的？").answer == a.answer
 
 
+def test_a_date_the_head_note_does_not_state_names_the_dates_it_does(regulations):
+    a = ask(regulations, "江西省快递服务条例是哪天公布的？")
+    assert (a.answered, a.answer.split("。")[0]) == (
+        False, "文件中没有找到能回答这个问题的规定（《江西省快递服务条例》的正文没有写明公布日期，只写明于2023年5月30日通过、"
+               "于2023年9月1日施行）")
+
+
 def test_a_list_question_gets_the_whole_enumeration(regulations):
     a = ask(regulations, "快递企业有哪些行为是禁止的？")
     assert a.answered and a.kind == "list"

@@ -797,7 +797,8 @@ def test_no_event_shows_gradios_english_progress_and_chat_and_search_say_they_wo
     assert shown == ["upload"]
     # a Chinese line goes up in the browser at once, then the server answers
     at_once = [(d["output_ids"], d["js"]) for d in deps if d["js"] and not d["backend_fn"]]
-    assert at_once == [
+    assert at_once == [  # Enter, 发送, and a click on an example question
+        (["pq-question", "pq-asked", "pq-status", "pq-sent"], _send_at_once(render.message_html(ANSWERING, "info"))),
         (["pq-question", "pq-asked", "pq-status", "pq-sent"], _send_at_once(render.message_html(ANSWERING, "info"))),
         (["pq-question", "pq-asked", "pq-status", "pq-sent"], _send_at_once(render.message_html(ANSWERING, "info"))),
         (["pq-results"], _show_at_once(render.message_html(SEARCHING, "info"))),
