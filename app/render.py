@@ -266,8 +266,13 @@ def clause_panel_html(
     prev: Clause | None = None,
     nxt: Clause | None = None,
     meta: dict | None = None,
+    columns: Sequence[str] = (),
+    parts: Sequence[Clause] = (),
 ) -> str:
-    """The side panel: document, path, clause text with the quote marked, neighbours, copy reference."""
+    """The side panel: document, path, clause text with the quote marked, neighbours, copy reference.
+    A table row with its table's `columns` (序号, 工作任务, 责任部门) reads as that row, each cell under
+    its column's name; a heading with nothing under it but its `parts` (一、总体要求) lists them, one
+    click each."""
     nav = []
     if prev is not None:
         nav.append(_clause_button(prev.id, f"← 上一条：{esc(prev.path[-1] if prev.path else prev.id)}", "pq-nav pq-prev"))
@@ -280,10 +285,34 @@ def clause_panel_html(
         f'<div class="pq-panel-doc">《{esc(doc_title)}》{meta_badges(meta or {})}</div>'
         f'<div class="pq-panel-path">{esc(clause.path_text)}</div>'
         f'<div class="pq-panel-id"><code translate="no">{esc(clause.id)}</code> {copy_button(ref)}</div>'
-        f'<div class="pq-panel-text">{highlight_span(clause.text, span)}</div>'
+        f'<div class="pq-panel-text">{_row_html(clause.text, span, columns) or highlight_span(clause.text, span)}</div>'
+        f'{_parts_html(parts)}'
         f'<div class="pq-panel-nav">{"".join(nav)}</div>'
         "</div>"
     )
+
+
+def _row_html(text: str, span: tuple[int, int] | None, columns: Sequence[str]) -> str:
+    """A table row's cells (its lines) under their columns' names, the quote marked in each; "" when
+    the row's lines are not one per column."""
+    cells, pos = [], 0
+    for line in text.split("\n"):
+        cells.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    if not columns or len(columns) != len(cells):
+        return ""
+    out = []
+    for name, (a, b) in zip(columns, cells):
+        inside = (max(span[0], a) - a, min(span[1], b) - a) if span and span[0] < b and span[1] > a else None
+        out.append(f"<dt>{esc(name)}</dt><dd>{highlight_span(text[a:b], inside)}</dd>")
+    return f'<dl class="pq-row">{"".join(out)}</dl>'
+
+
+def _parts_html(parts: Sequence[Clause]) -> str:
+    if not parts:
+        return ""
+    items = "".join(f"<li>{_clause_button(c.id, esc(c.path[-1] if c.path else c.heading), 'pq-part')}</li>" for c in parts)
+    return f'<div class="pq-parts"><div class="pq-parts-title">本部分包括：</div><ul>{items}</ul></div>'
 
 
 def panel_placeholder(text: str = "点击回答中的 [1] 或引用条款，在此查看原文。") -> str:

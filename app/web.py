@@ -283,6 +283,20 @@ REMOVING = "正在删除，并重建索引，请稍候……"
 QUIET = dict(show_progress="hidden", api_visibility="private")
 
 
+def _in_place(searcher, clause) -> tuple[tuple[str, ...], list]:
+    """What the panel shows a clause with: a table row's column names (the lines of its table's
+    heading after the title: 序号, 工作任务, 责任部门), and the parts under a heading that has no text
+    of its own ("一、总体要求")."""
+    columns: tuple[str, ...] = ()
+    if clause.kind == "row" and clause.parent_id:
+        try:
+            columns = tuple(searcher.clause(clause.parent_id).text.split("\n")[1:])
+        except KeyError:
+            pass
+    heading_only = clause.kind == "section" and "\n" not in clause.text.strip() and len(clause.text) <= 40
+    return columns, searcher.children(clause.id) if heading_only else []
+
+
 def _send_at_once(html: str) -> str:
     """The js of sending a question: (the box emptied, the question, `html` in the status, the
     question's number on this page: 1, 2, …), in the browser."""
@@ -602,7 +616,7 @@ class WebApp:
         span = _span(data.get("s"), data.get("e"))
         span = span if span and span[1] <= len(c.text) else None
         doc = s.docs[c.doc_id]
-        return render.clause_panel_html(doc.title, c, span, prev, nxt, doc_meta(s, doc))
+        return render.clause_panel_html(doc.title, c, span, prev, nxt, doc_meta(s, doc), *_in_place(s, c))
 
     # search -----------------------------------------------------------------------------------------
     def run_search(self, query: str, mode: str, doc: str, section: str, k, region: str = ALL,

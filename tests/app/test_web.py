@@ -409,6 +409,26 @@ def test_open_clause_escapes_script_and_links_neighbours(web, svc):
     assert "<mark" not in web.open_clause(gr.EventData(None, {"cid": cid, "s": "5", "e": "99999"}))
 
 
+def test_a_task_row_reads_under_its_columns_and_a_bare_heading_lists_its_parts(web, svc):
+    import gradio as gr
+
+    cid = f"{GUIDELINE_ID}#重点任务分工表.3"
+    text = svc.searcher.clause(cid).text
+    s = text.index("省商务厅")
+    out = web.open_clause(gr.EventData(None, {"cid": cid, "s": str(s), "e": str(len(text))}))
+    panel = re.search(r'<div class="pq-panel-text">(.*?)</div>', out).group(1)
+    assert panel == ('<dl class="pq-row"><dt>序号</dt><dd>3</dd>'
+                     '<dt>工作任务</dt><dd>加快建设网络销售服务平台，促进线上线下（O2O）融合发展</dd>'
+                     '<dt>责任部门</dt><dd><mark class="pq-quote">省商务厅、交通运输厅等</mark></dd></dl>')
+    # "一、总体要求" has no text of its own: its parts are listed, each opening in the panel
+    out = web.open_clause(gr.EventData(None, {"cid": f"{GUIDELINE_ID}#一"}))
+    parts = re.findall(r'<button type="button" class="pq-part" data-cid="([^"]*)">([^<]*)</button>', out)
+    assert parts == [(f"{GUIDELINE_ID}#一.（一）", "（一）指导思想"), (f"{GUIDELINE_ID}#一.（二）", "（二）基本原则"),
+                     (f"{GUIDELINE_ID}#一.（三）", "（三）发展目标")]
+    # a clause with text of its own lists none
+    assert "pq-parts" not in web.open_clause(gr.EventData(None, {"cid": f"{GUIDELINE_ID}#一.（三）"}))
+
+
 def test_search_tab_highlights_terms_and_escapes(web):
     out = web.run_search("园区奖励", "keyword", "script", "", 5)
     assert '<mark class="pq-term">园区</mark>' in out or '<mark class="pq-term">园区奖励</mark>' in out
