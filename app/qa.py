@@ -25,7 +25,7 @@ from index.lexicon import duty_bodies, listed_bodies, partner_bodies, short_regi
 from index.numbers import kinds as figure_kinds, quantities, same_figure
 from index.query import THIS_DOCUMENT, VERSION_ASK, Query
 from index.search import APPLIES_ASK, Searcher, article_asked, definition_span
-from index.tokenizer import fold
+from index.tokenizer import fold, normalize_query
 from ingest.records import Answer, Clause, Hit
 from ingest.refs import cross_references, parse_article_ref
 
@@ -57,6 +57,11 @@ class Resolved:
     exclude: frozenset[str]  # clause ids already given (for "还有别的吗？")
     follow_up: bool
     original: str | None = None  # the clause whose whole text is asked for ("这条的原文是什么")
+    # a follow-up merged with the last question: the user's own words, which say what kind of fact is
+    # asked for ("那它的罚款最多多少" after "…什么时候施行": an amount, not a date)
+    asking: str | None = None
+    # a pronoun for a document ("它", "该条例") that nothing before points at, in a corpus of several
+    unclear: str | None = None
 
 
 def resolve(question: str, conv: Conversation | None, searcher: Searcher | None = None) -> Resolved:
@@ -70,9 +75,18 @@ def resolve(question: str, conv: Conversation | None, searcher: Searcher | None 
     if one_doc and _IT.search(pointed) and "这" not in _IT.sub("", pointed) and _asks_of_a_document(fold(q)):
         return Resolved(_IT.sub("这份文件", q.removeprefix("那么").removeprefix("那"), 1), frozenset(), False)
     if last is None:
-        return Resolved(q, frozenset(), False)
+        pronoun = _DOC_PRONOUN.search(q) if searcher is not None and not one_doc else None
+        unclear = pronoun.group(0) if pronoun and not _names_a_document(searcher, q) else None
+        return Resolved(q, frozenset(), False, unclear=unclear)
     prev_query, prev_answer = last
     prev_topic = getattr(prev_answer, "query", None) or prev_query
+    if searcher is not None and prev_topic != prev_query and not prev_topic.endswith(prev_query):
+        pass  # rewritten whole ("那人社厅呢" as "人社厅要负责哪些工作"): that is the topic
+    elif searcher is not None and prev_topic != prev_query:
+        # the last turn was itself a follow-up ("…是谁通过的 那它什么时候施行"): its own words and the
+        # documents the conversation is about, not every question before it
+        named = [n for n in _document_names(searcher, prev_topic) if n not in normalize_query(prev_query)]
+        prev_topic = " ".join([*named, prev_query])
     # what a turn showed: the clauses it cited, or for a refusal the nearest clauses it listed
     def shown_by(turn) -> list[str]:
         return [c.clause.id for c in turn.citations] or [h.clause.id for h in getattr(turn, "related", ())]
@@ -92,13 +106,44 @@ def resolve(question: str, conv: Conversation | None, searcher: Searcher | None 
     # "那人社厅呢？" after "省财政厅要负责哪些工作？": the same question of another body or place
     other = _THAT_ONE.match(q)
     swapped = _substituted(searcher, prev_topic, other.group("x")) if other and searcher is not None else None
+    if other and not swapped and searcher is not None and _ASKS_AGAIN.search(q):
+        swapped = _other_document(searcher, prev_topic, other.group("x"))  # "那深圳数据条例呢"
     if swapped:
         return Resolved(swapped, frozenset(), True)
+    # "那…呢" asks the last question again of something else; any other follow-up asks its own question
+    bare = bool(other and _ASKS_AGAIN.search(q))
+    # "这个快递暂行条例是谁通过的" names its document: it asks of that one, not of the last answer's
+    if not bare and searcher is not None and _names_a_document(searcher, q):
+        return Resolved(q, frozenset(), False)
     # "这些法规里最先施行的是哪一部" asks across the documents, whatever the previous turn was about
     # "这个文件是哪年发布的" in a corpus of one document points at that document, not at the last answer
     if FOLLOW_UP_REF.search(pointed) and len(q) <= 20 and not DATED_ASK.search(fold(q)):
-        return Resolved(f"{prev_topic} {q}", frozenset(), True)
+        return Resolved(f"{prev_topic} {q}", frozenset(), True, asking=None if bare else q)
     return Resolved(q, frozenset(), False)
+
+
+def _document_names(searcher: Searcher, text: str) -> list[str]:
+    """The names of documents a text uses ("快递暂行条例", "深圳数据条例"), as written in it (folded)."""
+    q = normalize_query(text)
+    scope = searcher.catalogue.scope(q, searcher.tokenizer.tokenize(q))
+    return [n for n in scope.named if scope.docs and not scope.boosted and n in q]
+
+
+def _other_document(searcher: Searcher, previous: str, other: str) -> str | None:
+    """The previous question asked of another document ("那深圳数据条例呢" after "快递暂行条例的罚款
+    最多多少"): the name of the one it named replaced by the new one; None when either names none."""
+    new, old = _document_names(searcher, other), _document_names(searcher, previous)
+    if not new or not old:
+        return None
+    text = normalize_query(previous)
+    return text.replace(old[0], new[0], 1) if old[0] != new[0] else None
+
+
+def _names_a_document(searcher: Searcher, question: str) -> bool:
+    """Whether a question names a document of the corpus by its name (not only a region)."""
+    q = normalize_query(question)
+    scope = searcher.catalogue.scope(q, searcher.tokenizer.tokenize(q))
+    return bool(scope.docs) and not scope.boosted and not scope.missing
 
 
 _IT = re.compile(r"它(?!们)")
@@ -109,6 +154,10 @@ def _asks_of_a_document(folded: str) -> bool:
     return bool(ARTICLE_COUNT.search(folded) or DOC_DATE_ASK.search(folded) or DOC_ISSUER_ASK.search(folded))
 
 
+# A question that opens on a word pointing at a document without naming it: "它…", "那它…", "该条例…",
+# "这个文件…" ("这个规定" inside a question may be the rule it has just described: not these).
+_DOC_PRONOUN = re.compile(r"^(?:那么?|请问)?(?:它(?!们)|(?:这个|这份|这部|这篇|该|此|本)(?:文件|意见|条例|通知|办法|法规))")
+_ASKS_AGAIN = re.compile(r"(?:呢|怎么样|又如何|如何)[?？。!！]*$")
 _THAT_ONE = re.compile(r"^(?:那|那么)(?P<x>[^，,。？?!！]{2,12}?)(?:呢|的呢|怎么样|又如何|如何)?[?？。!！]*$")
 
 
@@ -149,7 +198,7 @@ class Assessment:
 
 def assess(searcher: Searcher, question: str, conv: Conversation | None = None) -> Assessment:
     r = resolve(question, conv, searcher)
-    query = searcher.understand(r.query)  # the one place the question is normalised and classified
+    query = searcher.understand(r.query, asking=r.asking)  # the one place the question is normalised and classified
     if r.original is not None and r.original in searcher.by_id:
         return Assessment(r, query, [], _original_text(searcher, searcher.by_id[r.original]), None)
     if _social_turn(r, query):
@@ -165,7 +214,8 @@ def assess(searcher: Searcher, question: str, conv: Conversation | None = None) 
         hits = [h for h in hits if _on_topic(searcher, query, h.clause)]
     if r.exclude and not hits:
         return Assessment(r, query, hits, None, EXHAUSTED)
-    if not hits or not query.own_tokens:
+    # "快递暂行条例是谁通过的": a question about a document itself may have no word of its own left
+    if not hits or not query.own_tokens and _kind(query) not in DOCUMENT_KINDS:
         return Assessment(r, query, hits, None, "没有检索到与问题相关的条款")
     if query.scope.missing:
         where = "、".join(query.scope.missing)
@@ -186,6 +236,8 @@ def assess(searcher: Searcher, question: str, conv: Conversation | None = None) 
 
 # Answers that are one whole already when a question names several documents: the changes between
 # versions, a count over each, who is responsible (the duty sentences of every document compete).
+# Answers about the documents themselves: their size, their dates, their issuer.
+DOCUMENT_KINDS = frozenset({"count", "dated", "issuer"})
 ONE_ANSWER_KINDS = frozenset({"version", "count", "dated", "issuer", "department", "tasks_of"})
 WHOLE_KINDS = frozenset({"list", "definition", "locate"})
 
@@ -224,6 +276,11 @@ def answer_question(searcher: Searcher, question: str, conv: Conversation | None
     r, query, hits = a.resolved, a.query, a.hits
     if _social_turn(r, query):
         return _social(question, r, query, t0)
+    if r.unclear and not query.scope.named:
+        # "它什么时候施行" as the first question, among several documents: which one is not guessed
+        return _unanswered(question, r, _which_document(searcher, r.unclear), "unanswerable", t0)
+    if a.draft is None and not query.own_tokens and _kind(query) not in DOCUMENT_KINDS:
+        return _unanswered(question, r, VAGUE_REPLY, "unanswerable", t0)  # "那个啥": nothing to look up
     # "还有别的吗？" asks for what comes after the clauses already given, however loosely it matches.
     more = bool(r.exclude)
     decided = more or a.draft is not None and a.draft.kind == "original" or settled(query, a.draft)
@@ -503,7 +560,7 @@ def _compose_doc_dates(searcher: Searcher, query: Query, hits: list[Hit]) -> Dra
     more than the dates (a rule of one of them, 实施细则), or about the versions of one document, is
     answered by passages as any other."""
     asked = query.asking or query.normalized
-    m = DOC_DATE_ASK.search(query.normalized)
+    m = DOC_DATE_ASK.search(query.asked) or DOC_DATE_ASK.search(query.normalized)  # a follow-up's own words first
     event = doc_event(m) if m else "effective"
     named = _dated_docs(query, None)
     year = None if named else YEAR.search(asked)
@@ -757,6 +814,16 @@ def _nearest(searcher: Searcher, query: Query, hits: list[Hit]) -> list[Hit]:
     return [h for h in hits if coverage(searcher.idf, own, h.clause.text, searcher.tokenizer.names_of) > 0]
 
 
+def _which_document(searcher: Searcher, pronoun: str) -> str:
+    """The reply to a pronoun for a document nothing names: which one, with an example of the corpus's
+    own (of the kind the pronoun says, 该条例 a 条例; one that states its effective date)."""
+    docs = sorted(searcher.docs.values(), key=lambda d: (not (d.doc_type and d.doc_type in pronoun), not d.effective, d.title))
+    example = f"，例如“《{docs[0].title}》什么时候施行”" if docs and docs[0].effective else ""
+    return f"“{pronoun}”指的是哪份文件？请在问题中写明文件名称{example}。"
+
+
+VAGUE_REPLY = ("这个问题里没有可以查找的内容。请写明想了解的事项再问，例如某项工作由哪个部门负责、"
+               "某种行为怎么处罚、某项补贴或优惠的条件。")
 EXHAUSTED = "除了前面给出的条款，没有检索到其他相关的条款"
 EXHAUSTED_REPLY = "相关条款已全部列出：除了前面给出的条款，收录的文件中没有检索到其他与这个问题相关的条款。"
 

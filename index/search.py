@@ -19,7 +19,7 @@ from index.fusion import FUSIONS
 from index.keyword import KeywordIndex
 from index.store import ClauseVectors
 from index.tokenizer import Tokenizer, fold, normalize_query
-from index.intent import ASKED_DEGREE, ASKING_WORDS, PENALTY, PUNISH_ASK, Intent, asking_part, classify, defined_term
+from index.intent import ASKED_DEGREE, ASKED_QUANTITY, ASKING_WORDS, PENALTY, PUNISH_ASK, Intent, asking_part, classify, defined_term
 from index.legal import LawEvidence
 from index.lexicon import Lexicon, body_key, duty_bodies, equivalent_names, learn_collectives, learn_lexicon, partner_bodies
 from index.numbers import quantities
@@ -190,8 +190,10 @@ class Searcher:
         return len(names) > 1 and any(self.mentions(n) for n in names)
 
     def understand(self, text: str, doc: str | None = None, section: str | None = None,
-                   mode: Mode = "hybrid") -> Query:
-        """The one place a question is normalised, tokenised, scoped, classified and embedded."""
+                   mode: Mode = "hybrid", asking: str | None = None) -> Query:
+        """The one place a question is normalised, tokenised, scoped, classified and embedded. With
+        `asking` (a follow-up's own words, `text` being it merged with the last question), what kind
+        of fact is asked for is read from those words alone."""
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
         q = normalize_query(text)
@@ -208,7 +210,8 @@ class Searcher:
         about = _without(q, scope.named) or q
         vector = self.embedder.encode_query(topic) if mode != "keyword" else None
         asked = [p for p in re.split(r"[?？；;]", topic) if len(p.strip()) >= 2]
-        asking = asking_part(q)
+        own = normalize_query(asking) if asking else None
+        asking = (asking_part(own) or own) if own else asking_part(q)
         # words jieba cut wrongly for this corpus (建工|会 where the documents say 工会): the corpus's words
         misread = self.tokenizer.misread(topic, lambda w: w in self.idf)
         meant = [w for found in misread.values() for w in found]
@@ -219,7 +222,7 @@ class Searcher:
             text=text.strip(),
             normalized=q,
             tokens=tuple(self.tokenizer.tokenize_query(topic)) + tuple(meant),
-            own_tokens=self._own_tokens(ASKED_DEGREE.sub("", about)) or self._own_tokens(about),
+            own_tokens=self._own_tokens(ASKED_QUANTITY.sub("，", ASKED_DEGREE.sub("", about))) or self._own_tokens(about),
             salient=tuple(v for w in dict.fromkeys(self.tokenizer.nouns(about, known=self.mentions))
                           if w not in ASKING_WORDS for v in misread.get(w, [w])),
             # what kind of answer is wanted, from the part that asks: "我开了几家药店。…企业必须给吗？"

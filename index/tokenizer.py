@@ -21,6 +21,8 @@ DOMAIN_WORDS_FILE = Path(__file__).with_name("domain_words.txt")
 _WORD_CHARS = re.compile(r"[\u4e00-\u9fff]+")
 # Spoken Chinese says what is removed with 掉 (删掉, 去掉, 免掉); written rules say 除 (删除, 去除, 免除).
 _RESULTATIVE = re.compile(r"([删清消去排拆剔免解])掉")
+_NEGATIONS = "未没不"
+NEGATED_MAX_FREQ = 5  # jieba's dictionary lists 未备案, 未登记, 未注册 at 3: compounds, not words
 
 # Everyday words for what government texts say otherwise (general usage, not one document's): a
 # query keeps its own word and gains these. Bodies' other names come from index/lexicon.py. A key
@@ -50,6 +52,7 @@ QUERY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "罚钱": ("罚款",),
     "罚款": ("处罚",),
     "欠款": ("拖欠", "账款"),
+    "货款": ("款项", "账款", "价款"),
     "欠钱": ("拖欠", "账款"),
     "付款": ("支付",),
     "付清": ("支付",),
@@ -115,6 +118,17 @@ QUERY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "抓取": ("收集", "获取"),
     "卖数据": ("数据交易", "出售"),
     "买卖数据": ("数据交易",),
+    # holidays as people name them, as rules do
+    "过年": ("春节", "节假日"),
+    "过节": ("节假日",),
+    "放假": ("节假日", "休息日"),
+    # wrong records and unequal treatment, as users complain of them
+    "改过来": ("更正",),
+    "弄错": ("错误", "不准确"),
+    "登记错": ("错误", "不准确"),
+    "门槛": ("障碍", "壁垒"),
+    "区别对待": ("歧视", "差别待遇"),
+    "一视同仁": ("平等对待",),
     # dealing with government
     "一起申请": ("同时申办", "一并办理"),
     "一起办": ("同时申办", "一并办理"),
@@ -225,6 +239,12 @@ class Tokenizer:
             if len(self._names) >= NAMES_KEPT:  # a long-running server meets new words for ever
                 self._names.clear()
             spoken = [m.group(1) + "除" for m in _RESULTATIVE.finditer(word)]
+            # "未备案", "没登记": a negation glued to a verb (by jieba's HMM, or in its dictionary's rarest
+            # entries); the rules write the verb apart ("未向所在地邮政管理部门备案"). Not for a word of its
+            # own (未成年人, 未经) or of the corpus.
+            if (len(word) >= 3 and word[0] in _NEGATIONS and (self._jieba.FREQ.get(word) or 0) <= NEGATED_MAX_FREQ
+                    and word not in self._user_set):
+                spoken.append(word[1:])
             names = self._names[word] = (word, *QUERY_SYNONYMS.get(word, ()), *spoken, *self.other_names(word),
                                          *self._collective.get(word, ()), *self._expanded.get(word, ()))
         return names

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app.citations import Evidence
-from app.qa import Draft, answer_question, assess, grounds, hard_problem
+from app.qa import VAGUE_REPLY, Conversation, Draft, answer_question, assess, grounds, hard_problem, resolve
 from app.service import Service
 from app.settings import Settings
 from tests.app.conftest import ingest_texts
@@ -121,6 +121,48 @@ def test_who_issued_a_regulation_is_its_head_notes_enacting_body(regulations):
                                             "江西省第十四届人民代表大会常务委员会第三次会议通过[1]")
     assert a.citations[0].quote == "2023年5月30日 江西省第十四届人民代表大会常务委员会第三次会议通过"
     assert ask(regulations, "江西的快递条例是谁制定的？").answer == a.answer
+
+
+def test_a_follow_up_asks_its_own_question_of_the_documents_the_conversation_is_about(regulations):
+    s, conv = regulations.searcher, Conversation()
+
+    def turn(q):
+        a = answer_question(s, q, conv)
+        conv.add(q, a)
+        return a
+
+    turn("数据服务提供者多久报告一次？")
+    # a question that names its document is about that one, not the last answer's
+    assert resolve("这个江西省快递服务条例是谁通过的？", conv, s).follow_up is False
+    assert turn("这个江西省快递服务条例是谁通过的？").kind == "issuer"
+    # "它" asks of that document; what is asked comes from the follow-up's own words (a date, not an issuer)
+    when = turn("那它什么时候开始施行的？")
+    assert (when.kind, when.answer) == ("dated", "《江西省快递服务条例》自2023年9月1日起施行。[1]")
+    # the next follow-up carries the document, not every question before it
+    fine = resolve("那它未备案罚多少？", conv, s)
+    assert (fine.query, fine.asking) == ("江西省快递服务条例 那它什么时候开始施行的？ 那它未备案罚多少？", "那它未备案罚多少？")
+    assert "一万元以上五万元以下罚款" in turn("那它未备案罚多少？").answer
+    # "那…呢" naming another document asks the same of that one
+    assert resolve("那数据服务暂行条例呢？", conv, s).query == "数据服务暂行条例 那它未备案罚多少?"
+
+
+def test_a_document_pointed_at_before_any_is_named_is_asked_for(regulations):
+    # two documents, no conversation yet: "它" is not guessed
+    a = ask(regulations, "它什么时候施行？")
+    assert (a.answered, a.citations, a.answer) == (
+        False, (), "“它”指的是哪份文件？请在问题中写明文件名称，例如“《江西省快递服务条例》什么时候施行”。")
+    assert ask(regulations, "该条例罚多少？").answer.startswith("“该条例”指的是哪份文件？")
+    # a 它 after the document's name points at it: no question back
+    assert "指的是哪份文件" not in ask(regulations, "江西省快递服务条例什么时候施行？它罚多少？").answer
+    # nothing to look up at all
+    vague = ask(regulations, "那个啥")
+    assert (vague.answered, vague.citations, vague.answer) == (False, (), VAGUE_REPLY)
+
+
+def test_a_negation_glued_to_a_verb_is_said_by_the_rule_that_writes_them_apart(regulations):
+    # "未备案": the rule says "未备案的" here, "未…备案" elsewhere; either way not a word the corpus lacks
+    assert regulations.searcher.tokenizer.names_of("未备案") == ("未备案", "备案")
+    assert regulations.searcher.tokenizer.names_of("未成年人") == ("未成年人",)  # a word of its own
 
 
 def test_a_date_the_head_note_does_not_state_names_the_dates_it_does(regulations):
