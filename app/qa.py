@@ -637,7 +637,7 @@ def _beyond(searcher: Searcher, query: Query, docs: list[str], talk: re.Pattern,
 
 
 # Nouns of a question about who issued a document that ask about the issuing, not a topic.
-_ISSUER_WORDS = re.compile(r"机关|部门|单位|机构|政府|主体|发文|文件|意见|条例|级别")
+_ISSUER_WORDS = re.compile(rf"{ISSUER_TALK.pattern}|发文|文件|意见|条例|级别")
 _ISSUER_VERBS = {"adopted": "通过", "promulgated": "公布", "approved": "批准"}
 _TERM_OF_OFFICE = re.compile(r"第[一二三四五六七八九十百零〇\d]+届")
 

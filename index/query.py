@@ -23,6 +23,8 @@ from ingest.refs import ArticleRef
 VERSION_ASK = re.compile(r"修订|修改|修正|变化|变动|区别|不同|旧版|老版|原来|以前的|之前的|新版|新旧|改了|版本")
 # A document pointed at rather than named: "这个文件", "这份意见", "该条例", "本文件".
 THIS_DOCUMENT = re.compile(r"(?:这个|这份|这部|这篇|此|该|本)(?:文件|意见|条例|通知|办法|规定|法规|政策文件|政策)")
+# A document pointed at by its kind ("这个指导意见", "该通知"): the corpus's only document of that kind.
+_THIS_KIND = re.compile(r"(?:这个|这份|这部|这篇|此|该|本)(?P<kind>指导意见|实施意见|意见|通知|办法|决定|规划|方案|条例|规定)")
 _COMPARE = re.compile(r"变化|区别|不同|改|新增|删除|对比|相比")
 _VERSION_YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:年(?:的)?(?:修订)?版本?|版本?)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*(?:年|版)")
@@ -214,6 +216,13 @@ class Catalogue:
             # "这个文件是哪年发布的" of a corpus of one document: that document, named
             by_name = set(self.docs)
             named.append(this.group(0))
+        elif not by_name and (this := _THIS_KIND.search(normalized)):
+            # "这个指导意见由哪个单位印发" among regulations and one opinion: the one document of that kind
+            kind = this.group("kind")[-2:]
+            of_kind = {i.group for i in self.docs.values() if i.in_force and i.title.endswith(kind)}
+            if len(of_kind) == 1:
+                by_name = {d for d, i in self.docs.items() if i.group in of_kind and i.in_force}
+                named.append(this.group(0))
         docs: set[str] | None = set(by_name) if by_name else None
         # "2020年版…是怎么规定的": the version of that year, unless the question compares versions.
         dated = {d for d in (docs or ()) if self.docs[d].version[:4] in years}

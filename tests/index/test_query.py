@@ -22,9 +22,8 @@ WORDS = {
 }
 
 
-@pytest.fixture(scope="module")
-def catalogue():
-    docs = [
+def _docs() -> list[Document]:
+    return [
         doc("gd", "广东省优化营商环境条例", "广东省", "2022-06-01", "广东省人民代表大会常务委员会"),
         doc("cn", "优化营商环境条例", "全国", "2019-10-22", "国务院"),
         doc("zj", "浙江省快递业促进条例", "浙江省", "2021-09-30"),
@@ -34,6 +33,11 @@ def catalogue():
         doc("sh", "上海市数据条例", "上海市", "2021-11-25"),
         doc("sz", "深圳经济特区数据条例", "深圳市", "2021-07-06"),
     ]
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    docs = _docs()
     return Catalogue({d.id: d for d in docs}, {d.id: d.region for d in docs})
 
 
@@ -161,3 +165,12 @@ def test_difference_words_ask_about_versions_only_of_a_document_that_has_several
     assert catalogue.scope("上海市数据条例和深圳经济特区数据条例有什么区别").versions is False
     assert catalogue.scope("保障中小企业款项支付条例新旧版本有什么区别").versions is True
     assert catalogue.scope("新旧版本有什么区别").versions is True  # no document named: any may have versions
+
+
+def test_a_document_pointed_at_by_its_kind_is_the_only_one_of_that_kind():
+    docs = [*_docs(), doc("js", "省政府关于加快互联网平台经济发展的指导意见", "江苏省", "")]
+    both = Catalogue({d.id: d for d in docs}, {d.id: d.region for d in docs})
+    s = both.scope("该意见什么时候施行", ())
+    assert (set(s.docs), s.named) == ({"js"}, ("该意见",))
+    # one of eight 条例: no document is meant, none chosen
+    assert both.scope("这个条例是谁通过的", ()).docs is None
