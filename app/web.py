@@ -414,7 +414,10 @@ def doc_meta(searcher, doc) -> dict:
     info = getattr(catalogue, "docs", {}).get(doc.id) if catalogue is not None else None
     if info is not None and getattr(info, "region", "") and "region" not in meta:
         meta["region"] = info.region
-    if info is not None and getattr(catalogue, "superseded", None) and "in_force" not in meta:
+    # in force or not, said of a document the corpus holds in several versions: of one held in a single
+    # version nothing tells (a guideline whose targets ended in 2020 would read 现行有效)
+    if (info is not None and getattr(catalogue, "superseded", None) and "in_force" not in meta
+            and len(catalogue.versions_of(doc.id)) > 1):
         meta["in_force"] = bool(getattr(info, "in_force", True))
     meta.setdefault("doc_type", infer_doc_type(doc.title) or None)
     return {k: v for k, v in meta.items() if v is not None}

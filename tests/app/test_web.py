@@ -483,6 +483,22 @@ def test_region_type_and_version_filters_come_from_document_metadata():
     assert infer_doc_type("关于加快发展的指导意见") == "指导意见" and infer_doc_type("工作要点") == ""
 
 
+def test_only_a_document_held_in_several_versions_is_said_to_be_in_force_or_not():
+    from types import SimpleNamespace as NS
+
+    from app.web import doc_meta
+
+    infos = {"p-2020": NS(in_force=False, region="全国"), "p-2025": NS(in_force=True, region="全国"),
+             "g": NS(in_force=True, region="江苏省")}
+    catalogue = NS(docs=infos, superseded={"p-2020"},
+                   versions_of=lambda d: [NS(id="p-2020"), NS(id="p-2025")] if d.startswith("p-") else [NS(id=d)])
+    searcher = NS(catalogue=catalogue)
+    assert doc_meta(searcher, _Doc("p-2020", "保障款项支付条例"))["in_force"] is False
+    assert doc_meta(searcher, _Doc("p-2025", "保障款项支付条例"))["in_force"] is True
+    # a guideline held once: nothing says whether it still applies
+    assert doc_meta(searcher, _Doc("g", "省政府关于X的指导意见")) == {"region": "江苏省", "doc_type": "指导意见"}
+
+
 def test_two_versions_of_a_document_are_told_apart_in_the_document_filter():
     from app.web import doc_choices
 
