@@ -681,8 +681,8 @@ def _issuer_sentence(searcher: Searcher, doc_id: str, issuer: str) -> tuple[Hit,
     """The head-note line of a document that names its issuer enacting it (…会议通过, …令第697号公布),
     or its signature, with the kind of event it states."""
     words = {kind: re.compile(DOC_EVENTS[kind] if kind in DOC_EVENTS else "批准") for kind in _ISSUER_VERBS}
-    for c in searcher.clauses:
-        if c.doc_id != doc_id or c.kind != "preamble":
+    for c in searcher.children(None, doc_id):  # a head note is a clause at the top of its document
+        if c.kind != "preamble":
             continue
         for span in _spans(c):
             text = c.text[span[0]:span[1]]
@@ -696,7 +696,7 @@ def _issuer_sentence(searcher: Searcher, doc_id: str, issuer: str) -> tuple[Hit,
 def _addressee_line(searcher: Searcher, doc_id: str) -> tuple[Hit, tuple[int, int]] | None:
     """The opening line of a document addressed to the bodies it is sent to ("各市、县（市、区）人民
     政府，省各委办厅局：")."""
-    first = min((c for c in searcher.clauses if c.doc_id == doc_id), key=lambda c: c.order, default=None)
+    first = min(searcher.children(None, doc_id), key=lambda c: c.order, default=None)
     if first is None or first.kind != "preamble":
         return None
     m = re.match(r"[^。：:\n]{4,80}[：:]", first.text)
