@@ -72,13 +72,6 @@ ASKED_DEGREE = re.compile(r"(?:最长|最短|最多|最少|最高|最低|最大|
                           r"(?=(?:是|为|有|能|可以|可|要|需要|得|会|罚|赔|给)?(?:多少|几|多长|多久|多大|多高))")
 
 
-# The asked quantity with its unit ("几年时间", "多少天之内", "多少钱"): the asking, not the topic. A
-# clause answers it with a figure ("3－5年", "20日内"), never with these words. General Chinese.
-ASKED_QUANTITY = re.compile(r"(?:多少|几|多长|多久|多大|多高|多重|多远)(?:个)?"
-                            r"(?:工作日|小时|分钟|个月|星期|年|天|日|月|周|倍|次|元|万元|块钱|块|钱|人|名|家|项|米|公斤|吨|岁)?"
-                            r"(?:时间|之内|以内|内|左右)?|哪一?(?:年|天|日|个月)|什么时候|何时")
-
-
 # Questions that ask what the penalty is, and sentences that state one (the 法律责任 of a law).
 # 处理结果 asks when it ends the question or is asked about ("会有什么处理结果", "处理结果是什么"), not
 # inside a phrase of policy ("违法线索互联、处理结果互认").

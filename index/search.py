@@ -19,7 +19,7 @@ from index.fusion import FUSIONS
 from index.keyword import KeywordIndex
 from index.store import ClauseVectors
 from index.tokenizer import Tokenizer, fold, normalize_query
-from index.intent import ASKED_DEGREE, ASKED_QUANTITY, ASKING_WORDS, PENALTY, PUNISH_ASK, Intent, asking_part, classify, defined_term
+from index.intent import ASKED_DEGREE, ASKING_WORDS, PENALTY, PUNISH_ASK, Intent, asking_part, classify, defined_term
 from index.legal import LawEvidence
 from index.lexicon import Lexicon, body_key, duty_bodies, equivalent_names, learn_collectives, learn_lexicon, partner_bodies
 from index.numbers import quantities
@@ -222,7 +222,7 @@ class Searcher:
             text=text.strip(),
             normalized=q,
             tokens=tuple(self.tokenizer.tokenize_query(topic)) + tuple(meant),
-            own_tokens=self._own_tokens(ASKED_QUANTITY.sub("，", ASKED_DEGREE.sub("", about))) or self._own_tokens(about),
+            own_tokens=self._own_tokens(ASKED_DEGREE.sub("", about)) or self._own_tokens(about),
             salient=tuple(v for w in dict.fromkeys(self.tokenizer.nouns(about, known=self.mentions))
                           if w not in ASKING_WORDS for v in misread.get(w, [w])),
             # what kind of answer is wanted, from the part that asks: "我开了几家药店。…企业必须给吗？"
