@@ -35,6 +35,17 @@ def _valid_msg(m) -> bool:
         and isinstance(m.get("answer"), str) and isinstance(m.get("citations", []), list)
 
 
+def renamed_empty(store: dict) -> dict:
+    """The store with a new id for each conversation that has no message yet (nothing refers to it)."""
+    out = {**store, "convs": []}
+    for c in store["convs"]:
+        fresh = {**c, "id": new_id("c")} if not c["msgs"] else c
+        if store["current"] == c["id"]:
+            out["current"] = fresh["id"]
+        out["convs"].append(fresh)
+    return out
+
+
 def normalize(store) -> dict:
     """A usable store from whatever the browser sent: a copy, malformed parts dropped, never empty."""
     convs = []

@@ -503,8 +503,9 @@ class WebApp:
         return render.conversations_html(store["convs"], store["current"]), render.chat_html(conv["msgs"])
 
     def restore(self, store):
-        """On page load: the conversations the browser kept, or a first empty one."""
-        store = chats.normalize(store)
+        """On page load: the conversations the browser kept, or a first empty one. An empty one gets an
+        id of its own: the page's default store is built once, so every new browser brings the same id."""
+        store = chats.renamed_empty(chats.normalize(store))
         return (store, *self._views(store))
 
     def new_conversation(self, store):
@@ -526,6 +527,12 @@ class WebApp:
         """The server's conversation for a browser one; rebuilt from the last stored answers when the
         server no longer has it (restarted, or the conversation came from another browser tab)."""
         c = self.svc.sessions.get(conv["id"])
+        # The browser's messages are the conversation; the server's copy only spares rebuilding it. One
+        # that does not end with the browser's last question (another browser's conversation of the
+        # same id, or one the browser has since lost) is not this conversation.
+        last = conv["msgs"][-1]["question"] if conv["msgs"] else None
+        if (c.last[0] if c.last else None) != last:
+            c.turns.clear()
         if not c.turns and conv["msgs"]:
             try:
                 s = self.svc.searcher

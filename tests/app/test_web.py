@@ -394,6 +394,24 @@ def test_feedback_and_questions_in_the_admin_view_and_csv(web, svc):
     assert web.export(False, "feedback", "", "", "", "")["visible"] is False
 
 
+def test_a_new_browser_never_continues_another_browsers_conversation(web, svc):
+    # the page's default store is built once: every new browser brings the same conversation id
+    default = chats.empty_store()
+    a_conv = web._conversation(default["convs"][0])
+    a_conv.add("快递末端网点多少天内备案？", svc.ask("快递末端网点多少天内备案？", Conversation()))
+    fresh = web._conversation({**default["convs"][0], "msgs": []})  # browser B, same id, nothing asked
+    assert fresh.turns == []
+    # on page load an empty conversation gets an id of its own; one with messages keeps its id
+    store, *_ = web.restore(default)
+    assert store["current"] != default["current"] and store["convs"][0]["msgs"] == []
+    kept = {"current": "c-1", "convs": [{"id": "c-1", "title": "t", "msgs": []}, {"id": "c-2", "title": "u", "msgs": []}]}
+    kept["convs"][1]["msgs"] = chats.normalize({"convs": [{"id": "c-2", "msgs": [
+        {"id": "m-1", "question": "问", "answer": "答"}]}]})["convs"][0]["msgs"]
+    renamed = chats.renamed_empty(kept)
+    assert [c["id"] for c in renamed["convs"]][1] == "c-2" and renamed["convs"][0]["id"] != "c-1"
+    assert renamed["current"] == renamed["convs"][0]["id"]
+
+
 def test_open_clause_escapes_script_and_links_neighbours(web, svc):
     import gradio as gr
 
