@@ -271,8 +271,8 @@ def clause_panel_html(
 ) -> str:
     """The side panel: document, path, clause text with the quote marked, neighbours, copy reference.
     A table row with its table's `columns` (序号, 工作任务, 责任部门) reads as that row, each cell under
-    its column's name; a heading with nothing under it but its `parts` (一、总体要求) lists them, one
-    click each."""
+    its column's name; the `parts` under a clause that its text does not hold (一、总体要求's, a
+    table's rows) are listed, one click each."""
     nav = []
     if prev is not None:
         nav.append(_clause_button(prev.id, f"← 上一条：{esc(prev.path[-1] if prev.path else prev.id)}", "pq-nav pq-prev"))
@@ -312,7 +312,8 @@ def _parts_html(parts: Sequence[Clause]) -> str:
     if not parts:
         return ""
     items = "".join(f"<li>{_clause_button(c.id, esc(c.path[-1] if c.path else c.heading), 'pq-part')}</li>" for c in parts)
-    return f'<div class="pq-parts"><div class="pq-parts-title">本部分包括：</div><ul>{items}</ul></div>'
+    title = "表中各行：" if parts[0].kind == "row" else "本部分包括："
+    return f'<div class="pq-parts"><div class="pq-parts-title">{title}</div><ul>{items}</ul></div>'
 
 
 def panel_placeholder(text: str = "点击回答中的 [1] 或引用条款，在此查看原文。") -> str:

@@ -285,16 +285,17 @@ QUIET = dict(show_progress="hidden", api_visibility="private")
 
 def _in_place(searcher, clause) -> tuple[tuple[str, ...], list]:
     """What the panel shows a clause with: a table row's column names (the lines of its table's
-    heading after the title: 序号, 工作任务, 责任部门), and the parts under a heading that has no text
-    of its own ("一、总体要求")."""
+    heading after the title: 序号, 工作任务, 责任部门), and the parts under it that its text does not
+    hold (those of "一、总体要求", the rows of a table)."""
     columns: tuple[str, ...] = ()
     if clause.kind == "row" and clause.parent_id:
         try:
             columns = tuple(searcher.clause(clause.parent_id).text.split("\n")[1:])
         except KeyError:
             pass
-    heading_only = clause.kind == "section" and "\n" not in clause.text.strip() and len(clause.text) <= 40
-    return columns, searcher.children(clause.id) if heading_only else []
+    # a section's or item's text stops where its first part begins ("（三）发展目标。围绕…" before its
+    # 1﹒…4﹒), a table's at its column names; an article's holds its items already
+    return columns, searcher.children(clause.id) if clause.kind != "article" else []
 
 
 def _send_at_once(html: str) -> str:

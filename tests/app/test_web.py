@@ -427,7 +427,7 @@ def test_open_clause_escapes_script_and_links_neighbours(web, svc):
     assert "<mark" not in web.open_clause(gr.EventData(None, {"cid": cid, "s": "5", "e": "99999"}))
 
 
-def test_a_task_row_reads_under_its_columns_and_a_bare_heading_lists_its_parts(web, svc):
+def test_a_task_row_reads_under_its_columns_and_a_heading_lists_its_parts(web, svc):
     import gradio as gr
 
     cid = f"{GUIDELINE_ID}#重点任务分工表.3"
@@ -443,8 +443,13 @@ def test_a_task_row_reads_under_its_columns_and_a_bare_heading_lists_its_parts(w
     parts = re.findall(r'<button type="button" class="pq-part" data-cid="([^"]*)">([^<]*)</button>', out)
     assert parts == [(f"{GUIDELINE_ID}#一.（一）", "（一）指导思想"), (f"{GUIDELINE_ID}#一.（二）", "（二）基本原则"),
                      (f"{GUIDELINE_ID}#一.（三）", "（三）发展目标")]
-    # a clause with text of its own lists none
-    assert "pq-parts" not in web.open_clause(gr.EventData(None, {"cid": f"{GUIDELINE_ID}#一.（三）"}))
+    # a part with text of its own lists the parts after it (发展目标's four targets); a table its rows
+    out = web.open_clause(gr.EventData(None, {"cid": f"{GUIDELINE_ID}#一.（三）"}))
+    assert re.findall(r'class="pq-part" data-cid="([^"]*)"', out) == [f"{GUIDELINE_ID}#一.（三）.{n}" for n in "1234"]
+    out = web.open_clause(gr.EventData(None, {"cid": f"{GUIDELINE_ID}#重点任务分工表"}))
+    assert "表中各行：" in out and len(re.findall(r'class="pq-part"', out)) == 14
+    # a clause with nothing under it lists nothing
+    assert "pq-parts" not in web.open_clause(gr.EventData(None, {"cid": f"{GUIDELINE_ID}#五.（二）"}))
 
 
 def test_search_tab_highlights_terms_and_escapes(web):
