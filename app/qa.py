@@ -132,7 +132,11 @@ def _document_names(searcher: Searcher, text: str) -> list[str]:
 def _other_document(searcher: Searcher, previous: str, other: str) -> str | None:
     """The previous question asked of another document ("那深圳数据条例呢" after "快递暂行条例的罚款
     最多多少"): the name of the one it named replaced by the new one; None when either names none."""
-    new, old = _document_names(searcher, other), _document_names(searcher, previous)
+    old = _document_names(searcher, previous)
+    q = normalize_query(other)
+    scope = searcher.catalogue.scope(q, searcher.tokenizer.tokenize(q))
+    # by its name ("深圳经济特区数据条例"), or by its region and kind ("深圳的数据条例"), said whole
+    new = _document_names(searcher, other) or ([q] if scope.docs and scope.boosted and not scope.missing else [])
     if not new or not old:
         return None
     text = normalize_query(previous)

@@ -144,6 +144,10 @@ def test_a_follow_up_asks_its_own_question_of_the_documents_the_conversation_is_
     assert "一万元以上五万元以下罚款" in turn("那它未备案罚多少？").answer
     # "那…呢" naming another document asks the same of that one
     assert resolve("那数据服务暂行条例呢？", conv, s).query == "数据服务暂行条例 那它未备案罚多少?"
+    # …or names it by its region and kind
+    other = Conversation()
+    other.add("数据服务暂行条例由哪个部门负责？", answer_question(s, "数据服务暂行条例由哪个部门负责？"))
+    assert resolve("那江西的条例呢？", other, s).query == "江西的条例由哪个部门负责?"
 
 
 def test_a_document_pointed_at_before_any_is_named_is_asked_for(regulations):
