@@ -80,13 +80,14 @@ def resolve(question: str, conv: Conversation | None, searcher: Searcher | None 
         return Resolved(q, frozenset(), False, unclear=unclear)
     prev_query, prev_answer = last
     prev_topic = getattr(prev_answer, "query", None) or prev_query
-    if searcher is not None and prev_topic != prev_query and not prev_topic.endswith(prev_query):
-        pass  # rewritten whole ("那人社厅呢" as "人社厅要负责哪些工作"): that is the topic
-    elif searcher is not None and prev_topic != prev_query:
-        # the last turn was itself a follow-up ("…是谁通过的 那它什么时候施行"): its own words and the
-        # documents the conversation is about, not every question before it
+    # what a new question is merged with: after a follow-up that merged ("…是谁通过的 那它什么时候施行"),
+    # its own words and the documents the conversation names, not every question before it; a
+    # conversation that names none keeps its topic whole
+    merged_with = prev_topic
+    if searcher is not None and prev_topic != prev_query and prev_topic.endswith(prev_query):
         named = [n for n in _document_names(searcher, prev_topic) if n not in normalize_query(prev_query)]
-        prev_topic = " ".join([*named, prev_query])
+        if named:
+            merged_with = " ".join([*named, prev_query])
     # what a turn showed: the clauses it cited, or for a refusal the nearest clauses it listed
     def shown_by(turn) -> list[str]:
         return [c.clause.id for c in turn.citations] or [h.clause.id for h in getattr(turn, "related", ())]
@@ -107,7 +108,7 @@ def resolve(question: str, conv: Conversation | None, searcher: Searcher | None 
     other = _THAT_ONE.match(q)
     swapped = _substituted(searcher, prev_topic, other.group("x")) if other and searcher is not None else None
     if other and not swapped and searcher is not None and _ASKS_AGAIN.search(q):
-        swapped = _other_document(searcher, prev_topic, other.group("x"))  # "那深圳数据条例呢"
+        swapped = _other_document(searcher, merged_with, other.group("x"))  # "那深圳数据条例呢"
     if swapped:
         return Resolved(swapped, frozenset(), True)
     # "那…呢" asks the last question again of something else; any other follow-up asks its own question
@@ -118,7 +119,7 @@ def resolve(question: str, conv: Conversation | None, searcher: Searcher | None 
     # "这些法规里最先施行的是哪一部" asks across the documents, whatever the previous turn was about
     # "这个文件是哪年发布的" in a corpus of one document points at that document, not at the last answer
     if FOLLOW_UP_REF.search(pointed) and len(q) <= 20 and not DATED_ASK.search(fold(q)):
-        return Resolved(f"{prev_topic} {q}", frozenset(), True, asking=None if bare else q)
+        return Resolved(f"{merged_with} {q}", frozenset(), True, asking=None if bare else q)
     return Resolved(q, frozenset(), False)
 
 
