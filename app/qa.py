@@ -123,10 +123,15 @@ def resolve(question: str, conv: Conversation | None, searcher: Searcher | None 
     return Resolved(q, frozenset(), False)
 
 
+def _scope_of(searcher: Searcher, text: str):
+    """(the normalised text, the documents and regions it names), without embedding it."""
+    q = normalize_query(text)
+    return q, searcher.catalogue.scope(q, searcher.tokenizer.tokenize(q))
+
+
 def _document_names(searcher: Searcher, text: str) -> list[str]:
     """The names of documents a text uses ("快递暂行条例", "深圳数据条例"), as written in it (folded)."""
-    q = normalize_query(text)
-    scope = searcher.catalogue.scope(q, searcher.tokenizer.tokenize(q))
+    q, scope = _scope_of(searcher, text)
     return [n for n in scope.named if scope.docs and not scope.boosted and n in q]
 
 
@@ -134,8 +139,7 @@ def _other_document(searcher: Searcher, previous: str, other: str) -> str | None
     """The previous question asked of another document ("那深圳数据条例呢" after "快递暂行条例的罚款
     最多多少"): the name of the one it named replaced by the new one; None when either names none."""
     old = _document_names(searcher, previous)
-    q = normalize_query(other)
-    scope = searcher.catalogue.scope(q, searcher.tokenizer.tokenize(q))
+    q, scope = _scope_of(searcher, other)
     # by its name ("深圳经济特区数据条例"), or by its region and kind ("深圳的数据条例"), said whole
     new = _document_names(searcher, other) or ([q] if scope.docs and scope.boosted and not scope.missing else [])
     if not new or not old:
@@ -146,8 +150,7 @@ def _other_document(searcher: Searcher, previous: str, other: str) -> str | None
 
 def _names_a_document(searcher: Searcher, question: str) -> bool:
     """Whether a question names a document of the corpus by its name (not only a region)."""
-    q = normalize_query(question)
-    scope = searcher.catalogue.scope(q, searcher.tokenizer.tokenize(q))
+    _, scope = _scope_of(searcher, question)
     return bool(scope.docs) and not scope.boosted and not scope.missing
 
 

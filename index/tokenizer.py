@@ -118,17 +118,6 @@ QUERY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "抓取": ("收集", "获取"),
     "卖数据": ("数据交易", "出售"),
     "买卖数据": ("数据交易",),
-    # holidays as people name them, as rules do
-    "过年": ("春节", "节假日"),
-    "过节": ("节假日",),
-    "放假": ("节假日", "休息日"),
-    # wrong records and unequal treatment, as users complain of them
-    "改过来": ("更正",),
-    "弄错": ("错误", "不准确"),
-    "登记错": ("错误", "不准确"),
-    "门槛": ("障碍", "壁垒"),
-    "区别对待": ("歧视", "差别待遇"),
-    "一视同仁": ("平等对待",),
     # dealing with government
     "一起申请": ("同时申办", "一并办理"),
     "一起办": ("同时申办", "一并办理"),
@@ -364,12 +353,8 @@ class Tokenizer:
 
     def places(self, text: str) -> list[str]:
         """Place names (jieba part-of-speech ns) in a text, e.g. 浙江省, 上海."""
-        import jieba.posseg
-
         with _jieba_lock:
-            if not hasattr(self, "_pos"):
-                self._pos = jieba.posseg.POSTokenizer(self._jieba)
-            pairs = self._pos.lcut(fold(text))
+            pairs = self._tagger().lcut(fold(text))
         return [w for w, flag in pairs if flag == "ns" and len(w) >= 2]
 
     def nouns(self, text: str, known: Callable[[str], bool] | None = None) -> list[str]:
@@ -383,12 +368,8 @@ class Tokenizer:
         no other name, is kept only when the corpus says it (网约车 in a corpus that writes it); one it
         does not is dropped. The price: a new word that is real but in neither dictionary nor corpus
         is not named in a refusal (its characters still weigh in the coverage of the question)."""
-        import jieba.posseg
-
         with _jieba_lock:
-            if not hasattr(self, "_pos"):
-                self._pos = jieba.posseg.POSTokenizer(self._jieba)
-            pairs = self._pos.lcut(fold(text))
+            pairs = self._tagger().lcut(fold(text))
         out = [w for w, flag in pairs
                if len(w) >= 2 and (flag in _NOUN_FLAGS or w in self._known) and not _PARTICLE.search(w)]
         if known is None:
@@ -399,12 +380,16 @@ class Tokenizer:
         """A word jieba's dictionary tags as a person's name (nr, nrt, nrfg). In a question about
         policy such a word is nearly always a cut across two words, not a person: 多拉|点货 in
         "为了多拉点货" (多拉 is a transliterated name in the dictionary)."""
-        import jieba.posseg
-
         with _jieba_lock:
-            if not hasattr(self, "_pos"):
-                self._pos = jieba.posseg.POSTokenizer(self._jieba)
-            return self._pos.word_tag_tab.get(word, "").startswith("nr")
+            return self._tagger().word_tag_tab.get(word, "").startswith("nr")
+
+    def _tagger(self):
+        """jieba's part-of-speech tagger over this tokenizer's dictionary, made once (hold _jieba_lock)."""
+        if not hasattr(self, "_pos"):
+            import jieba.posseg
+
+            self._pos = jieba.posseg.POSTokenizer(self._jieba)
+        return self._pos
 
     def _guessed(self, word: str) -> bool:
         """A word only jieba's HMM made: in neither dictionary, with no synonym or other name."""

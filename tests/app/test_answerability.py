@@ -179,3 +179,15 @@ def test_a_refusal_does_not_blame_a_cut_across_two_words(regulations, tmp_path, 
     a = answer_question(s, "江西的快递员想多拉几单，能不开增值税发票吗？")
     assert "多拉" in s.understand("江西的快递员想多拉几单，能不开增值税发票吗？").salient
     assert a.answer == "文件中没有找到能回答这个问题的规定（文件未涉及“增值税”“发票”）。以下是最接近的条款，供您核对。"
+
+
+def test_goods_payment_is_the_payment_a_rule_names_otherwise(tmp_path, data_dir, fake_embedder):
+    # "货款" where the regulation says 款项: no word the corpus lacks, so no refusal blames it
+    from app.answerability import unknown_words
+    from tests.app.conftest import ingest_texts
+
+    text = "# 某省款项支付条例\n\n<!-- INFO END -->\n\n第一条 大型企业应当自货物交付之日起六十日内支付款项。\n"
+    svc = ingest_texts(tmp_path / "pay", data_dir, fake_embedder, {"某省款项支付条例(2024-01-01).md": text})
+    s = svc.searcher
+    assert unknown_words(s, s.understand("大企业拖欠货款最长多久？")) == []
+    assert unknown_words(s, s.understand("大企业拖欠尾款最长多久？")) == ["尾款"]
